@@ -1,0 +1,157 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { ValidationError } from 'class-validator';
+import type { Locale } from '../config/config';
+import { currentScope } from './request-scope';
+import { translate, type MessageKey, type MessageParams } from './i18n/translate';
+
+/** Every code a client can see in errors[].extensions.code. Stable: clients branch on them. */
+export enum ErrorCode {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  CONFLICT = 'CONFLICT',
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  BAD_REQUEST = 'BAD_REQUEST',
+  NO_ACTIVE_MODEL = 'NO_ACTIVE_MODEL',
+  NO_API_ACCESS = 'NO_API_ACCESS',
+  PROVIDER_AUTH_FAILED = 'PROVIDER_AUTH_FAILED',
+  PROVIDER_RATE_LIMITED = 'PROVIDER_RATE_LIMITED',
+  PROVIDER_ERROR = 'PROVIDER_ERROR',
+}
+
+/**
+ * An expected failure with a stable code and a catalog message. The message is rendered in the
+ * caller's locale when thrown inside a request, and can be re-rendered for another locale later
+ * (subscriptions know their locale only at delivery).
+ */
+export class AppError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    readonly messageKey: MessageKey,
+    readonly params: MessageParams = {},
+    extra: Record<string, unknown> = {},
+  ) {
+    super(translate(currentScope()?.locale ?? 'en', messageKey, params), {
+      extensions: { code, ...extra },
+    });
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+
+  localized(locale: Locale): string {
+    return translate(locale, this.messageKey, this.params);
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor(key: 'auth.unauthenticated' | 'auth.invalidToken' = 'auth.unauthenticated') {
+    super(ErrorCode.UNAUTHENTICATED, key, {}, { http: { status: 401 } });
+  }
+}
+export class ForbiddenError extends AppError {
+  constructor(key: MessageKey, params: MessageParams = {}) {
+    super(ErrorCode.FORBIDDEN, key, params);
+  }
+}
+export class NotFoundError extends AppError {
+  constructor(key: MessageKey, params: MessageParams = {}) {
+    super(ErrorCode.NOT_FOUND, key, params);
+  }
+}
+export class ConflictError extends AppError {
+  constructor(key: MessageKey, params: MessageParams = {}, extra: Record<string, unknown> = {}) {
+    super(ErrorCode.CONFLICT, key, params, extra);
+  }
+}
+export class UserInputError extends AppError {
+  constructor(key: MessageKey, params: MessageParams = {}, field?: string) {
+    super(ErrorCode.BAD_USER_INPUT, key, params, field ? { field } : {});
+  }
+}
+export class ServiceUnavailableError extends AppError {
+  constructor(service: string) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, 'unavailable', { service }, { http: { status: 503 } });
+  }
+}
+
+/** The i18n key and parameters that validation decorators attach as class-validator `context`. */
+export interface ValidationContext {
+  key: MessageKey;
+  params?: MessageParams;
+}
+
+interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+function flattenValidation(errors: ValidationError[], locale: Locale, prefix = ''): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const e of errors) {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    for (const [constraint, fallback] of Object.entries(e.constraints ?? {})) {
+      const ctx = e.contexts?.[constraint] as ValidationContext | undefined;
+      const message = ctx ? translate(locale, ctx.key, { field, ...(ctx.params ?? {}) }) : `${field}: ${fallback}`;
+      out.push({ field, message });
+    }
+    if (e.children?.length) out.push(...flattenValidation(e.children, locale, field));
+  }
+  return out;
+}
+
+/** Where an error came from, unwrapping GraphQL's located-error wrapper. */
+export function originalError(error: unknown): unknown {
+  let e = error;
+  while (e instanceof GraphQLError && e.originalError && e.originalError !== e) e = e.originalError;
+  return e;
+}
+
+/**
+ * Turns any error into what the client may see, in the caller's locale. Expected errors keep
+ * their code and message; TypeGraphQL's validation errors become BAD_USER_INPUT with per-field
+ * messages; anything else is masked as INTERNAL_SERVER_ERROR (the caller logs the original).
+ */
+export function presentError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  locale: Locale,
+  requestId: string,
+): { formatted: GraphQLFormattedError; unexpected: boolean } {
+  const source = originalError(error);
+  const base = { locations: formatted.locations, path: formatted.path };
+  if (source instanceof AppError) {
+    const { http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    return { formatted: { ...base, message: source.localized(locale), extensions }, unexpected: false };
+  }
+  const ext = (source instanceof GraphQLError ? source.extensions : formatted.extensions) ?? {};
+  if (Array.isArray(ext.validationErrors)) {
+    const fields = flattenValidation(ext.validationErrors as ValidationError[], locale);
+    const details = fields.map((f) => f.message).join(' ');
+    return {
+      formatted: {
+        ...base,
+        message: translate(locale, 'input.invalid', { details }),
+        extensions: { code: ErrorCode.BAD_USER_INPUT, fields },
+      },
+      unexpected: false,
+    };
+  }
+  const code = formatted.extensions?.code as string | undefined;
+  // Errors Apollo and graphql-js raise themselves (parse, validation, bad request, bad variables) are the client's.
+  if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    return { formatted, unexpected: false };
+  }
+  if (!code && source instanceof GraphQLError && !source.originalError) {
+    // graphql-js execution errors such as a variable of the wrong type: input errors, not bugs.
+    return { formatted: { ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT } }, unexpected: false };
+  }
+  return {
+    formatted: {
+      ...base,
+      message: translate(locale, 'internal', { requestId }),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
+    },
+    unexpected: true,
+  };
+}

@@ -1,0 +1,4 @@
+/** Ids are UUIDs; anything else cannot name a row (and must not reach a uuid cast in SQL). */
+export function isUuid(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}

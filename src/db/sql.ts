@@ -1,0 +1,8 @@
+/**
+ * A Postgres array literal for a `?::text[]` / `?::uuid[]` parameter: knex would expand a JS array
+ * into a list of parameters. Only for values of plain characters (uuids, enum names).
+ */
+export function pgArray(values: readonly string[]): string {
+  for (const v of values) if (!/^[\w-]+$/.test(v)) throw new Error(`unsafe array element: ${v}`);
+  return `{${values.join(',')}}`;
+}

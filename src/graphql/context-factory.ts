@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Locale } from '../config/config';
+import { negotiateLocale } from '../common/i18n/translate';
+import type { AuthUser } from '../modules/auth/auth-user';
+import type { RequestContext } from './context';
+import { createLoaders } from './loaders';
+import type { Services } from './services';
+
+export interface ContextInput {
+  requestId?: string;
+  locale: Locale;
+  authorization: string | undefined | null;
+}
+
+/** Builds the per-request context: a forked EntityManager, fresh loaders and the authenticated caller. */
+export class ContextFactory {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly services: Services,
+    private readonly defaultLocale: Locale,
+  ) {}
+
+  locale(acceptLanguage: string | undefined | null): Locale {
+    return negotiateLocale(acceptLanguage, this.defaultLocale);
+  }
+
+  newRequestId(given?: string | string[]): string {
+    const id = Array.isArray(given) ? given[0] : given;
+    return id && /^[\w.:-]{1,100}$/.test(id) ? id : randomUUID();
+  }
+
+  /** Auth failures are kept, not thrown: the operation guard reports them with the right code. */
+  async create(input: ContextInput): Promise<RequestContext & { authError?: Error }> {
+    const em = this.orm.em.fork();
+    let user: AuthUser | null = null;
+    let authError: Error | undefined;
+    try {
+      user = await this.services.auth.authenticate(em, input.authorization);
+    } catch (e) {
+      authError = e as Error;
+    }
+    return {
+      requestId: input.requestId ?? randomUUID(),
+      locale: input.locale,
+      user,
+      authError,
+      em,
+      loaders: createLoaders(em, this.services),
+      services: this.services,
+    };
+  }
+}

@@ -1,0 +1,8 @@
+import { registerEnumType } from 'type-graphql';
+import { ApiStyle, Capability, Role } from '../common/capability';
+
+registerEnumType(Capability, { name: 'Capability', description: 'What a model can be used for; each is one slot per provider.' });
+registerEnumType(Role, { name: 'Role', description: 'ADMIN may do everything; MEMBER may read, subscribe and manage its own tokens and keys.' });
+registerEnumType(ApiStyle, { name: 'ApiStyle', description: 'The upstream protocol a provider speaks.' });
+
+export { ApiStyle, Capability, Role };

@@ -1,0 +1,14 @@
+import type { ActivationQueryService } from '../modules/activation/activation-query.service';
+import type { ActivationService } from '../modules/activation/activation.service';
+import type { AuthService } from '../modules/auth/auth.service';
+import type { AIModelService } from '../modules/model/ai-model.service';
+import type { ProviderService } from '../modules/provider/provider.service';
+
+/** The services, made once per server and shared by every request. */
+export interface Services {
+  auth: AuthService;
+  providers: ProviderService;
+  models: AIModelService;
+  activation: ActivationService;
+  activationQueries: ActivationQueryService;
+}

@@ -1,0 +1,92 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Capability } from '../../graphql/enums';
+import { AIModelType } from '../model/ai-model.types';
+import type { ChangeRecord } from './change-record';
+import type { SlotView } from './activation-query.service';
+
+@ObjectType('ActiveModelSlot', { description: 'A held slot: the one model active for a provider and capability.' })
+export class ActiveModelSlotType implements Partial<SlotView> {
+  @Field(() => Capability, { description: 'The capability of the slot.' })
+  capability: Capability;
+
+  @Field(() => Int, { description: 'Starts at 1, +1 on every change of this slot; never goes back.' })
+  version: number;
+
+  @Field({ description: 'When the slot last changed.' })
+  activatedAt: Date;
+
+  @Field(() => String, { nullable: true, description: 'Who made the last change (user name).' })
+  activatedBy: string | null;
+}
+
+@ObjectType('ActiveModelChange', { description: 'One committed change of a slot.' })
+export class ActiveModelChangeType implements Partial<ChangeRecord> {
+  @Field(() => Capability, { description: 'The capability of the slot.' })
+  capability: Capability;
+
+  @Field(() => Int, { description: "The slot's version after this change." })
+  version: number;
+
+  @Field({ description: 'When the change committed.' })
+  changedAt: Date;
+
+  @Field(() => String, { nullable: true, description: 'Who made the change (user name).' })
+  changedBy: string | null;
+}
+
+@ObjectType('ActiveModelChangeEdge', { description: 'A change and its cursor.' })
+export class ActiveModelChangeEdge {
+  @Field({ description: 'Pass as `after` to continue after this change.' })
+  cursor: string;
+
+  @Field(() => ActiveModelChangeType, { description: 'The change.' })
+  node: ChangeRecord;
+}
+
+@ObjectType('PageInfo', { description: 'Where a page ends.' })
+export class PageInfo {
+  @Field({ description: 'Whether more items follow this page.' })
+  hasNextPage: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The cursor of the last item of this page.' })
+  endCursor: string | null;
+}
+
+@ObjectType('ActiveModelChangeConnection', { description: 'A page of history, newest first.' })
+export class ActiveModelChangeConnection {
+  @Field(() => [ActiveModelChangeEdge], { description: 'The changes of this page.' })
+  edges: ActiveModelChangeEdge[];
+
+  @Field(() => PageInfo, { description: 'Whether there is more.' })
+  pageInfo: PageInfo;
+}
+
+@ObjectType('ActivateModelPayload', { description: 'What an activation did.' })
+export class ActivateModelPayload {
+  @Field(() => AIModelType, { description: 'The activated model.' })
+  model: unknown;
+
+  @Field(() => [ActiveModelChangeType], { description: 'One per slot that changed; empty when nothing changed.' })
+  changes: ChangeRecord[];
+
+  @Field(() => [AIModelType], { description: 'The models displaced from those slots.' })
+  deactivated: unknown[];
+}
+
+@ObjectType('DeactivateModelPayload', { description: 'What a deactivation did.' })
+export class DeactivateModelPayload {
+  @Field(() => AIModelType, { description: 'The deactivated model.' })
+  model: unknown;
+
+  @Field(() => [ActiveModelChangeType], { description: 'One per slot emptied; empty when nothing changed.' })
+  changes: ChangeRecord[];
+}
+
+@ObjectType('DeleteModelPayload', { description: 'What a deletion did.' })
+export class DeleteModelPayload {
+  @Field(() => ID, { description: 'The deleted model.' })
+  id: string;
+
+  @Field(() => [ActiveModelChangeType], { description: 'Slots the deleted model held, now empty.' })
+  changes: ChangeRecord[];
+}

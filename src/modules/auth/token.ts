@@ -1,0 +1,17 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** A new bearer token: "sb_" + 32 random bytes. High entropy, so a plain SHA-256 is a safe hash. */
+export function generateToken(): string {
+  return 'sb_' + randomBytes(32).toString('base64url');
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** The token from an "Authorization: Bearer <token>" value; undefined when absent or malformed. */
+export function bearerToken(header: string | undefined | null): string | undefined {
+  if (!header) return undefined;
+  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : undefined;
+}

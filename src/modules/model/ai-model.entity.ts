@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { ArrayType, Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import type { Capability } from '../../common/capability';
+
+@Entity({ tableName: 'ai_model' })
+export class AIModel {
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'deletedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  providerId!: string;
+
+  /** Unique per provider among models that are not deleted (a partial unique index). */
+  @Property({ length: 100 })
+  name!: string;
+
+  /** The provider's own id for the model, sent upstream. */
+  @Property({ length: 200 })
+  modelId!: string;
+
+  @Property({ length: 200 })
+  displayName!: string;
+
+  @Property({ type: ArrayType, columnType: 'text[]' })
+  capabilities!: Capability[];
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+
+  /** Soft delete: set once, the model leaves every list but history keeps pointing at it. */
+  @Property({ type: 'timestamptz', nullable: true })
+  deletedAt: Date | null = null;
+}

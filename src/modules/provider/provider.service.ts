@@ -1,0 +1,119 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApiStyle, CAPABILITIES } from '../../common/capability';
+import { ConflictError, NotFoundError } from '../../common/errors';
+import { keyHint, type SecretBox } from '../../common/secret-box';
+import { inTransaction, isUniqueViolation } from '../../db/transaction';
+import type { AuthContext, AuthService } from '../auth/auth.service';
+import { ActivationSlot } from '../activation/activation-slot.entity';
+import type { ChangeListener } from '../activation/change-record';
+import { Provider } from './provider.entity';
+
+export interface CreateProviderData {
+  slug: string;
+  name: string;
+  baseUrl?: string | null;
+  sharedApiKey?: string | null;
+  sharedApiEnabled?: boolean | null;
+  apiStyle?: ApiStyle | null;
+}
+
+export interface UpdateProviderData {
+  slug: string;
+  name?: string | null;
+  baseUrl?: string | null;
+  apiStyle?: ApiStyle | null;
+  /** "" removes the shared key. */
+  sharedApiKey?: string | null;
+  sharedApiEnabled?: boolean | null;
+}
+
+
+export class ProviderService {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly secrets: SecretBox,
+    private readonly listener: ChangeListener,
+  ) {}
+
+  async create(ctx: AuthContext, input: CreateProviderData): Promise<Provider> {
+    this.auth.requireAdmin(ctx, 'createProvider');
+    try {
+      return await inTransaction(ctx.em, async (em) => {
+        const provider = em.create(Provider, {
+          slug: input.slug,
+          name: input.name,
+          baseUrl: input.baseUrl ?? null,
+          apiStyle: input.apiStyle ?? ApiStyle.OPENAI,
+          sharedApiEnabled: input.sharedApiEnabled ?? false,
+        });
+        this.setSharedKey(provider, input.sharedApiKey);
+        await em.flush(); // the provider row before its slots (plain id columns: no insert ordering)
+        // Every slot exists from the start (version 0, empty): activations only ever lock and update.
+        for (const capability of CAPABILITIES) em.create(ActivationSlot, { providerId: provider.id, capability });
+        await em.flush();
+        return provider;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ConflictError('provider.slugTaken', { slug: input.slug });
+      throw e;
+    }
+  }
+
+  async update(ctx: AuthContext, input: UpdateProviderData): Promise<Provider> {
+    this.auth.requireAdmin(ctx, 'updateProvider');
+    const provider = await inTransaction(ctx.em, async (em) => {
+      const found = await em.findOne(Provider, { slug: input.slug });
+      if (!found) throw new NotFoundError('provider.notFound', { slug: input.slug });
+      if (input.name != null) found.name = input.name;
+      if (input.baseUrl !== undefined) found.baseUrl = input.baseUrl || null;
+      if (input.apiStyle != null) found.apiStyle = input.apiStyle;
+      if (input.sharedApiEnabled != null) found.sharedApiEnabled = input.sharedApiEnabled;
+      if (input.sharedApiKey != null) this.setSharedKey(found, input.sharedApiKey);
+      found.updatedAt = new Date();
+      await em.flush();
+      return found;
+    });
+    // The read cache holds provider settings too.
+    await this.listener.changesCommitted([], [provider.id]);
+    return provider;
+  }
+
+  /** The decrypted shared key, for the gateway only; never for a response. */
+  async sharedKey(em: EntityManager, providerId: string): Promise<string | null> {
+    const rows = await em.execute<{ shared_api_key_encrypted: string | null }[]>(
+      'select shared_api_key_encrypted from provider where id = ?',
+      [providerId],
+    );
+    const stored = rows[0]?.shared_api_key_encrypted;
+    return stored ? this.secrets.decrypt(stored) : null;
+  }
+
+  async findBySlugOrFail(em: EntityManager, slug: string): Promise<Provider> {
+    const provider = await em.findOne(Provider, { slug });
+    if (!provider) throw new NotFoundError('provider.notFound', { slug });
+    return provider;
+  }
+
+  list(em: EntityManager): Promise<Provider[]> {
+    return em.find(Provider, {}, { orderBy: { slug: 'asc' } });
+  }
+
+  findBySlugs(em: EntityManager, slugs: readonly string[]): Promise<Provider[]> {
+    return em.find(Provider, { slug: { $in: [...slugs] } });
+  }
+
+  findByIds(em: EntityManager, ids: readonly string[]): Promise<Provider[]> {
+    return em.find(Provider, { id: { $in: [...ids] } });
+  }
+
+  private setSharedKey(provider: Provider, key: string | null | undefined): void {
+    if (key === undefined || key === null) return;
+    if (key === '') {
+      provider.sharedApiKeyEncrypted = null;
+      provider.sharedApiKeyHint = null;
+    } else {
+      provider.sharedApiKeyEncrypted = this.secrets.encrypt(key);
+      provider.sharedApiKeyHint = keyHint(key);
+    }
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * The optional modules (realtime, gateway) register their entities and resolvers here, so that the
+ * server, the schema emitter and the tests all build the same schema.
+ */
+export function registerAllModules(): void {}

@@ -1,0 +1,175 @@
+import 'reflect-metadata';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from './config/config';
+import { createLogger, type Logger } from './common/logger';
+import { presentError } from './common/errors';
+import { currentScope, runInScope } from './common/request-scope';
+import { translate } from './common/i18n/translate';
+import { SecretBox } from './common/secret-box';
+import { DEFAULT_DATABASE_URL } from './db/orm-options';
+import { openDatabase } from './db/database';
+import { ActivationQueryService } from './modules/activation/activation-query.service';
+import { ActivationService } from './modules/activation/activation.service';
+import type { ChangeListener } from './modules/activation/change-record';
+import { AuthService } from './modules/auth/auth.service';
+import { AIModelService } from './modules/model/ai-model.service';
+import { ProviderService } from './modules/provider/provider.service';
+import type { RequestContext } from './graphql/context';
+import { ContextFactory } from './graphql/context-factory';
+import { authGatePlugin } from './graphql/operation-guard';
+import { createSchema } from './graphql/schema';
+import type { Services } from './graphql/services';
+
+export interface ServerOptions {
+  logger?: Logger;
+  /** Every SQL statement, for tests that count them. */
+  onQuery?: (sql: string) => void;
+}
+
+export interface SwitchboardServer {
+  app: FastifyInstance;
+  orm: MikroORM;
+  schema: GraphQLSchema;
+  services: Services;
+  log: Logger;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Fans committed changes out to every interested party (events, caches). */
+class ChangeListeners implements ChangeListener {
+  readonly listeners: ChangeListener[] = [];
+  async changesCommitted(changes: Parameters<ChangeListener['changesCommitted']>[0], providerIds: string[]) {
+    await Promise.all(this.listeners.map((l) => l.changesCommitted(changes, providerIds)));
+  }
+}
+
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<SwitchboardServer> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  if (config.encryptionKeyIsDefault) {
+    log.warn('ENCRYPTION_KEY is not set: using the built-in development key. Set ENCRYPTION_KEY (32 bytes) in production.');
+  }
+  const orm = await openDatabase({
+    databaseUrl: config.databaseUrl ?? DEFAULT_DATABASE_URL,
+    poolMax: config.databasePoolMax,
+    migrate: config.migrateOnStart,
+    onQuery: options.onQuery,
+  });
+
+  const listeners = new ChangeListeners();
+  const secrets = new SecretBox(config.encryptionKey);
+  const auth = new AuthService(orm.em as never);
+  const activation = new ActivationService(auth, listeners, log);
+  const providers = new ProviderService(auth, secrets, listeners);
+  const services: Services = {
+    auth,
+    providers,
+    activation,
+    models: new AIModelService(auth, providers, activation),
+    activationQueries: new ActivationQueryService(),
+  };
+  if (config.adminToken) await auth.bootstrapAdmin(config.adminToken);
+
+  const schema = await createSchema();
+  const contexts = new ContextFactory(orm, services, config.defaultLocale);
+
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true });
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), authGatePlugin() as never],
+    formatError: (formatted, error) => {
+      const scope = currentScope();
+      const requestId = scope?.requestId ?? 'unknown';
+      const out = presentError(formatted, error, scope?.locale ?? config.defaultLocale, requestId);
+      if (out.unexpected) log.error({ err: error, requestId }, 'unexpected error');
+      return out.formatted;
+    },
+  });
+  await apollo.start();
+
+  const graphqlHandler = fastifyApolloHandler(apollo, {
+    context: async (request) =>
+      contexts.create({
+        requestId: (request as unknown as { requestId: string }).requestId,
+        locale: contexts.locale(request.headers['accept-language']),
+        authorization: request.headers.authorization,
+      }),
+  });
+
+  app.decorateRequest('requestId', '');
+  app.addHook('onRequest', async (request, reply) => {
+    const id = contexts.newRequestId(request.headers['x-request-id']);
+    (request as unknown as { requestId: string }).requestId = id;
+    reply.header('x-request-id', id);
+  });
+
+  app.route({
+    url: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler: function (request, reply) {
+      const scope = {
+        requestId: (request as unknown as { requestId: string }).requestId,
+        locale: contexts.locale(request.headers['accept-language']),
+      };
+      return runInScope(scope, () => graphqlHandler.call(this, request as never, reply as never));
+    },
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      return { status: 'ok', postgres: 'ok' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', postgres: 'down' });
+    }
+  });
+
+  // Every error response is JSON with a code, in the caller's language.
+  app.setNotFoundHandler((request, reply) => {
+    const locale = contexts.locale(request.headers['accept-language']);
+    reply.code(404).send({
+      errors: [{ message: translate(locale, 'request.notFound', { method: request.method, url: request.url }), extensions: { code: 'NOT_FOUND' } }],
+    });
+  });
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const locale = contexts.locale(request.headers['accept-language']);
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      const requestId = (request as unknown as { requestId: string }).requestId;
+      log.error({ err: error, requestId }, 'unexpected HTTP error');
+      return reply.code(500).send({ errors: [{ message: translate(locale, 'internal', { requestId }), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+    }
+    const key = status === 413 ? 'request.tooLarge' : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? 'request.badJson' : null;
+    const message = key ? translate(locale, key) : error.message;
+    return reply.code(status).send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  let closed = false;
+  return {
+    app,
+    orm,
+    schema,
+    services,
+    log,
+    async listen() {
+      const address = await app.listen({ port: config.port, host: config.host });
+      log.info({ address }, 'Switchboard is listening');
+      return address;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await apollo.stop().catch(() => undefined);
+      await orm.close(true);
+    },
+  };
+}
