@@ -24,6 +24,12 @@ import { ContextFactory } from './graphql/context-factory';
 import { authGatePlugin } from './graphql/operation-guard';
 import { createSchema } from './graphql/schema';
 import type { Services } from './graphql/services';
+import { createBroker, type Broker } from './pubsub/broker';
+import { ChangePublisher } from './modules/activation/change-publisher';
+import { ChangeFeedService } from './modules/activation/change-feed.service';
+import { ProviderSnapshotReader } from './modules/activation/provider-snapshot.reader';
+import { registerAllModules } from './modules/register';
+import { attachWebSocketServer } from './graphql/websocket';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -36,6 +42,8 @@ export interface SwitchboardServer {
   orm: MikroORM;
   schema: GraphQLSchema;
   services: Services;
+  broker: Broker;
+  publisher: ChangePublisher;
   log: Logger;
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -50,6 +58,7 @@ class ChangeListeners implements ChangeListener {
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<SwitchboardServer> {
+  registerAllModules();
   const log = options.logger ?? createLogger(config.logLevel);
   if (config.encryptionKeyIsDefault) {
     log.warn('ENCRYPTION_KEY is not set: using the built-in development key. Set ENCRYPTION_KEY (32 bytes) in production.');
@@ -61,21 +70,31 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     onQuery: options.onQuery,
   });
 
+  const broker = createBroker(config.redisUrl, log);
   const listeners = new ChangeListeners();
   const secrets = new SecretBox(config.encryptionKey);
   const auth = new AuthService(orm.em as never);
   const activation = new ActivationService(auth, listeners, log);
   const providers = new ProviderService(auth, secrets, listeners);
+  const models = new AIModelService(auth, providers, activation);
+  const activationQueries = new ActivationQueryService();
+  const changeFeed = new ChangeFeedService(orm, broker.bus);
+  broker.onReconnect(() => changeFeed.resyncAll());
   const services: Services = {
     auth,
     providers,
     activation,
-    models: new AIModelService(auth, providers, activation),
-    activationQueries: new ActivationQueryService(),
+    models,
+    activationQueries,
+    snapshots: new ProviderSnapshotReader(broker.store, providers, models, activationQueries),
+    changeFeed,
   };
+  const publisher = new ChangePublisher(orm, broker.bus, broker.store, log);
+  listeners.listeners.push(publisher);
+  publisher.startRelay();
   if (config.adminToken) await auth.bootstrapAdmin(config.adminToken);
 
-  const schema = await createSchema();
+  const schema = await createSchema(broker.bus);
   const contexts = new ContextFactory(orm, services, config.defaultLocale);
 
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true });
@@ -122,14 +141,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
   });
 
+  const wsServer = attachWebSocketServer({ app, schema, contexts, defaultLocale: config.defaultLocale, log });
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    try {
-      await orm.em.getConnection().execute('select 1');
-      return { status: 'ok', postgres: 'ok' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', postgres: 'down' });
-    }
+    const postgres = await orm.em
+      .getConnection()
+      .execute('select 1')
+      .then(() => 'ok' as const, () => 'down' as const);
+    const redis = broker.mode === 'memory' ? 'not configured' : (await broker.ping()) ? 'ok' : 'down';
+    const ready = postgres === 'ok' && redis !== 'down';
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', postgres, redis });
   });
 
   // Every error response is JSON with a code, in the caller's language.
@@ -158,6 +180,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     orm,
     schema,
     services,
+    broker,
+    publisher,
     log,
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
@@ -167,8 +191,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     async close() {
       if (closed) return;
       closed = true;
+      await changeFeed.closeAll();
+      await wsServer.close();
       await app.close();
       await apollo.stop().catch(() => undefined);
+      await publisher.stop();
+      await broker.close();
       await orm.close(true);
     },
   };

@@ -21,6 +21,11 @@ export class ContextFactory {
     private readonly defaultLocale: Locale,
   ) {}
 
+  /** connectionParams.locale of a WebSocket client: a tag like "fa" or "fa-IR", or a list. */
+  localeParam(value: unknown): Locale {
+    return negotiateLocale(typeof value === 'string' ? value : undefined, this.defaultLocale);
+  }
+
   locale(acceptLanguage: string | undefined | null): Locale {
     return negotiateLocale(acceptLanguage, this.defaultLocale);
   }
@@ -40,7 +45,7 @@ export class ContextFactory {
     } catch (e) {
       authError = e as Error;
     }
-    return {
+    const context: RequestContext & { authError?: Error } = {
       requestId: input.requestId ?? randomUUID(),
       locale: input.locale,
       user,
@@ -49,5 +54,10 @@ export class ContextFactory {
       loaders: createLoaders(em, this.services),
       services: this.services,
     };
+    context.refresh = () => {
+      context.em = this.orm.em.fork();
+      context.loaders = createLoaders(context.em, this.services);
+    };
+    return context;
   }
 }

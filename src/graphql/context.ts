@@ -13,4 +13,6 @@ export interface RequestContext {
   em: EntityManager;
   loaders: Loaders;
   services: Services;
+  /** Subscriptions: a fresh unit of work and loaders for each event, so no event sees stale data. */
+  refresh?: () => void;
 }

@@ -4,11 +4,12 @@ import type { Services } from './services';
 import type { Provider } from '../modules/provider/provider.entity';
 import type { AIModel } from '../modules/model/ai-model.entity';
 import type { SlotView } from '../modules/activation/activation-query.service';
+import type { ProviderSnapshot } from '../modules/activation/provider-snapshot.reader';
 import type { User } from '../modules/auth/user.entity';
 
 /**
- * Per-request batching: however wide a query is, each kind of lookup costs one SQL statement.
- * Loaders that find a row prime the others (a provider found by slug is known by id too).
+ * Per-request batching: however wide a query is, each kind of lookup costs at most one SQL
+ * statement, and the provider/slot/active-model reads come from the snapshot cache when warm.
  */
 export interface Loaders {
   providerBySlug: DataLoader<string, Provider | null>;
@@ -27,35 +28,52 @@ function byKey<T, K>(rows: T[], keys: readonly K[], key: (row: T) => K): (T | nu
 }
 
 export function createLoaders(em: EntityManager, services: Services): Loaders {
-  const providerById: DataLoader<string, Provider | null> = new DataLoader(async (ids) =>
-    byKey(await services.providers.findByIds(em, ids), ids, (p) => p.id),
+  const slugIndex = services.snapshots.slugIndex;
+  const knownModels = new Map<string, AIModel>();
+  const snapshots = new DataLoader<string, ProviderSnapshot | null>(async (ids) => {
+    const loaded = await services.snapshots.load(em, ids, pendingProviders);
+    for (const s of loaded) for (const m of s?.heldModels ?? []) knownModels.set(m.id, m);
+    return loaded;
+  });
+  // Provider rows fetched by slug in this request, so snapshots need not read them again.
+  const pendingProviders = new Map<string, Provider>();
+
+  const providerById = new DataLoader<string, Provider | null>(async (ids) =>
+    (await snapshots.loadMany(ids)).map((s) => (s && !(s instanceof Error) ? s.provider : null)),
   );
-  const providerBySlug: DataLoader<string, Provider | null> = new DataLoader(async (slugs) => {
-    const found = await services.providers.findBySlugs(em, slugs);
-    for (const p of found) providerById.prime(p.id, p);
-    return byKey(found, slugs, (p) => p.slug);
+  const providerBySlug = new DataLoader<string, Provider | null>(async (slugs) => {
+    const unknown = slugs.filter((s) => !slugIndex.has(s));
+    if (unknown.length) {
+      for (const p of await services.providers.findBySlugs(em, unknown)) {
+        slugIndex.set(p.slug, p.id);
+        pendingProviders.set(p.id, p);
+      }
+    }
+    return Promise.all(slugs.map((slug) => (slugIndex.has(slug) ? providerById.load(slugIndex.get(slug)!) : null)));
   });
   let all: Promise<Provider[]> | undefined;
   const allProviders = () =>
     (all ??= services.providers.list(em).then((list) => {
       for (const p of list) {
-        providerById.prime(p.id, p);
-        providerBySlug.prime(p.slug, p);
+        slugIndex.set(p.slug, p.id);
+        pendingProviders.set(p.id, p);
       }
-      return list;
+      return Promise.all(list.map((p) => providerById.load(p.id))).then((ps) => ps.filter((p): p is Provider => !!p));
     }));
-  const modelById: DataLoader<string, AIModel | null> = new DataLoader(async (ids) =>
-    byKey(await services.models.findByIds(em, ids), ids, (m) => m.id),
-  );
+  const modelById = new DataLoader<string, AIModel | null>(async (ids) => {
+    const missing = ids.filter((id) => !knownModels.has(id));
+    if (missing.length) for (const m of await services.models.findByIds(em, missing)) knownModels.set(m.id, m);
+    return ids.map((id) => knownModels.get(id) ?? null);
+  });
   const liveModelsByProviderId = new DataLoader<string, AIModel[]>(async (providerIds) => {
     const models = await services.models.listLiveByProviders(em, providerIds);
     for (const m of models) modelById.prime(m.id, m);
     return providerIds.map((id) => models.filter((m) => m.providerId === id));
   });
-  const slotsByProviderId = new DataLoader<string, SlotView[]>((providerIds) =>
-    services.activationQueries.slotsByProviders(em, providerIds),
+  const slotsByProviderId = new DataLoader<string, SlotView[]>(async (ids) =>
+    (await snapshots.loadMany(ids)).map((s) => (s && !(s instanceof Error) ? s.slots : [])),
   );
-  const userById: DataLoader<string, User | null> = new DataLoader(async (ids) =>
+  const userById = new DataLoader<string, User | null>(async (ids) =>
     byKey(await services.auth.findUsers(em, ids), ids, (u) => u.id),
   );
   return { providerBySlug, providerById, allProviders, modelById, liveModelsByProviderId, slotsByProviderId, userById };

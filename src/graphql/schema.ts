@@ -4,10 +4,13 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import type { PubSub } from 'type-graphql';
 import { ActivationResolver, ActiveModelChangeResolver, ActiveModelSlotResolver } from '../modules/activation/activation.resolver';
+import { ChangeFeedResolver } from '../modules/activation/change-feed.resolver';
 import { ApiTokenResolver, AuthResolver } from '../modules/auth/auth.resolver';
 import { AIModelResolver } from '../modules/model/ai-model.resolver';
 import { ProviderResolver } from '../modules/provider/provider.resolver';
 import './enums';
+import { PubSub as MemoryPubSub } from 'graphql-subscriptions';
+import { EventBus } from '../pubsub/event-bus';
 
 const coreResolvers = [
   ProviderResolver,
@@ -15,6 +18,7 @@ const coreResolvers = [
   ActivationResolver,
   ActiveModelSlotResolver,
   ActiveModelChangeResolver,
+  ChangeFeedResolver,
   AuthResolver,
   ApiTokenResolver,
 ];
@@ -25,7 +29,8 @@ export function registerResolvers(...resolvers: Function[]): void {
   for (const r of resolvers) if (!extraResolvers.includes(r)) extraResolvers.push(r);
 }
 
-export async function createSchema(pubSub?: PubSub): Promise<GraphQLSchema> {
+/** `pubSub` is the server's bus; the schema emitter needs none (an in-process one stands in). */
+export async function createSchema(pubSub: PubSub = new EventBus(new MemoryPubSub())): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [...coreResolvers, ...extraResolvers] as unknown as NonEmptyArray<Function>,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],

@@ -3,6 +3,8 @@ import type { ActivationService } from '../modules/activation/activation.service
 import type { AuthService } from '../modules/auth/auth.service';
 import type { AIModelService } from '../modules/model/ai-model.service';
 import type { ProviderService } from '../modules/provider/provider.service';
+import type { ProviderSnapshotReader } from '../modules/activation/provider-snapshot.reader';
+import type { ChangeFeedService } from '../modules/activation/change-feed.service';
 
 /** The services, made once per server and shared by every request. */
 export interface Services {
@@ -11,4 +13,6 @@ export interface Services {
   models: AIModelService;
   activation: ActivationService;
   activationQueries: ActivationQueryService;
+  snapshots: ProviderSnapshotReader;
+  changeFeed: ChangeFeedService;
 }

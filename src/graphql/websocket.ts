@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Logger } from 'pino';
+import type { Locale } from '../config/config';
+import { presentError } from '../common/errors';
+import type { AuthUser } from '../modules/auth/auth-user';
+import type { ContextFactory } from './context-factory';
+
+interface ConnectionInfo {
+  connectionId: string;
+  locale: Locale;
+  authorization: string;
+  user: AuthUser;
+}
+
+export interface WebSocketHandle {
+  connections(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * graphql-ws on the HTTP server's port and path. A connection authenticates once with
+ * connectionParams.authorization (a bad or revoked token is refused with 4403) and every
+ * subscription re-checks it, so revocation also stops new subscriptions on open sockets.
+ */
+export function attachWebSocketServer(input: {
+  app: FastifyInstance;
+  schema: GraphQLSchema;
+  contexts: ContextFactory;
+  defaultLocale: Locale;
+  log: Logger;
+}): WebSocketHandle {
+  const { app, schema, contexts, log } = input;
+  const wss = new WebSocketServer({ server: app.server, path: '/graphql' });
+  const infoOf = (extra: unknown) => (extra as { info?: ConnectionInfo }).info;
+  const localize = (errors: readonly GraphQLError[], info: ConnectionInfo | undefined) =>
+    errors.map((e) => {
+      const out = presentError(e.toJSON(), e, info?.locale ?? input.defaultLocale, info?.connectionId ?? 'ws');
+      if (out.unexpected) log.error({ err: e, connectionId: info?.connectionId }, 'unexpected subscription error');
+      return new GraphQLError(out.formatted.message, { path: out.formatted.path, extensions: out.formatted.extensions });
+    });
+
+  const disposable = useServer(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+        const authorization = typeof params.authorization === 'string' ? params.authorization : '';
+        const locale = contexts.localeParam(params.locale);
+        const probe = await contexts.create({ locale, authorization });
+        if (probe.authError || !probe.user) return false;
+        const info: ConnectionInfo = { connectionId: randomUUID(), locale, authorization, user: probe.user };
+        (ctx.extra as { info?: ConnectionInfo }).info = info;
+        log.debug({ connectionId: info.connectionId, user: info.user.name }, 'websocket connected');
+        return true;
+      },
+      context: async (ctx, id) => {
+        const info = infoOf(ctx.extra)!;
+        const context = await contexts.create({ locale: info.locale, authorization: info.authorization, requestId: `${info.connectionId}:${id}` });
+        if (context.authError || !context.user) throw context.authError ?? new Error('unauthenticated');
+        return context;
+      },
+      onError: (ctx, _id, _payload, errors) => localize(errors, infoOf(ctx.extra)),
+      onNext: (ctx, _id, _payload, _args, result) => {
+        if (!result.errors?.length) return result;
+        return { ...result, errors: localize(result.errors, infoOf(ctx.extra)) };
+      },
+    },
+    wss,
+  );
+
+  return {
+    connections: () => wss.clients.size,
+    async close() {
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

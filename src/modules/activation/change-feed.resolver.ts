@@ -1,0 +1,32 @@
+import { Args, ArgsType, Field, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import type { RequestContext } from '../../graphql/context';
+import { Capability } from '../../graphql/enums';
+import { ActiveModelChangeType } from './activation.types';
+import type { ChangeRecord } from './change-record';
+
+@ArgsType()
+class ActiveModelChangedArgs {
+  @Field(() => String, { nullable: true, description: 'Only this provider (slug); unknown: NOT_FOUND.' })
+  provider?: string | null;
+
+  @Field(() => Capability, { nullable: true, description: 'Only this capability.' })
+  capability?: Capability | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The cursor of the last change the client saw: the changes committed after it are replayed first, then live ones follow, with no gap and no duplicate.',
+  })
+  since?: string | null;
+}
+
+@Resolver()
+export class ChangeFeedResolver {
+  @Subscription(() => ActiveModelChangeType, {
+    description: 'Every committed change of a matching slot, in version order per slot. No filter: every slot of every provider.',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, ActiveModelChangedArgs, RequestContext>) =>
+      context.services.changeFeed.open(args, () => context.refresh?.()),
+  })
+  activeModelChanged(@Root() change: ChangeRecord, @Args() _args: ActiveModelChangedArgs): ChangeRecord {
+    return change;
+  }
+}

@@ -1,0 +1,70 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SnapshotStore } from '../../cache/snapshot-store';
+import type { AIModel } from '../model/ai-model.entity';
+import type { Provider } from '../provider/provider.entity';
+import type { ActivationQueryService, SlotView } from './activation-query.service';
+import type { AIModelService } from '../model/ai-model.service';
+import type { ProviderService } from '../provider/provider.service';
+
+/** What the hot read path needs of a provider: its row, its six slots and the models holding them. */
+export interface ProviderSnapshot {
+  provider: Provider;
+  slots: SlotView[];
+  heldModels: AIModel[];
+}
+
+const DATE_FIELDS = ['createdAt', 'updatedAt', 'deletedAt', 'activatedAt'];
+const reviveDates = (key: string, value: unknown) =>
+  typeof value === 'string' && DATE_FIELDS.includes(key) ? new Date(value) : value;
+
+/**
+ * Loads provider snapshots through the cache; misses cost two statements for any number of
+ * providers (slots, held models) plus one for providers not already known.
+ */
+export class ProviderSnapshotReader {
+  /** Slugs never change and providers are never deleted: this slug → id map never goes stale. */
+  readonly slugIndex = new Map<string, string>();
+
+  constructor(
+    private readonly store: SnapshotStore,
+    private readonly providers: ProviderService,
+    private readonly models: AIModelService,
+    private readonly queries: ActivationQueryService,
+  ) {}
+
+  async load(em: EntityManager, ids: readonly string[], known: Map<string, Provider> = new Map()): Promise<(ProviderSnapshot | null)[]> {
+    const { values, generations } = await this.store.getMany(ids);
+    const result: (ProviderSnapshot | null)[] = values.map((v) => (v ? (JSON.parse(v, reviveDates) as ProviderSnapshot) : null));
+    const missing = ids.filter((_, i) => result[i] === null);
+    if (missing.length === 0) return result;
+
+    const unknown = missing.filter((id) => !known.has(id));
+    if (unknown.length) for (const p of await this.providers.findByIds(em, unknown)) known.set(p.id, p);
+    const present = missing.filter((id) => known.has(id));
+    const slotLists = present.length ? await this.queries.slotsByProviders(em, present) : [];
+    const heldIds = [...new Set(slotLists.flat().map((s) => s.modelId).filter((id): id is string => !!id))];
+    const held = heldIds.length ? await this.models.findByIds(em, heldIds) : [];
+    const heldById = new Map(held.map((m) => [m.id, m]));
+
+    present.forEach((id, i) => {
+      const slots = slotLists[i];
+      const snapshot: ProviderSnapshot = {
+        provider: plain(known.get(id)!),
+        slots,
+        heldModels: [...new Set(slots.map((s) => s.modelId).filter((m): m is string => !!m))].map((m) => plain(heldById.get(m)!)),
+      };
+      const index = ids.indexOf(id);
+      result[index] = snapshot;
+      void this.store.setIfUnchanged(id, JSON.stringify(snapshot), generations[index]);
+    });
+    return result;
+  }
+}
+
+/** Entities to plain data (the same shape whether it comes from Postgres or the cache). */
+function plain<T extends object>(entity: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(entity)) if (typeof v !== 'function') out[k] = v;
+  delete out.sharedApiKeyEncrypted;
+  return out as T;
+}

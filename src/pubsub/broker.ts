@@ -1,0 +1,80 @@
+import Redis from 'ioredis';
+import { PubSub as MemoryPubSub } from 'graphql-subscriptions';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import type { Logger } from 'pino';
+import { MemorySnapshotStore, RedisSnapshotStore, type SnapshotStore } from '../cache/snapshot-store';
+import { EventBus } from './event-bus';
+
+/** Events and the shared read cache: Redis across instances, or in-process for a single one. */
+export interface Broker {
+  mode: 'redis' | 'memory';
+  bus: EventBus;
+  store: SnapshotStore;
+  /** Called when the subscriber connection comes back after a loss (messages may be missed). */
+  onReconnect(listener: () => void): void;
+  /** True when the broker answers (always for in-process). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function createBroker(redisUrl: string | undefined, log: Logger): Broker {
+  if (!redisUrl) {
+    return {
+      mode: 'memory',
+      bus: new EventBus(new MemoryPubSub()),
+      store: new MemorySnapshotStore(),
+      onReconnect: () => undefined,
+      ping: async () => true,
+      close: async () => undefined,
+    };
+  }
+  // Commands fail fast while Redis is away instead of queueing: a mutation must never wait for it.
+  const failFast = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 500,
+    retryStrategy: (times: number) => Math.min(50 * times, 1000),
+    lazyConnect: false,
+  };
+  const publisher = new Redis(redisUrl, { ...failFast, connectionName: 'switchboard-pub' });
+  const cache = new Redis(redisUrl, { ...failFast, connectionName: 'switchboard-cache' });
+  // The subscriber queues its SUBSCRIBE until connected and re-subscribes on reconnect.
+  const subscriber = new Redis(redisUrl, {
+    connectionName: 'switchboard-sub',
+    maxRetriesPerRequest: null,
+    retryStrategy: (times: number) => Math.min(50 * times, 1000),
+  });
+  for (const [name, client] of [['publisher', publisher], ['cache', cache], ['subscriber', subscriber]] as const) {
+    client.on('error', (err) => log.debug({ err, client: name }, 'redis error'));
+  }
+  let lostSubscriber = false;
+  const reconnectListeners: (() => void)[] = [];
+  subscriber.on('close', () => {
+    if (!lostSubscriber) log.warn('Redis connection lost; activations continue, events are published when it returns');
+    lostSubscriber = true;
+  });
+  subscriber.on('ready', () => {
+    if (!lostSubscriber) return;
+    lostSubscriber = false;
+    log.info('Redis is back');
+    // Let ioredis re-subscribe first, then catch up from the history.
+    setTimeout(() => reconnectListeners.forEach((l) => l()), 100).unref();
+  });
+  const engine = new RedisPubSub({ publisher, subscriber });
+  return {
+    mode: 'redis',
+    bus: new EventBus(engine),
+    store: new RedisSnapshotStore(cache, log),
+    onReconnect: (l) => reconnectListeners.push(l),
+    ping: async () => {
+      try {
+        return (await cache.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    close: async () => {
+      for (const c of [publisher, cache, subscriber]) c.disconnect();
+    },
+  };
+}
