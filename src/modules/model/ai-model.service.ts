@@ -1,4 +1,3 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Capability } from '../../common/capability';
 import { ConflictError, NotFoundError } from '../../common/errors';
@@ -134,9 +133,13 @@ export class AIModelService {
   }
 
   private async lockLive(em: EntityManager, id: string): Promise<AIModel> {
-    const model = isUuid(id)
-      ? await em.findOne(AIModel, { id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE })
-      : null;
+    // FOR NO KEY UPDATE, not FOR UPDATE: it still excludes activations of this model (FOR SHARE), but
+    // not the key-share lock a concurrent activation takes when its history row names this model as
+    // previous holder; FOR UPDATE deadlocked with it (we wait for its slot, it waits for our row).
+    const locked = isUuid(id)
+      ? await em.execute('select id from ai_model where id = ? and deleted_at is null for no key update', [id])
+      : [];
+    const model = locked.length ? await em.findOne(AIModel, { id, deletedAt: null }) : null;
     if (!model) throw new NotFoundError('model.notFound', { id });
     return model;
   }
