@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createSchema, printSchemaFile } from '../../src/graphql/schema';
+import { registerAllModules } from '../../src/modules/register';
+
+/** schema.graphql is emitted from the code and committed; this fails when someone forgot `npm run schema:emit`. */
+test('schema.graphql is up to date with the code', async () => {
+  registerAllModules();
+  const schema = await createSchema();
+  const committed = readFileSync(path.join(__dirname, '../../schema.graphql'), 'utf8');
+  expect(committed).toBe(printSchemaFile(schema));
+});
+
+test('every field and argument of the schema has a description', async () => {
+  registerAllModules();
+  const schema = await createSchema();
+  const missing: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__') || !('getFields' in type)) continue;
+    for (const field of Object.values((type as any).getFields()) as any[]) {
+      if (!field.description) missing.push(`${type.name}.${field.name}`);
+      for (const arg of field.args ?? []) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+    }
+  }
+  expect(missing).toEqual([]);
+});
