@@ -53,8 +53,10 @@ export class ActivationQueryService {
     const provider = await this.providerOrFail(ctx, slug);
     if (at && at.getTime() < Date.now()) {
       const rows = await ctx.em.execute<{ model_id: string | null }[]>(
+        // changed_at has microseconds but the API shows milliseconds: compare at the API's precision,
+        // so activeModel(at: change.changedAt) includes that change.
         `select model_id from activation_change
-          where provider_id = ? and capability = ? and changed_at <= ?
+          where provider_id = ? and capability = ? and changed_at < ?::timestamptz + interval '1 millisecond'
           order by version desc limit 1`,
         [provider.id, capability, at],
       );
