@@ -30,6 +30,7 @@ import { ChangeFeedService } from './modules/activation/change-feed.service';
 import { ProviderSnapshotReader } from './modules/activation/provider-snapshot.reader';
 import { registerAllModules } from './modules/register';
 import { attachWebSocketServer } from './graphql/websocket';
+import { createGatewayServices } from './modules/gateway/gateway.module';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -88,6 +89,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     activationQueries,
     snapshots: new ProviderSnapshotReader(broker.store, providers, models, activationQueries),
     changeFeed,
+    ...createGatewayServices({ auth, providers, secrets, log, providerTimeoutMs: config.providerTimeoutMs }),
   };
   const publisher = new ChangePublisher(orm, broker.bus, broker.store, log);
   listeners.listeners.push(publisher);

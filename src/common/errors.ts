@@ -108,6 +108,29 @@ export function originalError(error: unknown): unknown {
 }
 
 /**
+ * graphql-js reports a bad variable as `Variable "$v" got invalid value <value>[ at "<path>"]; <reason>`,
+ * quoting what the client sent: for an input with a secret in it (an API key), the secret. The value
+ * is dropped, and so is the quoted value at the end of a reason ("… cannot represent a non string value: …").
+ */
+export function withoutVariableValue(message: string, error: unknown): string {
+  const head = /^(Variable "\$\w+") got invalid value /.exec(message);
+  if (!head) return message;
+  let reason: string | undefined;
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (e.message !== message && message.endsWith(`; ${e.message}`)) {
+      reason = e.message;
+      break;
+    }
+    e = (e as { originalError?: unknown }).originalError;
+  }
+  if (reason === undefined) return `${head[1]} got an invalid value.`;
+  const prefix = message.slice(0, message.length - reason.length - 2);
+  const at = / at "[\w.[\]]*"$/.exec(prefix)?.[0] ?? '';
+  const safeReason = reason.replace(/^Value "[^"]*"/, 'The value').replace(/(value)\s*: [\s\S]*$/i, '$1.');
+  return `${head[1]} got an invalid value${at}: ${safeReason}`;
+}
+
+/**
  * Turns any error into what the client may see, in the caller's locale. Expected errors keep
  * their code and message; TypeGraphQL's validation errors become BAD_USER_INPUT with per-field
  * messages; anything else is masked as INTERNAL_SERVER_ERROR (the caller logs the original).
@@ -140,7 +163,7 @@ export function presentError(
   const code = formatted.extensions?.code as string | undefined;
   // Errors Apollo and graphql-js raise themselves (parse, validation, bad request, bad variables) are the client's.
   if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-    return { formatted, unexpected: false };
+    return { formatted: { ...formatted, message: withoutVariableValue(formatted.message, error) }, unexpected: false };
   }
   if (!code && source instanceof GraphQLError && !source.originalError) {
     // graphql-js execution errors such as a variable of the wrong type: input errors, not bugs.

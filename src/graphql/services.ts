@@ -5,6 +5,10 @@ import type { AIModelService } from '../modules/model/ai-model.service';
 import type { ProviderService } from '../modules/provider/provider.service';
 import type { ProviderSnapshotReader } from '../modules/activation/provider-snapshot.reader';
 import type { ChangeFeedService } from '../modules/activation/change-feed.service';
+import type { CredentialsService } from '../modules/credentials/credentials.service';
+import type { KeyResolutionService } from '../modules/credentials/key-resolution.service';
+import type { GatewayService } from '../modules/gateway/gateway.service';
+import type { UsageService } from '../modules/gateway/usage.service';
 
 /** The services, made once per server and shared by every request. */
 export interface Services {
@@ -15,4 +19,8 @@ export interface Services {
   activationQueries: ActivationQueryService;
   snapshots: ProviderSnapshotReader;
   changeFeed: ChangeFeedService;
+  credentials: CredentialsService;
+  keyResolution: KeyResolutionService;
+  usage: UsageService;
+  gateway: GatewayService;
 }

@@ -63,6 +63,13 @@ export const en = {
   'gateway.providerError': '{provider} failed to answer: {detail}.',
   'gateway.noBaseUrl': 'Provider "{provider}" has no base URL configured.',
   'gateway.personalKeyMissing': 'You have no personal key for {provider} yet: pass apiKey.',
+  'gateway.reason.separator': '; ',
+  'resolution.because': '{statement} because {reason}.',
+  'user.lastAdmin': 'User "{name}" is the last ADMIN: make another user ADMIN before demoting this one.',
+  'input.apiKey': '{field} must be 8 to 1000 visible ASCII characters, without spaces.',
+  'input.imageSize': '{field} must be WIDTHxHEIGHT in pixels, e.g. "1024x1024".',
+  'input.audioFormat': '{field} must be the short name of an audio format, such as mp3, opus, aac, flac, wav or pcm.',
+  'input.eachLength': 'Each value of {field} must be {min} to {max} characters long.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -65,4 +65,11 @@ export const fa: Record<MessageKey, string> = {
   'gateway.providerError': '{provider} پاسخ نداد: {detail}.',
   'gateway.noBaseUrl': 'برای ارائه‌دهندهٔ «{provider}» نشانی پایه تنظیم نشده است.',
   'gateway.personalKeyMissing': 'هنوز کلید شخصی برای {provider} ندارید: apiKey را بفرستید.',
+  'gateway.reason.separator': '؛ ',
+  'resolution.because': '{statement}، زیرا {reason}.',
+  'user.lastAdmin': 'کاربر «{name}» آخرین ADMIN است: پیش از تنزل او، کاربر دیگری را ADMIN کنید.',
+  'input.apiKey': '{field} باید ۸ تا ۱۰۰۰ نویسهٔ قابل‌مشاهدهٔ ASCII و بدون فاصله باشد.',
+  'input.imageSize': '{field} باید به شکل WIDTHxHEIGHT بر حسب پیکسل باشد، مثلاً "1024x1024".',
+  'input.audioFormat': '{field} باید نام کوتاه یک قالب صوتی باشد، مانند mp3، opus، aac، flac، wav یا pcm.',
+  'input.eachLength': 'طول هر مقدار {field} باید بین {min} و {max} نویسه باشد.',
 };

@@ -1,0 +1,175 @@
+import DataLoader from 'dataloader';
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Role } from '../../common/capability';
+import { ConflictError, ForbiddenError, NotFoundError, UserInputError } from '../../common/errors';
+import { isUuid } from '../../common/ids';
+import { keyHint, type SecretBox } from '../../common/secret-box';
+import { pgArray } from '../../db/sql';
+import { inTransaction } from '../../db/transaction';
+import type { RequestContext } from '../../graphql/context';
+import type { AuthContext, AuthService } from '../auth/auth.service';
+import { User } from '../auth/user.entity';
+import type { ProviderService } from '../provider/provider.service';
+import { PersonalApiKey } from './personal-api-key.entity';
+
+/** What a user may see of a personal key: never the key, only its hint. */
+export interface PersonalApiKeyView {
+  userId: string;
+  providerId: string;
+  keyHint: string;
+  useSharedApi: boolean;
+  updatedAt: Date;
+}
+
+/** A personal key as the gateway needs it (decrypted). Internal only: never put in a response or a log. */
+export interface StoredPersonalKey {
+  key: string;
+  keyHint: string;
+  useSharedApi: boolean;
+}
+
+export interface SetPersonalApiKeyData {
+  provider: string;
+  /** Absent: keep the stored key and change only useSharedApi. */
+  apiKey?: string | null;
+  useSharedApi?: boolean | null;
+}
+
+export interface UpdateUserData {
+  id: string;
+  role?: Role | null;
+  canUseSharedApi?: boolean | null;
+}
+
+const VIEW_COLUMNS = 'user_id, provider_id, key_hint, use_shared_api, updated_at';
+
+function rowToView(row: Record<string, unknown>): PersonalApiKeyView {
+  return {
+    userId: row.user_id as string,
+    providerId: row.provider_id as string,
+    keyHint: row.key_hint as string,
+    useSharedApi: Boolean(row.use_shared_api),
+    updatedAt: new Date(row.updated_at as string),
+  };
+}
+
+/**
+ * Per-request batching of User.personalApiKeys, kept here rather than in graphql/loaders.ts so the
+ * credentials module stays self-contained; keyed by the request's loaders, so it lives exactly as long.
+ */
+const keyLoaders = new WeakMap<object, DataLoader<string, PersonalApiKeyView[]>>();
+
+/**
+ * Personal API keys (write-only, encrypted with SecretBox) and the user settings that decide who may
+ * fall back to a provider's shared key.
+ */
+export class CredentialsService {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly providers: ProviderService,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /** Stores (or replaces) the caller's key for a provider, or only changes useSharedApi. */
+  async setPersonalApiKey(ctx: AuthContext, input: SetPersonalApiKeyData): Promise<PersonalApiKeyView> {
+    const user = this.auth.requireUser(ctx);
+    const provider = await this.providers.findBySlugOrFail(ctx.em, input.provider);
+    const useSharedApi = input.useSharedApi ?? false;
+    if (input.apiKey == null) {
+      const rows = await ctx.em.execute<Record<string, unknown>[]>(
+        `update personal_api_key set use_shared_api = ?, updated_at = now()
+          where user_id = ? and provider_id = ?
+          returning ${VIEW_COLUMNS}`,
+        [useSharedApi, user.id, provider.id],
+      );
+      if (!rows[0]) throw new UserInputError('gateway.personalKeyMissing', { provider: provider.slug }, 'apiKey');
+      return rowToView(rows[0]);
+    }
+    // One statement: two concurrent calls cannot both insert, and the last one wins.
+    const rows = await ctx.em.execute<Record<string, unknown>[]>(
+      `insert into personal_api_key (user_id, provider_id, key_encrypted, key_hint, use_shared_api, updated_at)
+       values (?, ?, ?, ?, ?, now())
+       on conflict (user_id, provider_id) do update
+          set key_encrypted = excluded.key_encrypted, key_hint = excluded.key_hint,
+              use_shared_api = excluded.use_shared_api, updated_at = excluded.updated_at
+       returning ${VIEW_COLUMNS}`,
+      [user.id, provider.id, this.secrets.encrypt(input.apiKey), keyHint(input.apiKey), useSharedApi],
+    );
+    return rowToView(rows[0]);
+  }
+
+  /** Deletes the caller's key for a provider: true when there was one, false when there was none. */
+  async removePersonalApiKey(ctx: AuthContext, providerSlug: string): Promise<boolean> {
+    const user = this.auth.requireUser(ctx);
+    const provider = await this.providers.findBySlugOrFail(ctx.em, providerSlug);
+    const removed = await ctx.em.nativeDelete(PersonalApiKey, { userId: user.id, providerId: provider.id });
+    return removed > 0;
+  }
+
+  /**
+   * A user's keys (hints only), by provider slug. Only the user itself and ADMIN may look:
+   * anyone else gets FORBIDDEN rather than an empty list, which would read as "has no keys".
+   */
+  personalApiKeysOf(ctx: RequestContext, userId: string): Promise<PersonalApiKeyView[]> {
+    const caller = this.auth.requireUser(ctx);
+    if (caller.id !== userId && caller.role !== Role.ADMIN) throw new ForbiddenError('auth.notOwnUser');
+    let loader = keyLoaders.get(ctx.loaders);
+    if (!loader) {
+      loader = new DataLoader((ids) => this.listForUsers(ctx.em, ids));
+      keyLoaders.set(ctx.loaders, loader);
+    }
+    return loader.load(userId);
+  }
+
+  /** Keys of several users, grouped in input order, each list by provider slug. */
+  async listForUsers(em: EntityManager, userIds: readonly string[]): Promise<PersonalApiKeyView[][]> {
+    const valid = userIds.filter(isUuid);
+    const rows = valid.length
+      ? await em.execute<Record<string, unknown>[]>(
+          `select k.user_id, k.provider_id, k.key_hint, k.use_shared_api, k.updated_at
+             from personal_api_key k join provider p on p.id = k.provider_id
+            where k.user_id = any(?::uuid[])
+            order by p.slug`,
+          [pgArray(valid)],
+        )
+      : [];
+    const byUser = new Map<string, PersonalApiKeyView[]>(userIds.map((id) => [id, []]));
+    for (const row of rows) byUser.get(row.user_id as string)?.push(rowToView(row));
+    return userIds.map((id) => byUser.get(id) ?? []);
+  }
+
+  /** The decrypted personal key of a user for a provider, for the gateway only; null when none. */
+  async storedKey(em: EntityManager, userId: string, providerId: string): Promise<StoredPersonalKey | null> {
+    const rows = await em.execute<{ key_encrypted: string; key_hint: string; use_shared_api: boolean }[]>(
+      'select key_encrypted, key_hint, use_shared_api from personal_api_key where user_id = ? and provider_id = ?',
+      [userId, providerId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return { key: this.secrets.decrypt(row.key_encrypted), keyHint: row.key_hint, useSharedApi: row.use_shared_api };
+  }
+
+  /** Changes a user's role or shared-key permission. ADMIN only; the last ADMIN cannot be demoted. */
+  async updateUser(ctx: AuthContext, input: UpdateUserData): Promise<User> {
+    this.auth.requireAdmin(ctx, 'updateUser');
+    if (!isUuid(input.id)) throw new NotFoundError('user.notFound', { id: input.id });
+    return inTransaction(ctx.em, async (em) => {
+      if (input.role === Role.MEMBER) {
+        // Every demotion locks the ADMIN rows first, in one order: concurrent demotions queue,
+        // so two of them cannot each see "another admin remains" and leave none.
+        await em.execute(`select id from app_user where role = 'ADMIN' order by id for update`);
+      }
+      const user = await em.findOne(User, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!user) throw new NotFoundError('user.notFound', { id: input.id });
+      if (input.role === Role.MEMBER && user.role === Role.ADMIN) {
+        const [{ count }] = await em.execute<{ count: string }[]>(`select count(*) as count from app_user where role = 'ADMIN'`);
+        if (Number(count) <= 1) throw new ConflictError('user.lastAdmin', { name: user.name });
+      }
+      if (input.role != null) user.role = input.role;
+      if (input.canUseSharedApi != null) user.canUseSharedApi = input.canUseSharedApi;
+      await em.flush();
+      return user;
+    });
+  }
+}

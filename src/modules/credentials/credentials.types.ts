@@ -1,0 +1,82 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { IsOptional, Matches } from 'class-validator';
+import { Capability, Role } from '../../graphql/enums';
+import { AIModelType } from '../model/ai-model.types';
+import type { AIModel } from '../model/ai-model.entity';
+import { ProviderType } from '../provider/provider.types';
+import type { Provider } from '../provider/provider.entity';
+import type { ValidationContext } from '../../common/errors';
+import { KeySource } from './key-source';
+
+registerEnumType(KeySource, {
+  name: 'KeySource',
+  description: "Which key a call uses: the caller's PERSONAL key or the provider's SHARED key.",
+});
+
+export { KeySource };
+
+/** Printable ASCII without spaces: an HTTP header value, and long enough that its hint does not give it away. */
+const API_KEY_PATTERN = /^[\x21-\x7e]{8,1000}$/;
+const apiKeyContext: ValidationContext = { key: 'input.apiKey' };
+
+@ObjectType('PersonalApiKey', { description: "A user's own API key for a provider. The key itself is write-only: only its hint is shown." })
+export class PersonalApiKeyType {
+  @Field({ description: 'The last four characters of the key, e.g. "…a1b2".' })
+  keyHint: string;
+
+  @Field({ description: "The owner prefers the provider's shared key; the personal key stays stored." })
+  useSharedApi: boolean;
+
+  @Field({ description: 'When the key or the preference last changed.' })
+  updatedAt: Date;
+}
+
+@ObjectType('ModelResolution', { description: 'What a generation call by the viewer would use right now, and why.' })
+export class ModelResolutionType {
+  @Field(() => ProviderType, { description: 'The provider.' })
+  provider: Provider;
+
+  @Field(() => Capability, { description: 'The capability asked for.' })
+  capability: Capability;
+
+  @Field(() => AIModelType, { description: 'The model the call would use.' })
+  model: AIModel;
+
+  @Field(() => KeySource, { description: 'Which key the call would use.' })
+  keySource: KeySource;
+
+  @Field({ description: 'The last four characters of that key.' })
+  keyHint: string;
+
+  @Field({ description: "Why this model and this key, in the caller's language." })
+  explanation: string;
+}
+
+@InputType('SetPersonalApiKeyInput', { description: "Sets the caller's own key for a provider, or only its preference." })
+export class SetPersonalApiKeyInput {
+  @Field({ description: 'The provider slug.' })
+  provider: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The key, 8-1000 visible ASCII characters; write-only (stored encrypted, never returned). Absent: keep the stored key and change only useSharedApi.',
+  })
+  @IsOptional()
+  @Matches(API_KEY_PATTERN, { context: apiKeyContext })
+  apiKey?: string | null;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: "true: use the provider's shared key instead of this one (it stays stored)." })
+  useSharedApi?: boolean | null;
+}
+
+@InputType('UpdateUserInput', { description: "Changes to a user's role and permissions; absent fields stay as they are. ADMIN only." })
+export class UpdateUserInput {
+  @Field(() => ID, { description: 'The user to change.' })
+  id: string;
+
+  @Field(() => Role, { nullable: true, description: 'The new role. The last ADMIN cannot be made a MEMBER.' })
+  role?: Role | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Whether the user may fall back to a provider's shared API key." })
+  canUseSharedApi?: boolean | null;
+}

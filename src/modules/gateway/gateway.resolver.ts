@@ -1,0 +1,146 @@
+import { validate } from 'class-validator';
+import { Arg, Args, ArgsType, ArgumentValidationError, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { IsOptional } from 'class-validator';
+import type { RequestContext } from '../../graphql/context';
+import { InRange } from '../../common/validators';
+import { UserType } from '../auth/auth.types';
+import type { User } from '../auth/user.entity';
+import { AIModelType } from '../model/ai-model.types';
+import type { AIModel } from '../model/ai-model.entity';
+import { ProviderType } from '../provider/provider.types';
+import type { Provider } from '../provider/provider.entity';
+import type { TokenUsage } from './adapters';
+import type {
+  ChatChunkView,
+  ChatStreamPayload,
+  EmbeddingsView,
+  GenerationView,
+  ImageGenerationView,
+  SpeechGenerationView,
+} from './gateway.service';
+import {
+  ChatChunkType,
+  ChatInput,
+  ChatMessageInput,
+  ContentInput,
+  EmbedInput,
+  EmbeddingsType,
+  GenerationType,
+  ImageGenerationType,
+  ImageInput,
+  SpeechGenerationType,
+  SpeechInput,
+  TokenUsageType,
+  UsageRecordConnection,
+  UsageRecordType,
+} from './gateway.types';
+import type { UsageRecord } from './usage-record.entity';
+import { usageCursor } from './usage.service';
+
+@ArgsType()
+class UsageArgs {
+  @Field(() => ID, { nullable: true, description: "Only this user's calls. ADMIN: anyone (default: everyone); MEMBER: itself only (the default)." })
+  userId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only calls to this provider (slug).' })
+  provider?: string | null;
+
+  @Field(() => Int, { nullable: true, defaultValue: 20, description: 'Page size, 1-100.' })
+  @IsOptional()
+  @InRange(1, 100)
+  first: number;
+
+  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
+  after?: string | null;
+}
+
+@Resolver()
+export class GatewayResolver {
+  @Mutation(() => GenerationType, { description: 'A chat (capability CHAT, or CODE) with the active or the named model of a provider.' })
+  chat(@Arg('input', { description: 'The provider, the conversation and the options.' }) input: ChatInput, @Ctx() ctx: RequestContext): Promise<GenerationView> {
+    return ctx.services.gateway.chat(ctx, input);
+  }
+
+  @Mutation(() => GenerationType, { description: 'Writes content from a prompt (capability CONTENT).' })
+  generateContent(@Arg('input', { description: 'The provider, the prompt and the options.' }) input: ContentInput, @Ctx() ctx: RequestContext): Promise<GenerationView> {
+    return ctx.services.gateway.generateContent(ctx, input);
+  }
+
+  @Mutation(() => ImageGenerationType, { description: 'Generates images from a prompt (capability IMAGE; OPENAI-style providers only).' })
+  generateImage(@Arg('input', { description: 'The provider, the prompt and the options.' }) input: ImageInput, @Ctx() ctx: RequestContext): Promise<ImageGenerationView> {
+    return ctx.services.gateway.generateImage(ctx, input);
+  }
+
+  @Mutation(() => SpeechGenerationType, { description: 'Turns text into speech (capability AUDIO; OPENAI-style providers only).' })
+  generateSpeech(@Arg('input', { description: 'The provider, the text and the options.' }) input: SpeechInput, @Ctx() ctx: RequestContext): Promise<SpeechGenerationView> {
+    return ctx.services.gateway.generateSpeech(ctx, input);
+  }
+
+  @Mutation(() => EmbeddingsType, { description: 'Embeds texts as vectors (capability EMBEDDING; OPENAI-style providers only).' })
+  embed(@Arg('input', { description: 'The provider and the texts.' }) input: EmbedInput, @Ctx() ctx: RequestContext): Promise<EmbeddingsView> {
+    return ctx.services.gateway.embed(ctx, input);
+  }
+
+  @Query(() => UsageRecordConnection, { description: "Generation calls, newest first. ADMIN: everyone's; MEMBER: its own." })
+  async usage(@Args() args: UsageArgs, @Ctx() ctx: RequestContext): Promise<UsageRecordConnection> {
+    const page = await ctx.services.usage.list(ctx, { ...args, first: args.first ?? 20 });
+    const edges = page.records.map((node) => ({ cursor: usageCursor(node.id), node }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+}
+
+/**
+ * Subscription arguments are not validated by TypeGraphQL before `subscribe` runs (only before each
+ * event is resolved), so the input is checked here, once, with the same decorators and error shape.
+ */
+async function validChatInput(raw: ChatInput): Promise<ChatInput> {
+  const input = Object.assign(new ChatInput(), raw, {
+    messages: (raw.messages ?? []).map((m) => Object.assign(new ChatMessageInput(), m)),
+  });
+  const errors = await validate(input, { skipMissingProperties: true, forbidUnknownValues: false });
+  if (errors.length) throw new ArgumentValidationError(errors);
+  return input;
+}
+
+@Resolver()
+export class ChatStreamResolver {
+  @Subscription(() => ChatChunkType, {
+    description: 'The same as chat, streamed: text deltas as the provider sends them, then a final chunk (done: true) with the whole generation. An upstream failure ends the stream with a PROVIDER_* error.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as RequestContext;
+      return ctx.services.gateway.chatStream(ctx, await validChatInput(args.input as ChatInput));
+    },
+  })
+  chatStream(
+    @Root() payload: ChatStreamPayload,
+    @Arg('input', { validate: false, description: 'The provider, the conversation and the options, as for chat.' }) _input: ChatInput,
+  ): ChatChunkView {
+    if ('error' in payload) throw payload.error;
+    return payload;
+  }
+}
+
+@Resolver(() => UsageRecordType)
+export class UsageRecordResolver {
+  @FieldResolver(() => UserType, { description: 'Who made the call.' })
+  async user(@Root() record: UsageRecord, @Ctx() ctx: RequestContext): Promise<User> {
+    return (await ctx.loaders.userById.load(record.userId))!;
+  }
+
+  @FieldResolver(() => ProviderType, { description: 'The provider called.' })
+  async provider(@Root() record: UsageRecord, @Ctx() ctx: RequestContext): Promise<Provider> {
+    return (await ctx.loaders.providerById.load(record.providerId))!;
+  }
+
+  @FieldResolver(() => AIModelType, { description: 'The model used (it may since have been deleted).' })
+  async model(@Root() record: UsageRecord, @Ctx() ctx: RequestContext): Promise<AIModel> {
+    return (await ctx.loaders.modelById.load(record.modelId))!;
+  }
+
+  @FieldResolver(() => TokenUsageType, { nullable: true, description: 'Tokens used; null when the provider did not say or the call failed.' })
+  usage(@Root() record: UsageRecord): TokenUsage | null {
+    const { promptTokens, completionTokens, totalTokens } = record;
+    if (promptTokens === null || completionTokens === null || totalTokens === null) return null;
+    return { promptTokens, completionTokens, totalTokens };
+  }
+}

@@ -1,0 +1,357 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { Capability, type ApiStyle } from '../../common/capability';
+import { AppError, ErrorCode, UserInputError } from '../../common/errors';
+import type { RequestContext } from '../../graphql/context';
+import type { AuthService } from '../auth/auth.service';
+import type { KeySource } from '../credentials/key-source';
+import type { KeyResolutionService, Resolution, ResolveData } from '../credentials/key-resolution.service';
+import type { AIModel } from '../model/ai-model.entity';
+import {
+  redactSecret,
+  UpstreamError,
+  type ChatMessage,
+  type ChatResult,
+  type ProviderAdapter,
+  type TokenUsage,
+  type UpstreamTarget,
+} from './adapters';
+import type { UsageRecord } from './usage-record.entity';
+import type { UsageService } from './usage.service';
+
+export type ChatRoleName = 'SYSTEM' | 'USER' | 'ASSISTANT';
+
+export interface ChatData {
+  provider: string;
+  capability?: Capability | null;
+  model?: string | null;
+  messages: { role: ChatRoleName; content: string }[];
+  temperature?: number | null;
+  maxTokens?: number | null;
+}
+
+export interface ContentData {
+  provider: string;
+  model?: string | null;
+  prompt: string;
+  system?: string | null;
+  maxTokens?: number | null;
+}
+
+export interface ImageData {
+  provider: string;
+  model?: string | null;
+  prompt: string;
+  size?: string | null;
+  n?: number | null;
+}
+
+export interface SpeechData {
+  provider: string;
+  model?: string | null;
+  text: string;
+  voice?: string | null;
+  format?: string | null;
+}
+
+export interface EmbedData {
+  provider: string;
+  model?: string | null;
+  input: string[];
+}
+
+/** What every generation answer carries: its usage record id, the model, the key source, the time. */
+interface GenerationBase {
+  id: string;
+  model: AIModel;
+  keySource: KeySource;
+  latencyMs: number;
+}
+
+export interface GenerationView extends GenerationBase {
+  content: string;
+  finishReason: string | null;
+  usage: TokenUsage | null;
+}
+
+export interface ImageGenerationView extends GenerationBase {
+  images: { url: string | null; b64Json: string | null; revisedPrompt: string | null }[];
+}
+
+export interface SpeechGenerationView extends GenerationBase {
+  audioBase64: string;
+  mimeType: string;
+}
+
+export interface EmbeddingsView extends GenerationBase {
+  vectors: number[][];
+  usage: TokenUsage | null;
+}
+
+export interface ChatChunkView {
+  delta: string;
+  done: boolean;
+  generation: GenerationView | null;
+}
+
+/** One event of chatStream: a chunk, or the error that ends the stream (delivered as a GraphQL error). */
+export type ChatStreamPayload = ChatChunkView | { error: Error };
+
+export interface GatewayOptions {
+  /** The adapter of a protocol (adapters/index.ts `adapterFor`; tests may pass fakes). */
+  adapterFor: (style: ApiStyle) => ProviderAdapter;
+  /** PROVIDER_TIMEOUT_MS: the whole call, or the longest silence of a stream. */
+  timeoutMs: number;
+  log: Logger;
+}
+
+/** The usage record's error code of a stream the client left before it ended. */
+export const CANCELLED = 'CANCELLED';
+
+const CHAT_CAPABILITIES: readonly Capability[] = [Capability.CHAT, Capability.CODE];
+
+function elapsedSince(start: number): number {
+  return Math.round(performance.now() - start);
+}
+
+/**
+ * Generation calls: resolve model and key (KeyResolutionService), call the provider through the
+ * adapter of its protocol, map upstream failures to PROVIDER_* codes, and write one usage record per
+ * call that got past resolution, OK or not. Keys go to the adapter and nowhere else.
+ */
+export class GatewayService {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly resolution: KeyResolutionService,
+    private readonly usage: UsageService,
+    private readonly options: GatewayOptions,
+  ) {}
+
+  async chat(ctx: RequestContext, input: ChatData): Promise<GenerationView> {
+    const capability = chatCapability(input.capability);
+    const request = { messages: input.messages.map(toChatMessage), temperature: input.temperature, maxTokens: input.maxTokens };
+    const { result, base } = await this.call(ctx, { provider: input.provider, capability, model: input.model }, (a, t) => a.chat(t, request), (r) => r.usage);
+    return generationView(base, result);
+  }
+
+  async generateContent(ctx: RequestContext, input: ContentData): Promise<GenerationView> {
+    const messages: ChatMessage[] = [];
+    if (input.system) messages.push({ role: 'system', content: input.system });
+    messages.push({ role: 'user', content: input.prompt });
+    const { result, base } = await this.call(
+      ctx,
+      { provider: input.provider, capability: Capability.CONTENT, model: input.model },
+      (a, t) => a.chat(t, { messages, maxTokens: input.maxTokens }),
+      (r) => r.usage,
+    );
+    return generationView(base, result);
+  }
+
+  async generateImage(ctx: RequestContext, input: ImageData): Promise<ImageGenerationView> {
+    const { result, base } = await this.call(
+      ctx,
+      { provider: input.provider, capability: Capability.IMAGE, model: input.model },
+      (a, t) => a.generateImage(t, { prompt: input.prompt, size: input.size, n: input.n }),
+      () => null,
+    );
+    return { ...base, images: result.images };
+  }
+
+  async generateSpeech(ctx: RequestContext, input: SpeechData): Promise<SpeechGenerationView> {
+    const { result, base } = await this.call(
+      ctx,
+      { provider: input.provider, capability: Capability.AUDIO, model: input.model },
+      (a, t) => a.generateSpeech(t, { text: input.text, voice: input.voice, format: input.format }),
+      () => null,
+    );
+    return { ...base, audioBase64: result.audioBase64, mimeType: result.mimeType };
+  }
+
+  async embed(ctx: RequestContext, input: EmbedData): Promise<EmbeddingsView> {
+    const { result, base } = await this.call(
+      ctx,
+      { provider: input.provider, capability: Capability.EMBEDDING, model: input.model },
+      (a, t) => a.embed(t, { input: input.input }),
+      (r) => r.usage,
+    );
+    return { ...base, vectors: result.vectors, usage: result.usage };
+  }
+
+  /**
+   * chat, streamed. Resolution errors are thrown here (before the stream starts); after that, every
+   * outcome is one usage record: OK, the mapped upstream error (delivered as the stream's last
+   * event), or CANCELLED when the client unsubscribes, which also aborts the upstream request.
+   */
+  async chatStream(ctx: RequestContext, input: ChatData): Promise<AsyncIterableIterator<ChatStreamPayload>> {
+    const capability = chatCapability(input.capability);
+    const resolution = await this.resolution.resolve(ctx, { provider: input.provider, capability, model: input.model });
+    const controller = new AbortController();
+    const request = { messages: input.messages.map(toChatMessage), temperature: input.temperature, maxTokens: input.maxTokens };
+    return abortable(this.streamChat(ctx, resolution, request, controller.signal), controller);
+  }
+
+  private async *streamChat(
+    ctx: RequestContext,
+    resolution: Resolution,
+    request: { messages: ChatMessage[]; temperature?: number | null; maxTokens?: number | null },
+    signal: AbortSignal,
+  ): AsyncGenerator<ChatStreamPayload> {
+    const start = performance.now();
+    let recorded = false;
+    try {
+      const target = this.target(resolution, signal);
+      let final: ChatResult | undefined;
+      for await (const event of this.adapter(resolution).chatStream(target, request)) {
+        if (event.type === 'delta') yield { delta: event.delta, done: false, generation: null };
+        else final = event.result;
+      }
+      if (!final) throw new UpstreamError('PROVIDER_ERROR', 'upstream stream ended without a result');
+      const latencyMs = elapsedSince(start);
+      const record = await this.record(ctx, resolution, { status: 'OK', usage: final.usage, latencyMs });
+      recorded = true;
+      yield { delta: '', done: true, generation: generationView({ id: record.id, model: resolution.model, keySource: resolution.keySource, latencyMs }, final) };
+    } catch (e) {
+      if (recorded) throw e;
+      const latencyMs = elapsedSince(start);
+      if (signal.aborted) {
+        recorded = true;
+        await this.recordQuietly(ctx, resolution, { status: 'ERROR', errorCode: CANCELLED, latencyMs });
+        return;
+      }
+      const error = this.failure(ctx, e, resolution, latencyMs);
+      recorded = true;
+      await this.record(ctx, resolution, { status: 'ERROR', errorCode: errorCodeOf(error), latencyMs });
+      yield { error };
+    } finally {
+      // The client left while a chunk was being delivered.
+      if (!recorded) await this.recordQuietly(ctx, resolution, { status: 'ERROR', errorCode: CANCELLED, latencyMs: elapsedSince(start) });
+    }
+  }
+
+  /** Resolve, call, record. Failures after resolution are recorded, then thrown as AppErrors. */
+  private async call<T>(
+    ctx: RequestContext,
+    ask: ResolveData,
+    run: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>,
+    usageOf: (result: T) => TokenUsage | null,
+  ): Promise<{ result: T; base: GenerationBase }> {
+    const resolution = await this.resolution.resolve(ctx, ask);
+    const start = performance.now();
+    let result: T;
+    try {
+      result = await run(this.adapter(resolution), this.target(resolution));
+    } catch (e) {
+      const latencyMs = elapsedSince(start);
+      const error = this.failure(ctx, e, resolution, latencyMs);
+      await this.record(ctx, resolution, { status: 'ERROR', errorCode: errorCodeOf(error), latencyMs }).catch((recordError: unknown) =>
+        this.options.log.error({ requestId: ctx.requestId, err: recordError }, 'could not write the usage record of a failed call'),
+      );
+      throw error;
+    }
+    const latencyMs = elapsedSince(start);
+    const record = await this.record(ctx, resolution, { status: 'OK', usage: usageOf(result), latencyMs });
+    return { result, base: { id: record.id, model: resolution.model, keySource: resolution.keySource, latencyMs } };
+  }
+
+  private adapter(resolution: Resolution): ProviderAdapter {
+    return this.options.adapterFor(resolution.provider.apiStyle);
+  }
+
+  private target(resolution: Resolution, signal?: AbortSignal): UpstreamTarget {
+    const { provider, model } = resolution;
+    if (!provider.baseUrl) throw new AppError(ErrorCode.PROVIDER_ERROR, 'gateway.noBaseUrl', { provider: provider.slug });
+    return { baseUrl: provider.baseUrl, apiKey: resolution.key, modelId: model.modelId, timeoutMs: this.options.timeoutMs, signal };
+  }
+
+  private record(
+    ctx: RequestContext,
+    resolution: Resolution,
+    outcome: { status: 'OK' | 'ERROR'; errorCode?: string; usage?: TokenUsage | null; latencyMs: number },
+  ): Promise<UsageRecord> {
+    const user = this.auth.requireUser(ctx);
+    return this.usage.record(ctx.em, {
+      userId: user.id,
+      providerId: resolution.provider.id,
+      modelId: resolution.model.id,
+      capability: resolution.capability,
+      keySource: resolution.keySource,
+      ...outcome,
+    });
+  }
+
+  private async recordQuietly(ctx: RequestContext, resolution: Resolution, outcome: { status: 'ERROR'; errorCode: string; latencyMs: number }): Promise<void> {
+    try {
+      await this.record(ctx, resolution, outcome);
+    } catch (e) {
+      this.options.log.error({ requestId: ctx.requestId, err: e }, 'could not write the usage record of a cancelled stream');
+    }
+  }
+
+  /**
+   * The error the client sees for a failed upstream call. UpstreamError messages are already
+   * redacted by the adapters; they are redacted again here, and anything unexpected is replaced by
+   * an error whose message and stack cannot carry the key (it is logged and masked as INTERNAL).
+   */
+  private failure(ctx: RequestContext, e: unknown, resolution: Resolution, latencyMs: number): Error {
+    const { provider, model, capability, key } = resolution;
+    const logFields = { requestId: ctx.requestId, provider: provider.slug, model: model.name, capability, latencyMs };
+    if (e instanceof AppError) return e;
+    if (e instanceof UpstreamError) {
+      const providerStatus = e.status;
+      const extra = providerStatus !== undefined ? { providerStatus } : {};
+      const detail = redactSecret(e.message, key);
+      this.options.log.warn({ ...logFields, kind: e.kind, providerStatus, detail }, 'upstream call failed');
+      switch (e.kind) {
+        case 'AUTH_FAILED':
+          return new AppError(ErrorCode.PROVIDER_AUTH_FAILED, 'gateway.providerAuthFailed', { provider: provider.slug, status: providerStatus ?? '-' }, extra);
+        case 'RATE_LIMITED':
+          return new AppError(ErrorCode.PROVIDER_RATE_LIMITED, 'gateway.providerRateLimited', { provider: provider.slug }, extra);
+        case 'UNSUPPORTED':
+          return new UserInputError('gateway.capabilityUnsupported', { provider: provider.slug, style: provider.apiStyle, capability }, 'capability');
+        default:
+          return new AppError(ErrorCode.PROVIDER_ERROR, 'gateway.providerError', { provider: provider.slug, detail }, extra);
+      }
+    }
+    const original = e instanceof Error ? e : new Error(String(e));
+    const safe = new Error(redactSecret(original.message, key));
+    safe.name = original.name;
+    safe.stack = original.stack ? redactSecret(original.stack, key) : undefined;
+    return safe;
+  }
+}
+
+function chatCapability(capability: Capability | null | undefined): Capability {
+  const c = capability ?? Capability.CHAT;
+  if (!CHAT_CAPABILITIES.includes(c)) throw new UserInputError('gateway.chatCapability', { capability: c }, 'capability');
+  return c;
+}
+
+function toChatMessage(m: { role: ChatRoleName; content: string }): ChatMessage {
+  return { role: m.role.toLowerCase() as ChatMessage['role'], content: m.content };
+}
+
+function generationView(base: GenerationBase, result: ChatResult): GenerationView {
+  return { ...base, content: result.content, finishReason: result.finishReason, usage: result.usage };
+}
+
+function errorCodeOf(error: Error): string {
+  return error instanceof AppError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR;
+}
+
+/** An iterator whose return() aborts the upstream call at once, not after its next chunk arrives. */
+function abortable<T>(source: AsyncGenerator<T>, controller: AbortController): AsyncIterableIterator<T> {
+  return {
+    next: () => source.next(),
+    return: async (value?: unknown) => {
+      controller.abort();
+      return source.return(value as T);
+    },
+    throw: async (error?: unknown) => {
+      controller.abort();
+      return source.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
