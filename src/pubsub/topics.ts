@@ -1,4 +1,3 @@
-import type { Capability } from '../common/capability';
 import type { ChangeRecord } from '../modules/activation/change-record';
 
 /** Every pub/sub topic of the server. */
@@ -7,16 +6,7 @@ export enum Topic {
 }
 
 /** Events are data: ids and ISO strings, so they cross Redis as JSON unchanged. */
-export interface ChangeEventPayload {
-  id: string;
-  providerId: string;
-  capability: Capability;
-  modelId: string | null;
-  previousModelId: string | null;
-  version: number;
-  changedAt: string;
-  changedBy: string | null;
-}
+export type ChangeEventPayload = Omit<ChangeRecord, 'changedAt'> & { changedAt: string };
 
 export function toPayload(c: ChangeRecord): ChangeEventPayload {
   return { ...c, changedAt: c.changedAt.toISOString() };

@@ -1,8 +1,7 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { IsOptional } from 'class-validator';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import { Capability } from '../../graphql/enums';
-import { InRange } from '../../common/validators';
+import { PageArgs } from '../../graphql/page-args';
 import { AIModelType, ActivateModelInput, DeactivateModelInput } from '../model/ai-model.types';
 import type { AIModel } from '../model/ai-model.entity';
 import { ProviderType } from '../provider/provider.types';
@@ -18,20 +17,12 @@ import type { SlotView } from './activation-query.service';
 import { toCursor, type ChangeRecord } from './change-record';
 
 @ArgsType()
-class ActivationHistoryArgs {
+class ActivationHistoryArgs extends PageArgs {
   @Field({ description: 'The provider slug.' })
   provider: string;
 
   @Field(() => Capability, { nullable: true, description: 'Only this slot; default: every slot of the provider.' })
   capability?: Capability | null;
-
-  @Field(() => Int, { nullable: true, defaultValue: 20, description: 'Page size, 1-100.' })
-  @IsOptional()
-  @InRange(1, 100)
-  first: number;
-
-  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
-  after?: string | null;
 }
 
 @Resolver()

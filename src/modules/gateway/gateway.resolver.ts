@@ -1,8 +1,7 @@
 import { validate } from 'class-validator';
-import { Arg, Args, ArgsType, ArgumentValidationError, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { IsOptional } from 'class-validator';
+import { Arg, Args, ArgsType, ArgumentValidationError, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import { InRange } from '../../common/validators';
+import { PageArgs } from '../../graphql/page-args';
 import { UserType } from '../auth/auth.types';
 import type { User } from '../auth/user.entity';
 import { AIModelType } from '../model/ai-model.types';
@@ -38,20 +37,12 @@ import type { UsageRecord } from './usage-record.entity';
 import { usageCursor } from './usage.service';
 
 @ArgsType()
-class UsageArgs {
+class UsageArgs extends PageArgs {
   @Field(() => ID, { nullable: true, description: "Only this user's calls. ADMIN: anyone (default: everyone); MEMBER: itself only (the default)." })
   userId?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Only calls to this provider (slug).' })
   provider?: string | null;
-
-  @Field(() => Int, { nullable: true, defaultValue: 20, description: 'Page size, 1-100.' })
-  @IsOptional()
-  @InRange(1, 100)
-  first: number;
-
-  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
-  after?: string | null;
 }
 
 @Resolver()
