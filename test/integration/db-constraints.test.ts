@@ -226,9 +226,10 @@ describe('the history', () => {
   });
 
   test('a duplicate version of a slot is rejected', async () => {
+    // A second version 2 that would otherwise be a valid change after version 1 (a -> empty).
     const r = await attempt([
-      `insert into activation_change (provider_id, capability, model_id, previous_model_id, version) values ($1, 'CHAT', $2, $3, 2)`,
-      [p, a, b],
+      `insert into activation_change (provider_id, capability, model_id, previous_model_id, version) values ($1, 'CHAT', null, $2, 2)`,
+      [p, a],
     ]);
     expect(r.code).toBe(UNIQUE);
     expect(await historyCount(p, 'CHAT')).toBe(2);
@@ -263,6 +264,49 @@ describe('the history', () => {
     expect(r.at).toBe(1);
     expect(r.code).toBe(FOREIGN_KEY);
     expect(await slot(p, 'CONTENT')).toEqual({ model_id: null, version: 0 });
+  });
+
+  test("a held slot whose holder differs from its history row's model fails at COMMIT", async () => {
+    // History says a took CODE at version 1, but the slot is given to c.
+    const c = await model(p, 'c', ['CODE']);
+    const r = await attempt(
+      [`insert into activation_change (provider_id, capability, model_id, version) values ($1, 'CODE', $2, 1)`, [p, a]],
+      [`update activation_slot set model_id = $2, version = 1 where provider_id = $1 and capability = 'CODE'`, [p, c]],
+    );
+    expect(r.code).not.toBeNull();
+    expect(await slot(p, 'CODE')).toEqual({ model_id: null, version: 0 });
+    expect(await historyCount(p, 'CODE')).toBe(0);
+  });
+
+  test('an emptied slot (model null) whose history row names a model fails at COMMIT', async () => {
+    const r = await attempt(
+      [`insert into activation_change (provider_id, capability, model_id, previous_model_id, version) values ($1, 'CHAT', $2, $3, 3)`, [p, a, b]],
+      [`update activation_slot set model_id = null, version = 3 where provider_id = $1 and capability = 'CHAT'`, [p]],
+    );
+    expect(r.code).not.toBeNull();
+    expect(await slot(p, 'CHAT')).toEqual({ model_id: b, version: 2 });
+  });
+
+  test('a history row whose previous model is not the model of the version before is rejected', async () => {
+    const r = await attempt([
+      // v3 claims a was the holder before, but v2 says b.
+      `insert into activation_change (provider_id, capability, model_id, previous_model_id, version) values ($1, 'CHAT', null, $2, 3)`,
+      [p, a],
+    ]);
+    expect(r.code).toBe(CHECK);
+    const first = await attempt([
+      `insert into activation_change (provider_id, capability, model_id, previous_model_id, version) values ($1, 'IMAGE', null, $2, 1)`,
+      [p, a],
+    ]);
+    expect(first.code).not.toBeNull();
+  });
+
+  test('a history row that changes nothing (model = previous model) is rejected', async () => {
+    const r = await attempt([
+      `insert into activation_change (provider_id, capability, model_id, previous_model_id, version) values ($1, 'CHAT', $2, $2, 3)`,
+      [p, b],
+    ]);
+    expect(r.code).toBe(CHECK);
   });
 
   test.each([
