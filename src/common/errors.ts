@@ -100,6 +100,19 @@ function flattenValidation(errors: ValidationError[], locale: Locale, prefix = '
   return out;
 }
 
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03', '53300', '08000', '08001', '08003', '08006']);
+
+/** True for "the database cannot be reached right now" (as opposed to a bug): the client should retry. */
+export function isUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: string; name?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+    if (e.name === 'ConnectionException' || e.name === 'KnexTimeoutError') return true;
+    if (typeof e.message === 'string' && /Timeout acquiring a connection|Connection terminated/.test(e.message)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 /** Where an error came from, unwrapping GraphQL's located-error wrapper. */
 export function originalError(error: unknown): unknown {
   let e = error;
@@ -168,6 +181,12 @@ export function presentError(
   if (!code && source instanceof GraphQLError && !source.originalError) {
     // graphql-js execution errors such as a variable of the wrong type: input errors, not bugs.
     return { formatted: { ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT } }, unexpected: false };
+  }
+  if (isUnavailable(source)) {
+    return {
+      formatted: { ...base, message: translate(locale, 'unavailable', { service: 'postgres' }), extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } },
+      unexpected: false,
+    };
   }
   return {
     formatted: {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Locale } from '../config/config';
 import { negotiateLocale } from '../common/i18n/translate';
+import { AppError, ServiceUnavailableError, isUnavailable } from '../common/errors';
 import type { AuthUser } from '../modules/auth/auth-user';
 import type { RequestContext } from './context';
 import { createLoaders } from './loaders';
@@ -43,7 +44,8 @@ export class ContextFactory {
     try {
       user = await this.services.auth.authenticate(em, input.authorization);
     } catch (e) {
-      authError = e as Error;
+      // A database that cannot be reached is a 503 for the client, not a 500.
+      authError = e instanceof AppError ? e : isUnavailable(e) ? new ServiceUnavailableError('postgres') : (e as Error);
     }
     const context: RequestContext & { authError?: Error } = {
       requestId: input.requestId ?? randomUUID(),
