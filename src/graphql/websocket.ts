@@ -5,7 +5,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { Locale } from '../config/config';
-import { presentError } from '../common/errors';
+import { presentError, UnauthenticatedError } from '../common/errors';
+import type { RequestContext } from './context';
 import type { AuthUser } from '../modules/auth/auth-user';
 import type { ContextFactory } from './context-factory';
 
@@ -36,6 +37,8 @@ export function attachWebSocketServer(input: {
   const { app, schema, contexts, log } = input;
   const wss = new WebSocketServer({ server: app.server, path: '/graphql' });
   const infoOf = (extra: unknown) => (extra as { info?: ConnectionInfo }).info;
+  /** Contexts built (and authenticated) in onSubscribe, handed to `context` for the same id. */
+  const pendingContexts = (extra: unknown) => ((extra as { contexts?: Map<string, RequestContext> }).contexts ??= new Map());
   const localize = (errors: readonly GraphQLError[], info: ConnectionInfo | undefined) =>
     errors.map((e) => {
       const out = presentError(e.toJSON(), e, info?.locale ?? input.defaultLocale, info?.connectionId ?? 'ws');
@@ -57,13 +60,29 @@ export function attachWebSocketServer(input: {
         log.debug({ connectionId: info.connectionId, user: info.user.name }, 'websocket connected');
         return true;
       },
-      context: async (ctx, id) => {
+      // The token is checked again for every subscription. A token revoked since the connection was
+      // made gets UNAUTHENTICATED for that subscription: throwing from `context` instead would make
+      // graphql-ws log an internal error and close the socket with 4500.
+      onSubscribe: async (ctx, id) => {
         const info = infoOf(ctx.extra)!;
         const context = await contexts.create({ locale: info.locale, authorization: info.authorization, requestId: `${info.connectionId}:${id}` });
-        if (context.authError || !context.user) throw context.authError ?? new Error('unauthenticated');
+        if (context.authError || !context.user) {
+          return [context.authError instanceof GraphQLError ? context.authError : new UnauthenticatedError()];
+        }
+        pendingContexts(ctx.extra).set(id, context);
+        return undefined;
+      },
+      context: (ctx, id) => {
+        const pending = pendingContexts(ctx.extra);
+        const context = pending.get(id);
+        pending.delete(id);
+        if (!context) throw new Error(`no context for subscription ${id}`);
         return context;
       },
-      onError: (ctx, _id, _payload, errors) => localize(errors, infoOf(ctx.extra)),
+      onError: (ctx, id, _payload, errors) => {
+        pendingContexts(ctx.extra).delete(id);
+        return localize(errors, infoOf(ctx.extra));
+      },
       onNext: (ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return result;
         return { ...result, errors: localize(result.errors, infoOf(ctx.extra)) };

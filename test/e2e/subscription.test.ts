@@ -1,0 +1,314 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import pino from 'pino';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+import { collect, wsClient, type Collected } from '../helpers/ws-client';
+import { activate, createMember, createModel, createProvider, expectOk, query, type MemberRef, type ModelRef, type ProviderRef } from '../helpers/factories';
+
+/**
+ * activeModelChanged over a real WebSocket (graphql-ws): authentication at connection time,
+ * localized errors, filters, per-slot version order, and `since` replay with no gap and no
+ * duplicate while activations keep committing concurrently.
+ */
+
+let t: TestServer;
+let alpha: ProviderRef;
+let beta: ProviderRef;
+let member: MemberRef;
+const models: Record<string, ModelRef> = {};
+const clients: Client[] = [];
+
+const FIELDS = `cursor capability version changedBy model { name } previousModel { name } provider { slug }`;
+const SUBSCRIPTION = `subscription($provider: String, $capability: Capability, $since: String) {
+  activeModelChanged(provider: $provider, capability: $capability, since: $since) { ${FIELDS} }
+}`;
+
+interface Change {
+  cursor: string;
+  capability: string;
+  version: number;
+  changedBy: string | null;
+  model: { name: string } | null;
+  previousModel: { name: string } | null;
+  provider: { slug: string };
+}
+type Event = { activeModelChanged: Change };
+
+function client(params: { token?: string | null; locale?: string } = {}): Client {
+  const c = wsClient(t.url, params);
+  clients.push(c);
+  return c;
+}
+
+/** Connects and reports whether the server accepted the connection or closed it (with which code). */
+function connectOutcome(connectionParams: Record<string, unknown>): Promise<{ connected: true } | { code: number; reason: string }> {
+  return new Promise((resolve) => {
+    const c = createClient({
+      url: t.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      connectionParams,
+      on: {
+        connected: () => resolve({ connected: true }),
+        closed: (event) => {
+          const e = event as { code: number; reason: string };
+          resolve({ code: e.code, reason: String(e.reason) });
+        },
+      },
+      onNonLazyError: () => undefined,
+    });
+    clients.push(c);
+  });
+}
+
+/** Subscribes and resolves once the server holds the feed (bus subscribed, slot versions read). */
+async function subscribe(c: Client, variables: Record<string, unknown> = {}): Promise<Collected<Event>> {
+  const before = t.server.services.changeFeed.openFeeds;
+  const sub = collect<Event>(c, SUBSCRIPTION, variables);
+  const until = Date.now() + 5000;
+  while (t.server.services.changeFeed.openFeeds <= before && sub.errors.length === 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return sub;
+}
+
+/** Subscribes where an error is expected; returns the first GraphQL error. */
+async function subscriptionError(c: Client, variables: Record<string, unknown>): Promise<{ message: string; extensions?: Record<string, any> }> {
+  const sub = collect<Event>(c, SUBSCRIPTION, variables);
+  await sub.waitFor(1, 5000);
+  const errors = (sub.errors as unknown[]).flat() as { message: string; extensions?: Record<string, any> }[];
+  expect(sub.events).toEqual([]);
+  expect(errors.length).toBeGreaterThan(0);
+  return errors[0];
+}
+
+interface HistoryRow {
+  id: string;
+  slug: string;
+  capability: string;
+  version: number;
+}
+
+async function history(filter: { providerId?: string; capability?: string; afterId?: string } = {}): Promise<HistoryRow[]> {
+  const where = ['true'];
+  const params: unknown[] = [];
+  if (filter.providerId) where.push(`c.provider_id = $${params.push(filter.providerId)}`);
+  if (filter.capability) where.push(`c.capability = $${params.push(filter.capability)}`);
+  if (filter.afterId) where.push(`c.id > $${params.push(filter.afterId)}`);
+  return query<HistoryRow>(
+    t,
+    `select c.id::text as id, p.slug, c.capability, c.version from activation_change c join provider p on p.id = c.provider_id
+      where ${where.join(' and ')} order by c.id`,
+    params,
+  );
+}
+
+async function lastHistoryId(): Promise<string> {
+  const [row] = await query<{ id: string }>(t, 'select coalesce(max(id), 0)::text as id from activation_change');
+  return row.id;
+}
+
+const cursorOf = (id: string) => id.padStart(20, '0');
+const key = (slug: string, capability: string, version: number, cursor: string) => `${slug}/${capability}/v${version}@${cursor}`;
+const eventKeys = (events: Event[]) =>
+  events.map(({ activeModelChanged: c }) => key(c.provider.slug, c.capability, c.version, c.cursor));
+const historyKeys = (rows: HistoryRow[]) => rows.map((r) => key(r.slug, r.capability, r.version, cursorOf(r.id)));
+
+/** Per slot: versions strictly consecutive in arrival order (starting after `from`, default: the first one seen). */
+function expectConsecutivePerSlot(events: Event[], from?: Map<string, number>): void {
+  const last = new Map(from ?? []);
+  for (const { activeModelChanged: c } of events) {
+    const slot = `${c.provider.slug}/${c.capability}`;
+    const prev = last.get(slot);
+    if (prev !== undefined) expect(`${slot} v${c.version}`).toBe(`${slot} v${prev + 1}`);
+    last.set(slot, c.version);
+  }
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check()) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+}
+
+async function activateOk(model: string, capabilities?: string[]) {
+  return expectOk(await activate(t, models[model].id, capabilities ? { capabilities } : {}), `activate ${model}`);
+}
+
+beforeAll(async () => {
+  t = await startTestServer({}, { logger: pino({ level: 'silent' }) });
+  alpha = await createProvider(t, 'alpha');
+  beta = await createProvider(t, 'beta');
+  for (const [name, caps] of [
+    ['a1', ['CHAT', 'CODE']],
+    ['a2', ['CHAT', 'CODE']],
+    ['a3', ['CHAT']],
+  ] as const) {
+    models[name] = await createModel(t, 'alpha', name, [...caps]);
+  }
+  for (const name of ['b1', 'b2']) models[name] = await createModel(t, 'beta', name, ['CHAT']);
+  member = await createMember(t, 'watcher');
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.dispose()));
+  await t?.close();
+});
+
+describe('authentication', () => {
+  test('no token, a bad token and a revoked token are refused with 4403; a MEMBER may subscribe', async () => {
+    expect(await connectOutcome({})).toMatchObject({ code: 4403 });
+    expect(await connectOutcome({ authorization: 'Bearer not-a-real-token' })).toMatchObject({ code: 4403 });
+    expect(await connectOutcome({ authorization: 'Basic abc' })).toMatchObject({ code: 4403 });
+
+    const revoked = await createMember(t, 'revoked-member');
+    expect(await connectOutcome({ authorization: `Bearer ${revoked.token}` })).toEqual({ connected: true });
+    expectOk(await t.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, { id: revoked.tokenId }), 'revoke');
+    expect(await connectOutcome({ authorization: `Bearer ${revoked.token}` })).toMatchObject({ code: 4403 });
+
+    const sub = await subscribe(client({ token: member.token }), { provider: 'beta' });
+    const res = await activateOk('b1');
+    const events = await sub.waitFor(1);
+    expect(sub.errors).toEqual([]);
+    expect(events.map((e) => e.activeModelChanged)).toEqual([
+      expect.objectContaining({ cursor: res.activateModel.changes[0].cursor, provider: { slug: 'beta' }, model: { name: 'b1' }, changedBy: 'admin' }),
+    ]);
+    sub.stop();
+  });
+
+  test('a token revoked while its socket is open gets UNAUTHENTICATED for new subscriptions', async () => {
+    const other = await createMember(t, 'soon-revoked');
+    const c = client({ token: other.token });
+    const first = await subscribe(c, { provider: 'beta' });
+    expect(first.errors).toEqual([]);
+    first.stop();
+    expectOk(await t.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, { id: other.tokenId }), 'revoke');
+    // UNAUTHENTICATED for that subscription, in the connection's locale (not an internal error closing the socket).
+    const error = await subscriptionError(c, { provider: 'beta' });
+    expect(error.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('errors', () => {
+  test('an unknown provider is NOT_FOUND, in the connection locale', async () => {
+    const en = await subscriptionError(client(), { provider: 'nope' });
+    expect(en.extensions?.code).toBe('NOT_FOUND');
+    expect(en.message).toContain('nope');
+    const fa = await subscriptionError(client({ locale: 'fa' }), { provider: 'nope' });
+    expect(fa.extensions?.code).toBe('NOT_FOUND');
+    expect(fa.message).toMatch(/[\u0600-\u06FF]/);
+    expect(fa.message).toContain('nope');
+    expect(fa.message).not.toBe(en.message);
+  });
+
+  test.each(['abc', '-1', '1.5', '99999999999999999999', ''])('a malformed since (%p) is BAD_USER_INPUT', async (since) => {
+    const en = await subscriptionError(client(), { since });
+    expect(en.extensions?.code).toBe('BAD_USER_INPUT');
+    const fa = await subscriptionError(client({ locale: 'fa' }), { since });
+    expect(fa.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(fa.message).toMatch(/[\u0600-\u06FF]/);
+  });
+});
+
+describe('delivery', () => {
+  test('filters by provider and capability; each slot in version order, exactly the history', async () => {
+    const baseline = await lastHistoryId();
+    const c = client({ token: member.token });
+    const all = await subscribe(c);
+    const alphaOnly = await subscribe(c, { provider: 'alpha' });
+    const chatOnly = await subscribe(c, { capability: 'CHAT' });
+    const alphaCode = await subscribe(c, { provider: 'alpha', capability: 'CODE' });
+
+    for (const [m, caps] of [
+      ['a1', undefined],
+      ['b2', undefined],
+      ['a2', ['CODE']],
+      ['a3', undefined],
+      ['b1', undefined],
+      ['a2', undefined],
+      ['a1', ['CODE']],
+    ] as const) {
+      await activateOk(m, caps ? [...caps] : undefined);
+    }
+    expectOk(await t.gql(`mutation($id: ID!) { deactivateModel(input: { modelId: $id }) { model { id } } }`, { id: models.a1.id }));
+
+    const expected = {
+      all: historyKeys(await history({ afterId: baseline })),
+      alphaOnly: historyKeys(await history({ afterId: baseline, providerId: alpha.id })),
+      chatOnly: historyKeys(await history({ afterId: baseline, capability: 'CHAT' })),
+      alphaCode: historyKeys(await history({ afterId: baseline, providerId: alpha.id, capability: 'CODE' })),
+    };
+    expect(expected.all.length).toBe(9);
+    expect(expected.alphaCode.length).toBe(4);
+    const subs = { all, alphaOnly, chatOnly, alphaCode };
+    for (const [name, sub] of Object.entries(subs)) {
+      await sub.waitFor(expected[name as keyof typeof expected].length);
+      await new Promise((r) => setTimeout(r, 100)); // nothing more may arrive
+      expect({ name, events: eventKeys(sub.events), errors: sub.errors }).toEqual({ name, events: expected[name as keyof typeof expected], errors: [] });
+      expectConsecutivePerSlot(sub.events);
+      sub.stop();
+    }
+    // The emptied slot is a change like any other: model null, previous model set.
+    const last = all.events.at(-1)!.activeModelChanged;
+    expect(last).toMatchObject({ provider: { slug: 'alpha' }, capability: 'CODE', version: 4, model: null, previousModel: { name: 'a1' } });
+  });
+
+  test('since replays exactly what was missed, then live, with no gap and no duplicate while 100 activations run concurrently', async () => {
+    const race = await createProvider(t, 'race');
+    const caps = ['CHAT', 'CODE', 'CONTENT'];
+    const raceModels = await Promise.all(['r1', 'r2', 'r3', 'r4'].map((n) => createModel(t, 'race', n, caps)));
+    const c = client({ token: member.token });
+    const first = await subscribe(c, { provider: 'race' });
+
+    let n = 0;
+    const fire = (count: number) =>
+      Array.from({ length: count }, () => {
+        const i = n++;
+        const model = raceModels[(i * 7) % raceModels.length];
+        // Mostly single slots, sometimes all three at once (several changes in one transaction).
+        const capabilities = i % 5 === 0 ? undefined : [caps[i % caps.length]];
+        return activate(t, model.id, capabilities ? { capabilities } : {});
+      });
+
+    const batchA = fire(50);
+    await waitUntil(() => first.events.length >= 10);
+    // The client goes away mid-stream and comes back with the last cursor it saw...
+    const seen = [...first.events];
+    first.stop();
+    expect(seen.length).toBeGreaterThanOrEqual(10);
+    const since = seen.map((e) => e.activeModelChanged.cursor).sort().at(-1)!;
+    // ...while more activations are committing.
+    const batchB = fire(50);
+    const second = await subscribe(c, { provider: 'race', since });
+    const results = await Promise.all([...batchA, ...batchB]);
+    for (const r of results) expect(r.errors ?? []).toEqual([]);
+
+    const expected = historyKeys(await history({ providerId: race.id }));
+    await waitUntil(() => seen.length + second.events.length >= expected.length, 15_000);
+    await new Promise((r) => setTimeout(r, 200)); // and nothing more arrives
+
+    const union = [...eventKeys(seen), ...eventKeys(second.events)];
+    expect(second.errors).toEqual([]);
+    // Each cursor once, and exactly the history (as sets: order across slots is not promised).
+    expect(new Set(union).size).toBe(union.length);
+    expect([...union].sort()).toEqual([...expected].sort());
+    // The replay starts strictly after `since`; the first connection saw nothing after it.
+    for (const e of second.events) expect(e.activeModelChanged.cursor > since).toBe(true);
+    // Per slot, versions are consecutive across both connections, from 1.
+    expectConsecutivePerSlot([...seen, ...second.events], new Map(caps.map((cap) => [`race/${cap}`, 0])));
+    // And the history itself: every activation that changed something is in it.
+    const changed = results.reduce((sum, r) => sum + r.data.activateModel.changes.length, 0);
+    expect(expected.length).toBe(changed);
+    second.stop();
+  });
+
+  test('since with no filter from the very first cursor replays the whole history in cursor order', async () => {
+    const all = await history();
+    const first = all[0];
+    const sub = await subscribe(client(), { since: cursorOf(first.id) });
+    await sub.waitFor(all.length - 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(eventKeys(sub.events)).toEqual(historyKeys(all.slice(1)));
+    sub.stop();
+  });
+});

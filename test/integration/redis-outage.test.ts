@@ -1,0 +1,196 @@
+import type { Client } from 'graphql-ws';
+import pino from 'pino';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+import { collect, wsClient, type Collected } from '../helpers/ws-client';
+import { redisProcess, type RedisProcess } from '../helpers/server-process';
+import { activate, createModel, createProvider, expectOk, query, type ModelRef } from '../helpers/factories';
+
+/**
+ * Redis is a cache and a bus, never the source of truth. With a private redis-server that the test
+ * kills (SIGKILL, nothing persisted) and starts again on the same port:
+ *  - activations keep succeeding and reads keep answering right (from Postgres) while it is away;
+ *  - once it is back, every subscriber receives exactly the history it missed, in per-slot version
+ *    order, no duplicates, within seconds (outbox relay + resync on reconnect);
+ *  - the snapshot cache is right again, and actually serves warm reads (no SQL besides auth).
+ */
+
+jest.setTimeout(90_000);
+
+let redis: RedisProcess;
+let t: TestServer;
+const statements: string[] = [];
+const models: Record<string, ModelRef> = {};
+const clients: Client[] = [];
+let providerId: string;
+
+const SUBSCRIPTION = `subscription($provider: String, $capability: Capability) {
+  activeModelChanged(provider: $provider, capability: $capability) { cursor capability version model { name } provider { slug } }
+}`;
+type Event = { activeModelChanged: { cursor: string; capability: string; version: number; model: { name: string } | null; provider: { slug: string } } };
+const clean = (s: string) => s.replace(/\x1B\[[0-9;]*m/g, '');
+
+async function readActive(capability = 'CHAT'): Promise<string | null> {
+  const res = expectOk(await t.gql(`query($c: Capability!) { activeModel(provider: "outage", capability: $c) { name } }`, { c: capability }));
+  return res.activeModel?.name ?? null;
+}
+
+/** Statements one request issues (the fire-and-forget lastUsedAt write excluded, see statement-count.test.ts). */
+async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+  const from = statements.length;
+  await run();
+  await new Promise((r) => setTimeout(r, 20));
+  return statements.slice(from).map(clean).filter((s) => !/last_used_at/.test(s));
+}
+
+async function historyKeys(filter: { afterId: string; capability?: string }): Promise<string[]> {
+  const params: unknown[] = [filter.afterId];
+  let where = 'c.id > $1';
+  if (filter.capability) where += ` and c.capability = $${params.push(filter.capability)}`;
+  const rows = await query<{ id: string; slug: string; capability: string; version: number }>(
+    t,
+    `select c.id::text as id, p.slug, c.capability, c.version from activation_change c join provider p on p.id = c.provider_id
+      where ${where} order by c.id`,
+    params,
+  );
+  return rows.map((r) => `${r.slug}/${r.capability}/v${r.version}@${r.id.padStart(20, '0')}`);
+}
+const eventKeys = (events: Event[]) =>
+  events.map(({ activeModelChanged: c }) => `${c.provider.slug}/${c.capability}/v${c.version}@${c.cursor}`);
+
+function expectExactly(sub: Collected<Event>, expected: string[]): void {
+  expect(sub.errors).toEqual([]);
+  const got = eventKeys(sub.events);
+  expect(new Set(got).size).toBe(got.length);
+  expect([...got].sort()).toEqual([...expected].sort());
+  const last = new Map<string, number>();
+  for (const { activeModelChanged: c } of sub.events) {
+    const slot = `${c.provider.slug}/${c.capability}`;
+    if (last.has(slot)) expect(`${slot} v${c.version}`).toBe(`${slot} v${last.get(slot)! + 1}`);
+    last.set(slot, c.version);
+  }
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function readyz(): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${t.url}/readyz`);
+  return { status: res.status, body: await res.json() };
+}
+
+beforeAll(async () => {
+  redis = await redisProcess();
+  t = await startTestServer({ redisUrl: redis.url }, { logger: pino({ level: 'silent' }), onQuery: (s) => statements.push(s) });
+  providerId = (await createProvider(t, 'outage')).id;
+  for (const name of ['o1', 'o2', 'o3']) models[name] = await createModel(t, 'outage', name, ['CHAT', 'CODE']);
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.dispose()));
+  await t?.close();
+  await redis?.kill();
+});
+
+test('with Redis up, warm reads come from the snapshot cache: no SQL besides authentication', async () => {
+  expectOk(await activate(t, models.o1.id));
+  expect(await readActive()).toBe('o1'); // fills the cache
+  const hits = t.server.broker.store.hits;
+  const sql = await statementsOf(async () => expect(await readActive()).toBe('o1'));
+  expect(sql).toHaveLength(1);
+  expect(sql[0]).toMatch(/from api_token/);
+  expect(t.server.broker.store.hits).toBeGreaterThan(hits);
+});
+
+test('Redis killed mid-run: activations and reads go on; when it is back every subscriber gets exactly the history, and the cache is right again', async () => {
+  const [{ id: baseline }] = await query<{ id: string }>(t, 'select coalesce(max(id), 0)::text as id from activation_change');
+  const subscribers: { sub: Collected<Event>; capability?: string }[] = [];
+  for (const [variables, capability] of [
+    [{}, undefined],
+    [{ provider: 'outage' }, undefined],
+    [{ capability: 'CHAT' }, 'CHAT'],
+    [{ provider: 'outage', capability: 'CODE' }, 'CODE'],
+  ] as const) {
+    const before = t.server.services.changeFeed.openFeeds;
+    const c = wsClient(t.url);
+    clients.push(c);
+    subscribers.push({ sub: collect<Event>(c, SUBSCRIPTION, variables), capability });
+    await waitUntil(() => t.server.services.changeFeed.openFeeds > before, 5000);
+  }
+
+  const names = ['o1', 'o2', 'o3'];
+  let round = 0;
+  /** One activation, then a read that must answer the model just activated. */
+  const step = async () => {
+    const i = round++;
+    const name = names[i % 3];
+    const capability = i % 2 ? 'CHAT' : 'CODE';
+    const res = await activate(t, models[name].id, { capabilities: [capability] });
+    expect(res.errors ?? []).toEqual([]);
+    expect(await readActive(capability)).toBe(name);
+  };
+
+  // Phase 1: Redis up; a background stream of activations is running when Redis dies.
+  for (let i = 0; i < 6; i++) await step();
+  const background = (async () => {
+    for (let i = 0; i < 10; i++) await step();
+  })();
+  await new Promise((r) => setTimeout(r, 30));
+  await redis.kill();
+
+  // Phase 2: Redis away. Everything that does not need it keeps working, and quickly.
+  await background;
+  const started = Date.now();
+  for (let i = 0; i < 20; i++) await step();
+  await Promise.all(Array.from({ length: 5 }, (_, i) => activate(t, models[names[i % 3]].id, { capabilities: ['CHAT'] })));
+  expect(Date.now() - started).toBeLessThan(10_000);
+  expect(await readyz()).toMatchObject({ status: 503, body: { postgres: 'ok', redis: 'down' } });
+  const duringOutage = await historyKeys({ afterId: baseline });
+  expect(duringOutage.length).toBeGreaterThanOrEqual(30);
+
+  // Phase 3: Redis back (empty: nothing was persisted); more activations.
+  await redis.start();
+  expect(await waitUntil(async () => (await readyz()).status === 200, 5000)).toBe(true);
+  for (let i = 0; i < 6; i++) await step();
+
+  const backAt = Date.now();
+  const expected = {
+    all: await historyKeys({ afterId: baseline }),
+    CHAT: await historyKeys({ afterId: baseline, capability: 'CHAT' }),
+    CODE: await historyKeys({ afterId: baseline, capability: 'CODE' }),
+  };
+  const complete = await waitUntil(
+    () => subscribers.every(({ sub, capability }) => sub.events.length >= expected[(capability ?? 'all') as keyof typeof expected].length),
+    8000,
+  );
+  const deliveredWithin = Date.now() - backAt;
+  expect(complete).toBe(true);
+  expect(deliveredWithin).toBeLessThan(8000);
+  // The outbox relay publishes what failed during the outage (again, for subscribers that already
+  // caught up from the history): those must be dropped as duplicates.
+  const unpublished = async () =>
+    (await query<{ n: number }>(t, 'select count(*)::int as n from activation_change where published_at is null and provider_id = $1', [providerId]))[0].n;
+  expect(await waitUntil(async () => (await unpublished()) === 0, 5000)).toBe(true);
+  await new Promise((r) => setTimeout(r, 300)); // and nothing more arrives
+  for (const { sub, capability } of subscribers) expectExactly(sub, expected[(capability ?? 'all') as keyof typeof expected]);
+
+  // The cache is right again, and used again (warm reads: no SQL besides authentication).
+  for (let i = 0; i < 6; i++) await step();
+  expect(
+    await waitUntil(async () => {
+      await readActive('CHAT');
+      return (await statementsOf(() => readActive('CHAT'))).length === 1;
+    }, 5000),
+  ).toBe(true);
+  for (const name of names) {
+    expectOk(await activate(t, models[name].id, { capabilities: ['CHAT'] }));
+    expect(await readActive('CHAT')).toBe(name);
+    expect(await readActive('CHAT')).toBe(name);
+  }
+  for (const { sub } of subscribers) sub.stop();
+});
