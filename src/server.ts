@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -30,6 +30,9 @@ import { ChangeFeedService } from './modules/activation/change-feed.service';
 import { ProviderSnapshotReader } from './modules/activation/provider-snapshot.reader';
 import { registerAllModules } from './modules/register';
 import { attachWebSocketServer } from './graphql/websocket';
+import { registerStaticRoutes } from './http/static-routes';
+import { registerConnectionDrain } from './http/drain';
+import { createMetrics } from './observability/metrics';
 import { createGatewayServices } from './modules/gateway/gateway.module';
 
 export interface ServerOptions {
@@ -93,18 +96,27 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   };
   const publisher = new ChangePublisher(orm, broker.bus, broker.store, log);
   listeners.listeners.push(publisher);
+  const metrics = createMetrics({
+    liveSubscriptions: () => changeFeed.openFeeds,
+    webSocketConnections: () => wsServer.connections(),
+    cache: () => ({ hits: broker.store.hits, misses: broker.store.misses }),
+    outboxBacklog: () => publisher.backlog(),
+  });
+  listeners.listeners.push(metrics.changeListener);
   publisher.startRelay();
   if (config.adminToken) await auth.bootstrapAdmin(config.adminToken);
 
   const schema = await createSchema(broker.bus);
   const contexts = new ContextFactory(orm, services, config.defaultLocale);
 
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: false });
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), authGatePlugin() as never],
+    // main.ts owns SIGTERM (graceful shutdown); Apollo's own handler would re-raise the signal and kill the process mid-drain.
+    stopOnTerminationSignals: false,
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin() as never],
     formatError: (formatted, error) => {
       const scope = currentScope();
       const requestId = scope?.requestId ?? 'unknown';
@@ -175,6 +187,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const message = key ? translate(locale, key) : error.message;
     return reply.code(status).send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
   });
+  // Only after setErrorHandler: awaiting a plugin registration lets Fastify bind the routes declared
+  // so far (/graphql included) to the error handler of that moment, the default one.
+  await registerStaticRoutes(app);
+  registerConnectionDrain(app);
+  metrics.registerRoute(app, config.metricsToken);
 
   let closed = false;
   return {
@@ -194,6 +211,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       if (closed) return;
       closed = true;
       await changeFeed.closeAll();
+      // Ended feeds make graphql-ws send each subscription's `complete` a few ticks later: let those
+      // frames out before the sockets are closed, so clients see a clean end, not a dropped socket.
+      await new Promise((resolve) => setTimeout(resolve, 50));
       await wsServer.close();
       await app.close();
       await apollo.stop().catch(() => undefined);

@@ -10,7 +10,7 @@ export interface Config {
   nodeEnv: string;
   port: number;
   host: string;
-  /** Absent: the local Postgres at 127.0.0.1:5432, database `switchboard` (or the embedded one). */
+  /** Absent: the embedded Postgres (EMBEDDED_POSTGRES, the default) or else 127.0.0.1:5432, database `switchboard`. */
   databaseUrl: string | undefined;
   databasePoolMax: number;
   redisUrl: string | undefined;
@@ -23,8 +23,16 @@ export interface Config {
   encryptionKey: Buffer;
   encryptionKeyIsDefault: boolean;
   providerTimeoutMs: number;
+  /** Local state (the embedded Postgres cluster); absent: chosen by src/db/embedded-postgres.ts. */
   dataDir: string | undefined;
+  /** Run a private Postgres from the embedded-postgres package. Default: true when DATABASE_URL is unset. */
   embeddedPostgres: boolean;
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  metricsToken: string | undefined;
+  /** Load the demo providers and models on the first start of an empty database. */
+  demoData: boolean;
+  /** After SIGTERM, exit anyway once this long has passed. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +118,17 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const { key, isDefault } = encryptionKey(env, nodeEnv);
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  // With no DATABASE_URL, `npm start` needs nothing installed: an embedded Postgres is the default.
+  const embeddedPostgres = bool(env, 'EMBEDDED_POSTGRES', databaseUrl === undefined);
+  if (embeddedPostgres && databaseUrl !== undefined) {
+    throw new ConfigError('EMBEDDED_POSTGRES', 'cannot be true while DATABASE_URL is set: unset one of them');
+  }
+  const dataDir = str(env, 'DATA_DIR');
+  if (dataDir !== undefined && /[\0\n]/.test(dataDir)) throw new ConfigError('DATA_DIR', 'must be a directory path');
+  const metricsToken = str(env, 'METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters long');
+  }
   return {
     nodeEnv,
     port: int(env, 'PORT', 4000, 0, 65535),
@@ -125,7 +144,10 @@ export function loadConfig(env: Env = process.env): Config {
     encryptionKey: key,
     encryptionKeyIsDefault: isDefault,
     providerTimeoutMs: int(env, 'PROVIDER_TIMEOUT_MS', 60000, 100, 600000),
-    dataDir: str(env, 'DATA_DIR'),
-    embeddedPostgres: bool(env, 'EMBEDDED_POSTGRES', false),
+    dataDir,
+    embeddedPostgres,
+    metricsToken,
+    demoData: bool(env, 'DEMO_DATA', nodeEnv !== 'production'),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 1000, 600000),
   };
 }

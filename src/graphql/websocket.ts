@@ -57,14 +57,19 @@ export function attachWebSocketServer(input: {
         if (probe.authError || !probe.user) return false;
         const info: ConnectionInfo = { connectionId: randomUUID(), locale, authorization, user: probe.user };
         (ctx.extra as { info?: ConnectionInfo }).info = info;
-        log.debug({ connectionId: info.connectionId, user: info.user.name }, 'websocket connected');
+        log.info({ connectionId: info.connectionId, user: info.user.name }, 'websocket connected');
         return true;
+      },
+      onClose: (ctx, code, reason) => {
+        const info = infoOf(ctx.extra);
+        if (info) log.info({ connectionId: info.connectionId, code, reason: reason || undefined }, 'websocket closed');
       },
       // The token is checked again for every subscription. A token revoked since the connection was
       // made gets UNAUTHENTICATED for that subscription: throwing from `context` instead would make
       // graphql-ws log an internal error and close the socket with 4500.
-      onSubscribe: async (ctx, id) => {
+      onSubscribe: async (ctx, id, payload) => {
         const info = infoOf(ctx.extra)!;
+        log.debug({ connectionId: info.connectionId, requestId: `${info.connectionId}:${id}`, operation: payload.operationName ?? undefined }, 'websocket operation');
         const context = await contexts.create({ locale: info.locale, authorization: info.authorization, requestId: `${info.connectionId}:${id}` });
         if (context.authError || !context.user) {
           return [context.authError instanceof GraphQLError ? context.authError : new UnauthenticatedError()];

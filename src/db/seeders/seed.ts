@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig, type Config } from '../../config/config';
+import { createLogger } from '../../common/logger';
+import { createServer } from '../../server';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded-postgres';
+import { seedDemoData } from './demo-data';
+import { findAdminActor, firstStartBootstrap } from './first-start';
+
+/**
+ * `npm run seed`: loads the demo providers, models and active slots into the configured database
+ * (the embedded one too, even while the server runs). Idempotent: what exists is skipped.
+ */
+async function seed(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = createLogger(config.logLevel);
+  let embedded: EmbeddedPostgres | undefined;
+  if (config.embeddedPostgres) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, log });
+    config = { ...config, databaseUrl: embedded.url };
+  }
+  const server = await createServer({ ...config, port: 0 }, { logger: log });
+  try {
+    // An empty database has no ADMIN to act as: make one the way a first start would (token printed once).
+    const first = await firstStartBootstrap({ orm: server.orm, services: server.services, adminTokenConfigured: config.adminToken !== undefined, demoData: true, log });
+    if (first) return;
+    const actor = await findAdminActor(server.orm);
+    if (!actor) throw new Error('No ADMIN user to load the demo data as: set ADMIN_TOKEN or start the server once.');
+    const report = await seedDemoData(server.services, server.orm.em as never, actor, log);
+    console.log(`Demo data: ${report.providersCreated} providers, ${report.modelsCreated} models created, ${report.slotsActivated} slots activated (existing ones kept).`);
+  } finally {
+    await server.close();
+    await embedded?.stop();
+  }
+}
+
+seed().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e instanceof Error && e.name === 'EmbeddedPostgresError' ? e.message : e);
+    process.exit(1);
+  },
+);
