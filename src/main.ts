@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, type Config } from './config/config';
+import { loadConfigOrExit } from './config/config';
 import { createLogger } from './common/logger';
 import { createServer, type SwitchboardServer } from './server';
 import { DEFAULT_DATABASE_URL } from './db/orm-options';
-import { describeDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres';
+import { describeDatabase } from './db/embedded-postgres';
+import { chooseDatabase } from './db/database-choice';
 import { firstStartBootstrap } from './db/seeders/first-start';
 
 function describePubSub(redisUrl: string | undefined): string {
@@ -13,23 +14,12 @@ function describePubSub(redisUrl: string | undefined): string {
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
+  let config = loadConfigOrExit();
   const log = createLogger(config.logLevel);
 
-  let embedded: EmbeddedPostgres | undefined;
-  if (config.embeddedPostgres) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, log });
-    config = { ...config, databaseUrl: embedded.url };
-  }
+  const chosen = await chooseDatabase(config, log);
+  config = chosen.config;
+  const embedded = chosen.embedded;
   const databaseUrl = config.databaseUrl ?? DEFAULT_DATABASE_URL;
 
   let server: SwitchboardServer;

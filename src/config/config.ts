@@ -10,7 +10,7 @@ export interface Config {
   nodeEnv: string;
   port: number;
   host: string;
-  /** Absent: the embedded Postgres (EMBEDDED_POSTGRES, the default) or else 127.0.0.1:5432, database `switchboard`. */
+  /** Absent: 127.0.0.1:5432, database `switchboard`, or the embedded Postgres (see embeddedPostgres). */
   databaseUrl: string | undefined;
   databasePoolMax: number;
   redisUrl: string | undefined;
@@ -25,8 +25,11 @@ export interface Config {
   providerTimeoutMs: number;
   /** Local state (the embedded Postgres cluster); absent: chosen by src/db/embedded-postgres.ts. */
   dataDir: string | undefined;
-  /** Run a private Postgres from the embedded-postgres package. Default: true when DATABASE_URL is unset. */
-  embeddedPostgres: boolean;
+  /**
+   * Run a private Postgres from the embedded-postgres package. 'auto' (no DATABASE_URL, DATA_DIR or
+   * EMBEDDED_POSTGRES): the local server at 127.0.0.1:5432 when it answers, else embedded.
+   */
+  embeddedPostgres: boolean | 'auto';
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
   metricsToken: string | undefined;
   /** Load the demo providers and models on the first start of an empty database. */
@@ -119,7 +122,8 @@ export function loadConfig(env: Env = process.env): Config {
   const { key, isDefault } = encryptionKey(env, nodeEnv);
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   // With no DATABASE_URL, `npm start` needs nothing installed: an embedded Postgres is the default.
-  const embeddedPostgres = bool(env, 'EMBEDDED_POSTGRES', databaseUrl === undefined);
+  const embeddedDefault: boolean | 'auto' = databaseUrl !== undefined ? false : str(env, 'DATA_DIR') !== undefined ? true : 'auto';
+  const embeddedPostgres = str(env, 'EMBEDDED_POSTGRES') === undefined ? embeddedDefault : bool(env, 'EMBEDDED_POSTGRES', false);
   if (embeddedPostgres && databaseUrl !== undefined) {
     throw new ConfigError('EMBEDDED_POSTGRES', 'cannot be true while DATABASE_URL is set: unset one of them');
   }
@@ -150,4 +154,17 @@ export function loadConfig(env: Env = process.env): Config {
     demoData: bool(env, 'DEMO_DATA', nodeEnv !== 'production'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 1000, 600000),
   };
+}
+
+/** For entry points (server, seed): the configuration, or exit 2 with the message naming the variable. */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
 }

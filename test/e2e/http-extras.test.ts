@@ -140,7 +140,9 @@ describe('/metrics with METRICS_TOKEN', () => {
 
 describe('configuration of what this issue adds', () => {
   test('embedded Postgres is the default only without DATABASE_URL', () => {
-    expect(loadConfig({}).embeddedPostgres).toBe(true);
+    expect(loadConfig({}).embeddedPostgres).toBe('auto');
+    expect(loadConfig({ DATA_DIR: '/var/tmp/sb' }).embeddedPostgres).toBe(true);
+    expect(loadConfig({ EMBEDDED_POSTGRES: 'true' }).embeddedPostgres).toBe(true);
     expect(loadConfig({ DATABASE_URL: 'postgresql://h/db' }).embeddedPostgres).toBe(false);
     expect(loadConfig({ EMBEDDED_POSTGRES: 'false' }).embeddedPostgres).toBe(false);
     expect(() => loadConfig({ EMBEDDED_POSTGRES: 'true', DATABASE_URL: 'postgresql://h/db' })).toThrow(/EMBEDDED_POSTGRES/);

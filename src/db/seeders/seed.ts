@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, type Config } from '../../config/config';
+import { loadConfigOrExit } from '../../config/config';
 import { createLogger } from '../../common/logger';
 import { createServer } from '../../server';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded-postgres';
+import { chooseDatabase } from '../database-choice';
 import { seedDemoData } from './demo-data';
 import { findAdminActor, firstStartBootstrap } from './first-start';
 
@@ -11,22 +11,11 @@ import { findAdminActor, firstStartBootstrap } from './first-start';
  * (the embedded one too, even while the server runs). Idempotent: what exists is skipped.
  */
 async function seed(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
+  let config = loadConfigOrExit();
   const log = createLogger(config.logLevel);
-  let embedded: EmbeddedPostgres | undefined;
-  if (config.embeddedPostgres) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, log });
-    config = { ...config, databaseUrl: embedded.url };
-  }
+  const chosen = await chooseDatabase(config, log);
+  config = chosen.config;
+  const embedded = chosen.embedded;
   const server = await createServer({ ...config, port: 0 }, { logger: log });
   try {
     // An empty database has no ADMIN to act as: make one the way a first start would (token printed once).
