@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createHash } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
@@ -27,7 +28,7 @@ import type { Services } from './graphql/services';
 import { createBroker, type Broker } from './pubsub/broker';
 import { ChangePublisher } from './modules/activation/change-publisher';
 import { ChangeFeedService } from './modules/activation/change-feed.service';
-import { ProviderSnapshotReader } from './modules/activation/provider-snapshot.reader';
+import { ProviderSnapshotReader, snapshotCodec, type ProviderSnapshot } from './modules/activation/provider-snapshot.reader';
 import { registerAllModules } from './modules/register';
 import { attachWebSocketServer } from './graphql/websocket';
 import { registerStaticRoutes } from './http/static-routes';
@@ -46,7 +47,7 @@ export interface SwitchboardServer {
   orm: MikroORM;
   schema: GraphQLSchema;
   services: Services;
-  broker: Broker;
+  broker: Broker<ProviderSnapshot>;
   publisher: ChangePublisher;
   log: Logger;
   listen(): Promise<string>;
@@ -59,6 +60,12 @@ class ChangeListeners implements ChangeListener {
   async changesCommitted(changes: Parameters<ChangeListener['changesCommitted']>[0], providerIds: string[]) {
     await Promise.all(this.listeners.map((l) => l.changesCommitted(changes, providerIds)));
   }
+}
+
+/** Instances that share a database are one deployment: they share Redis channels and cache keys. */
+function deploymentNamespace(databaseUrl: string): string {
+  const u = new URL(databaseUrl);
+  return createHash('sha256').update(`${u.hostname}:${u.port || 5432}${u.pathname}`).digest('hex').slice(0, 12);
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<SwitchboardServer> {
@@ -74,7 +81,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     onQuery: options.onQuery,
   });
 
-  const broker = createBroker(config.redisUrl, log);
+  const databaseUrl = config.databaseUrl ?? DEFAULT_DATABASE_URL;
+  const broker = createBroker({ redisUrl: config.redisUrl, namespace: deploymentNamespace(databaseUrl), codec: snapshotCodec, log });
   const listeners = new ChangeListeners();
   const secrets = new SecretBox(config.encryptionKey);
   const auth = new AuthService(orm.em as never);

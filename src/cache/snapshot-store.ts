@@ -2,21 +2,24 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 
 /**
- * A cache of JSON values with a generation per key, so that a reader that loaded from the database
+ * A cache of values with a generation per key, so that a reader that loaded from the database
  * before a change cannot store its stale copy after the change's invalidation:
  * read the generation with the value, and store only if the generation is still the same.
  */
-export interface SnapshotStore {
-  getMany(ids: readonly string[]): Promise<{ values: (string | null)[]; generations: string[] }>;
-  setIfUnchanged(id: string, value: string, generation: string): Promise<void>;
+export interface SnapshotStore<T = unknown> {
+  getMany(ids: readonly string[]): Promise<{ values: (T | null)[]; generations: string[] }>;
+  setIfUnchanged(id: string, value: T, generation: string): Promise<void>;
   invalidate(ids: readonly string[]): Promise<void>;
   readonly hits: number;
   readonly misses: number;
 }
 
-/** One instance without Redis: a Map. */
-export class MemorySnapshotStore implements SnapshotStore {
-  private readonly values = new Map<string, string>();
+/** Stands for "no generation known": nothing read with it may be stored. */
+const UNKNOWN = 'unknown';
+
+/** One instance without Redis: a Map of the values themselves (no serialisation on the hot path). */
+export class MemorySnapshotStore<T> implements SnapshotStore<T> {
+  private readonly values = new Map<string, T>();
   private readonly generations = new Map<string, number>();
   hits = 0;
   misses = 0;
@@ -27,7 +30,7 @@ export class MemorySnapshotStore implements SnapshotStore {
     return { values, generations: ids.map((id) => String(this.generations.get(id) ?? 0)) };
   }
 
-  async setIfUnchanged(id: string, value: string, generation: string) {
+  async setIfUnchanged(id: string, value: T, generation: string) {
     if (String(this.generations.get(id) ?? 0) === generation) this.values.set(id, value);
   }
 
@@ -45,19 +48,31 @@ if (redis.call('GET', KEYS[2]) or '0') == ARGV[2] then
 end
 return 1`;
 
-/** Shared by every instance. If Redis is unreachable, reads miss and the caller uses Postgres. */
-export class RedisSnapshotStore implements SnapshotStore {
+export interface Codec<T> {
+  encode(value: T): string;
+  decode(raw: string): T;
+}
+
+/**
+ * Shared by every instance. If Redis is unreachable, reads miss and the caller uses Postgres.
+ * Generations are tagged with a local connection epoch: a restarted Redis starts its counters from
+ * zero again, so a value read before a reconnect must never be stored after it.
+ */
+export class RedisSnapshotStore<T> implements SnapshotStore<T> {
   hits = 0;
   misses = 0;
   /** An invalidation failed while Redis was away: drop every snapshot once it is back. */
   private dirty = false;
+  private epoch = 0;
 
   constructor(
     private readonly redis: Redis,
+    private readonly codec: Codec<T>,
     private readonly log: Logger,
-    private readonly prefix = 'sb:snap:',
+    private readonly prefix: string,
     private readonly ttlSeconds = 300,
   ) {
+    redis.on('close', () => this.epoch++);
     redis.on('ready', () => {
       if (this.dirty) void this.dropAll();
     });
@@ -65,27 +80,24 @@ export class RedisSnapshotStore implements SnapshotStore {
 
   async getMany(ids: readonly string[]) {
     if (ids.length === 0) return { values: [], generations: [] };
-    if (this.dirty) {
-      this.misses += ids.length;
-      return { values: ids.map(() => null), generations: ids.map(() => 'unavailable') };
-    }
+    if (this.dirty) return this.allMisses(ids);
+    const epoch = this.epoch;
     try {
       const keys = ids.flatMap((id) => [this.valueKey(id), this.generationKey(id)]);
       const raw = await this.redis.mget(...keys);
-      const values = ids.map((_, i) => raw[2 * i]);
+      const values = ids.map((_, i) => (raw[2 * i] === null ? null : this.codec.decode(raw[2 * i]!)));
       for (const v of values) v === null ? this.misses++ : this.hits++;
-      return { values, generations: ids.map((_, i) => raw[2 * i + 1] ?? '0') };
+      return { values, generations: ids.map((_, i) => `${epoch}:${raw[2 * i + 1] ?? '0'}`) };
     } catch {
-      this.misses += ids.length;
-      // Unknown generation: nothing read now may be stored.
-      return { values: ids.map(() => null), generations: ids.map(() => 'unavailable') };
+      return this.allMisses(ids);
     }
   }
 
-  async setIfUnchanged(id: string, value: string, generation: string) {
-    if (generation === 'unavailable' || this.dirty) return;
+  async setIfUnchanged(id: string, value: T, generation: string) {
+    const [epoch, counter] = generation.split(':');
+    if (generation === UNKNOWN || this.dirty || Number(epoch) !== this.epoch) return;
     try {
-      await this.redis.eval(SET_IF_UNCHANGED, 2, this.valueKey(id), this.generationKey(id), value, generation, this.ttlSeconds);
+      await this.redis.eval(SET_IF_UNCHANGED, 2, this.valueKey(id), this.generationKey(id), this.codec.encode(value), counter, this.ttlSeconds);
     } catch {
       // A cache that cannot be written is only a slower cache.
     }
@@ -103,11 +115,16 @@ export class RedisSnapshotStore implements SnapshotStore {
     }
   }
 
+  private allMisses(ids: readonly string[]) {
+    this.misses += ids.length;
+    return { values: ids.map(() => null), generations: ids.map(() => UNKNOWN) };
+  }
+
   private async dropAll(): Promise<void> {
     try {
       let cursor = '0';
       do {
-        const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 500);
+        const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}snap:*`, 'COUNT', 500);
         cursor = next;
         if (keys.length) await this.redis.del(...keys);
       } while (cursor !== '0');
@@ -119,10 +136,10 @@ export class RedisSnapshotStore implements SnapshotStore {
   }
 
   private valueKey(id: string) {
-    return `${this.prefix}${id}`;
+    return `${this.prefix}snap:${id}`;
   }
 
   private generationKey(id: string) {
-    return `sb:gen:${id}`;
+    return `${this.prefix}gen:${id}`;
   }
 }

@@ -2,14 +2,14 @@ import Redis from 'ioredis';
 import { PubSub as MemoryPubSub } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Logger } from 'pino';
-import { MemorySnapshotStore, RedisSnapshotStore, type SnapshotStore } from '../cache/snapshot-store';
+import { MemorySnapshotStore, RedisSnapshotStore, type Codec, type SnapshotStore } from '../cache/snapshot-store';
 import { EventBus } from './event-bus';
 
 /** Events and the shared read cache: Redis across instances, or in-process for a single one. */
-export interface Broker {
+export interface Broker<T = unknown> {
   mode: 'redis' | 'memory';
   bus: EventBus;
-  store: SnapshotStore;
+  store: SnapshotStore<T>;
   /** Called when the subscriber connection comes back after a loss (messages may be missed). */
   onReconnect(listener: () => void): void;
   /** True when the broker answers (always for in-process). */
@@ -17,12 +17,24 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-export function createBroker(redisUrl: string | undefined, log: Logger): Broker {
+export interface BrokerOptions<T> {
+  redisUrl: string | undefined;
+  /**
+   * Separates deployments sharing one Redis: channels and cache keys start with it. Instances of one
+   * deployment must share it (the server derives it from the database they share).
+   */
+  namespace: string;
+  codec: Codec<T>;
+  log: Logger;
+}
+
+export function createBroker<T>({ redisUrl, namespace, codec, log }: BrokerOptions<T>): Broker<T> {
+  const prefix = `sb:${namespace}:`;
   if (!redisUrl) {
     return {
       mode: 'memory',
       bus: new EventBus(new MemoryPubSub()),
-      store: new MemorySnapshotStore(),
+      store: new MemorySnapshotStore<T>(),
       onReconnect: () => undefined,
       ping: async () => true,
       close: async () => undefined,
@@ -63,8 +75,8 @@ export function createBroker(redisUrl: string | undefined, log: Logger): Broker 
   const engine = new RedisPubSub({ publisher, subscriber });
   return {
     mode: 'redis',
-    bus: new EventBus(engine),
-    store: new RedisSnapshotStore(cache, log),
+    bus: new EventBus(engine, prefix),
+    store: new RedisSnapshotStore<T>(cache, codec, log, prefix),
     onReconnect: (l) => reconnectListeners.push(l),
     ping: async () => {
       try {

@@ -11,19 +11,22 @@ const MAX_BUFFER = 10_000;
 
 /**
  * The TypeGraphQL 2 PubSub over any graphql-subscriptions engine (RedisPubSub across instances,
- * the in-process PubSub for one). Channels are `topic` or `topic:id`.
+ * the in-process PubSub for one). Channels are `<prefix>topic` or `<prefix>topic:id`.
  */
 export class EventBus implements PubSub {
-  constructor(private readonly engine: PubSubEngine) {}
+  constructor(
+    private readonly engine: PubSubEngine,
+    private readonly channelPrefix = '',
+  ) {}
 
   publish(routingKey: string, ...args: unknown[]): Promise<void> {
     const [first, second] = args;
-    const channel = args.length > 1 ? `${routingKey}:${String(first)}` : routingKey;
+    const channel = this.channelPrefix + (args.length > 1 ? `${routingKey}:${String(first)}` : routingKey);
     return this.engine.publish(channel, args.length > 1 ? second : first);
   }
 
   subscribe<T = unknown>(routingKey: string, dynamicId?: unknown): BusSubscription<T> {
-    const channel = dynamicId === undefined ? routingKey : `${routingKey}:${String(dynamicId)}`;
+    const channel = this.channelPrefix + (dynamicId === undefined ? routingKey : `${routingKey}:${String(dynamicId)}`);
     const queue: T[] = [];
     let waiting: ((r: IteratorResult<T>) => void) | undefined;
     let done = false;

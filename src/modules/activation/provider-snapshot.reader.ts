@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { SnapshotStore } from '../../cache/snapshot-store';
+import type { Codec, SnapshotStore } from '../../cache/snapshot-store';
 import type { AIModel } from '../model/ai-model.entity';
 import type { Provider } from '../provider/provider.entity';
 import type { ActivationQueryService, SlotView } from './activation-query.service';
@@ -17,6 +17,12 @@ const DATE_FIELDS = ['createdAt', 'updatedAt', 'deletedAt', 'activatedAt'];
 const reviveDates = (key: string, value: unknown) =>
   typeof value === 'string' && DATE_FIELDS.includes(key) ? new Date(value) : value;
 
+/** Snapshots cross Redis as JSON; dates come back as Date objects. */
+export const snapshotCodec: Codec<ProviderSnapshot> = {
+  encode: (s) => JSON.stringify(s),
+  decode: (raw) => JSON.parse(raw, reviveDates) as ProviderSnapshot,
+};
+
 /**
  * Loads provider snapshots through the cache; misses cost two statements for any number of
  * providers (slots, held models) plus one for providers not already known.
@@ -26,7 +32,7 @@ export class ProviderSnapshotReader {
   readonly slugIndex = new Map<string, string>();
 
   constructor(
-    private readonly store: SnapshotStore,
+    private readonly store: SnapshotStore<ProviderSnapshot>,
     private readonly providers: ProviderService,
     private readonly models: AIModelService,
     private readonly queries: ActivationQueryService,
@@ -34,7 +40,7 @@ export class ProviderSnapshotReader {
 
   async load(em: EntityManager, ids: readonly string[], known: Map<string, Provider> = new Map()): Promise<(ProviderSnapshot | null)[]> {
     const { values, generations } = await this.store.getMany(ids);
-    const result: (ProviderSnapshot | null)[] = values.map((v) => (v ? (JSON.parse(v, reviveDates) as ProviderSnapshot) : null));
+    const result: (ProviderSnapshot | null)[] = [...values];
     const missing = ids.filter((_, i) => result[i] === null);
     if (missing.length === 0) return result;
 
@@ -53,9 +59,11 @@ export class ProviderSnapshotReader {
         slots,
         heldModels: [...new Set(slots.map((s) => s.modelId).filter((m): m is string => !!m))].map((m) => plain(heldById.get(m)!)),
       };
+      // The in-process store shares this object between requests: nobody may change it.
+      deepFreeze(snapshot);
       const index = ids.indexOf(id);
       result[index] = snapshot;
-      void this.store.setIfUnchanged(id, JSON.stringify(snapshot), generations[index]);
+      void this.store.setIfUnchanged(id, snapshot, generations[index]);
     });
     return result;
   }
@@ -67,4 +75,12 @@ function plain<T extends object>(entity: T): T {
   for (const [k, v] of Object.entries(entity)) if (typeof v !== 'function') out[k] = v;
   delete out.sharedApiKeyEncrypted;
   return out as T;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) if (!(v instanceof Date)) deepFreeze(v);
+  }
+  return value;
 }
