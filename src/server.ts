@@ -28,6 +28,7 @@ import type { Services } from './graphql/services';
 import { createBroker, type Broker } from './pubsub/broker';
 import { ChangePublisher } from './modules/activation/change-publisher';
 import { ChangeFeedService } from './modules/activation/change-feed.service';
+import { ChangeSequencer } from './modules/activation/change-sequencer';
 import { ProviderSnapshotReader, snapshotCodec, type ProviderSnapshot } from './modules/activation/provider-snapshot.reader';
 import { registerAllModules } from './modules/register';
 import { attachWebSocketServer } from './graphql/websocket';
@@ -90,8 +91,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const providers = new ProviderService(auth, secrets, listeners);
   const models = new AIModelService(auth, providers, activation);
   const activationQueries = new ActivationQueryService();
-  const changeFeed = new ChangeFeedService(orm, broker.bus);
-  broker.onReconnect(() => changeFeed.resyncAll());
+  const sequencer = new ChangeSequencer(orm, broker.bus, log);
+  await sequencer.start();
+  const changeFeed = new ChangeFeedService(orm, sequencer);
+  broker.onReconnect(() => sequencer.resync());
   const services: Services = {
     auth,
     providers,
@@ -226,6 +229,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await app.close();
       await apollo.stop().catch(() => undefined);
       await publisher.stop();
+      await sequencer.stop();
       await broker.close();
       await orm.close(true);
     },

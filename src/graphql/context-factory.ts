@@ -5,7 +5,8 @@ import { negotiateLocale } from '../common/i18n/translate';
 import { AppError, ServiceUnavailableError, isUnavailable } from '../common/errors';
 import type { AuthUser } from '../modules/auth/auth-user';
 import type { RequestContext } from './context';
-import { createLoaders } from './loaders';
+import { createLoaders, type Loaders } from './loaders';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from './services';
 
 export interface ContextInput {
@@ -16,11 +17,30 @@ export interface ContextInput {
 
 /** Builds the per-request context: a forked EntityManager, fresh loaders and the authenticated caller. */
 export class ContextFactory {
+  /** Recent events' read scopes, shared by all their subscribers (the same data for each). */
+  private readonly eventScopes = new Map<string, { em: EntityManager; loaders: Loaders }>();
+
   constructor(
     private readonly orm: MikroORM,
     private readonly services: Services,
     private readonly defaultLocale: Locale,
   ) {}
+
+  private newScope(): { em: EntityManager; loaders: Loaders } {
+    const em = this.orm.em.fork() as EntityManager;
+    return { em, loaders: createLoaders(em, this.services) };
+  }
+
+  private eventScope(key: string): { em: EntityManager; loaders: Loaders } {
+    let scope = this.eventScopes.get(key);
+    if (!scope) {
+      scope = this.newScope();
+      this.eventScopes.set(key, scope);
+      // Bounded: events come in order, so the oldest scopes are the ones no subscriber still needs.
+      if (this.eventScopes.size > 64) this.eventScopes.delete(this.eventScopes.keys().next().value!);
+    }
+    return scope;
+  }
 
   /** connectionParams.locale of a WebSocket client: a tag like "fa" or "fa-IR", or a list. */
   localeParam(value: unknown): Locale {
@@ -56,9 +76,10 @@ export class ContextFactory {
       loaders: createLoaders(em, this.services),
       services: this.services,
     };
-    context.refresh = () => {
-      context.em = this.orm.em.fork();
-      context.loaders = createLoaders(context.em, this.services);
+    context.refresh = (eventKey?: string) => {
+      const scope = eventKey === undefined ? this.newScope() : this.eventScope(eventKey);
+      context.em = scope.em;
+      context.loaders = scope.loaders;
     };
     return context;
   }

@@ -13,6 +13,9 @@ export interface RequestContext {
   em: EntityManager;
   loaders: Loaders;
   services: Services;
-  /** Subscriptions: a fresh unit of work and loaders for each event, so no event sees stale data. */
-  refresh?: () => void;
+  /**
+   * Subscriptions: a fresh unit of work and loaders for each event, so no event sees stale data.
+   * With an event key, every subscriber of that event shares them: it is resolved once, not N times.
+   */
+  refresh?: (eventKey?: string) => void;
 }

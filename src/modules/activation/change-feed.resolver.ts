@@ -24,7 +24,7 @@ export class ChangeFeedResolver {
   @Subscription(() => ActiveModelChangeType, {
     description: 'Every committed change of a matching slot, in version order per slot. No filter: every slot of every provider.',
     subscribe: ({ args, context }: SubscribeResolverData<unknown, ActiveModelChangedArgs, RequestContext>) =>
-      context.services.changeFeed.open(args, () => context.refresh?.()),
+      context.services.changeFeed.open(args, (change) => context.refresh?.(change.id)),
   })
   activeModelChanged(@Root() change: ChangeRecord, @Args() _args: ActiveModelChangedArgs): ChangeRecord {
     return change;

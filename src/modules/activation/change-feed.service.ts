@@ -1,9 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Capability } from '../../common/capability';
 import { NotFoundError, UserInputError } from '../../common/errors';
-import type { EventBus, BusSubscription } from '../../pubsub/event-bus';
-import { Topic, fromPayload, type ChangeEventPayload } from '../../pubsub/topics';
 import { parseCursor, rowToChange, type ChangeRecord } from './change-record';
+import type { ChangeSequencer } from './change-sequencer';
 
 export interface FeedFilter {
   provider?: string | null;
@@ -11,58 +10,50 @@ export interface FeedFilter {
   since?: string | null;
 }
 
-const RESYNC = Symbol('resync');
-type InboxItem = ChangeEventPayload | typeof RESYNC;
 const slotKey = (providerId: string, capability: string) => `${providerId}:${capability}`;
 
 /**
  * activeModelChanged: replay from the history, then live events, with no gap and no duplicate.
  *
- * How: subscribe to the bus first; then, in one snapshot, read each matching slot's version (and
- * the changes after `since`). Each slot's last delivered version is tracked: a live event at or
- * below it is a duplicate and dropped; one that skips ahead is preceded by the missing versions,
- * read from the history. After a broker reconnect every subscription compares slot versions again.
+ * How: listen to the instance's sequencer (changes in cursor order) first; then, in one snapshot,
+ * read each matching slot's version and the changes after `since`. Each slot's last delivered
+ * version is tracked: a live change at or below it was replayed already and is dropped; one that
+ * skips ahead (the history could not be read in order) is preceded by the missing versions.
  */
 export class ChangeFeedService {
   private readonly feeds = new Set<ChangeFeed>();
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly bus: EventBus,
+    private readonly sequencer: ChangeSequencer,
   ) {}
 
-  async open(filter: FeedFilter, onEvent?: () => void): Promise<AsyncIterableIterator<ChangeRecord>> {
+  /** `onEvent` runs before each change is handed to GraphQL (the resolver scopes its loaders to it). */
+  async open(filter: FeedFilter, onEvent?: (change: ChangeRecord) => void): Promise<AsyncIterableIterator<ChangeRecord>> {
     let sinceId: string | undefined;
     if (filter.since != null) {
       sinceId = parseCursor(filter.since);
       if (sinceId === undefined) throw new UserInputError('input.cursor', { field: 'since' }, 'since');
     }
-    const em = this.orm.em.fork() as EntityManager;
     let providerId: string | undefined;
     if (filter.provider != null) {
-      const rows = await em.execute<{ id: string }[]>('select id from provider where slug = ?', [filter.provider]);
+      const rows = await this.em().execute<{ id: string }[]>('select id from provider where slug = ?', [filter.provider]);
       if (!rows[0]) throw new NotFoundError('provider.notFound', { slug: filter.provider });
       providerId = rows[0].id;
     }
-    const subscription = this.bus.subscribe<ChangeEventPayload>(Topic.ACTIVE_MODEL_CHANGED);
+    const feed = new ChangeFeed(this.orm, { providerId, capability: filter.capability ?? undefined }, onEvent, () => {
+      stopListening();
+      this.feeds.delete(feed);
+    });
+    const stopListening = this.sequencer.onChange((change) => feed.push(change));
     try {
-      // While Redis is away the subscription is queued by ioredis; the reconnect resync covers the wait.
-      await Promise.race([subscription.ready, new Promise((r) => setTimeout(r, 1000).unref())]);
-      const feed = new ChangeFeed(this.orm, subscription, { providerId, capability: filter.capability ?? undefined }, onEvent, () =>
-        this.feeds.delete(feed),
-      );
       await feed.start(sinceId);
-      this.feeds.add(feed);
-      return feed;
     } catch (e) {
-      await subscription.return?.();
+      await feed.return();
       throw e;
     }
-  }
-
-  /** The broker reconnected: messages may have been missed while it was away. */
-  resyncAll(): void {
-    for (const feed of this.feeds) feed.resync();
+    this.feeds.add(feed);
+    return feed;
   }
 
   get openFeeds(): number {
@@ -72,20 +63,23 @@ export class ChangeFeedService {
   async closeAll(): Promise<void> {
     await Promise.all([...this.feeds].map((f) => f.return()));
   }
+
+  private em(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
+  }
 }
 
 class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
   private readonly versions = new Map<string, number>();
   private readonly outbox: ChangeRecord[] = [];
-  private readonly inbox: InboxItem[] = [];
+  private readonly inbox: ChangeRecord[] = [];
   private wake?: () => void;
   private closed = false;
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly subscription: BusSubscription<ChangeEventPayload>,
     private readonly filter: { providerId?: string; capability?: Capability },
-    private readonly onEvent: (() => void) | undefined,
+    private readonly onEvent: ((change: ChangeRecord) => void) | undefined,
     private readonly onClose: () => void,
   ) {}
 
@@ -93,13 +87,13 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
     await this.orm.em.fork().transactional(
       async (em) => {
         const slots = await em.execute<{ provider_id: string; capability: string; version: number }[]>(
-          `select provider_id, capability, version from activation_slot where ${this.where('')}`,
+          `select provider_id, capability, version from activation_slot where ${this.where()}`,
           this.params(),
         );
         for (const s of slots) this.versions.set(slotKey(s.provider_id, s.capability), Number(s.version));
         if (sinceId !== undefined) {
           const rows = await em.execute<Record<string, unknown>[]>(
-            `select * from activation_change where id > ? and ${this.where('')} order by id`,
+            `select * from activation_change where id > ? and ${this.where()} order by id`,
             [sinceId, ...this.params()],
           );
           this.outbox.push(...rows.map(rowToChange));
@@ -107,31 +101,35 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
       },
       { isolationLevel: 'repeatable read' as never, readOnly: true },
     );
-    void this.pump();
   }
 
-  resync(): void {
-    this.push(RESYNC);
+  push(change: ChangeRecord): void {
+    if (this.closed || !this.matches(change)) return;
+    this.inbox.push(change);
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
   }
 
   async next(): Promise<IteratorResult<ChangeRecord>> {
     for (;;) {
       if (this.outbox.length) {
-        this.onEvent?.();
-        return { value: this.outbox.shift()!, done: false };
+        const change = this.outbox.shift()!;
+        this.onEvent?.(change);
+        return { value: change, done: false };
       }
       if (this.closed) return { value: undefined, done: true };
-      const item = this.inbox.shift();
-      if (item === undefined) {
+      const change = this.inbox.shift();
+      if (change === undefined) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
       try {
-        if (item === RESYNC) await this.catchUp();
-        else await this.accept(fromPayload(item));
+        await this.accept(change);
       } catch {
-        // The history is the source of truth: a failed read is retried by the next resync.
-        setTimeout(() => this.resync(), 1000).unref();
+        // The history could not be read to fill a gap: deliver the change; nothing is duplicated.
+        this.outbox.push(change);
+        this.versions.set(slotKey(change.providerId, change.capability), change.version);
       }
     }
   }
@@ -140,7 +138,6 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
     if (!this.closed) {
       this.closed = true;
       this.onClose();
-      await this.subscription.return?.();
       this.wake?.();
     }
     return { value: undefined, done: true };
@@ -155,33 +152,17 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
     return this;
   }
 
-  private push(item: InboxItem): void {
-    this.inbox.push(item);
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  private async pump(): Promise<void> {
-    for await (const payload of this.subscription) this.push(payload);
-  }
-
   private matches(c: { providerId: string; capability: Capability }): boolean {
     return (!this.filter.providerId || c.providerId === this.filter.providerId) && (!this.filter.capability || c.capability === this.filter.capability);
   }
 
   private async accept(change: ChangeRecord): Promise<void> {
-    if (!this.matches(change)) return;
     const key = slotKey(change.providerId, change.capability);
     const last = this.versions.get(key) ?? 0;
-    if (change.version <= last) return; // already delivered (replay, duplicate publication)
-    if (change.version > last + 1) {
-      await this.fill(change.providerId, change.capability, last, change.version);
-    }
-    if (change.version > (this.versions.get(key) ?? 0)) {
-      this.versions.set(key, change.version);
-      this.outbox.push(change);
-    }
+    if (change.version <= last) return; // already delivered by the replay
+    if (change.version > last + 1) await this.fill(change.providerId, change.capability, last, change.version);
+    this.versions.set(key, change.version);
+    this.outbox.push(change);
   }
 
   /** Delivers versions in (after, before) of one slot from the history. */
@@ -190,28 +171,13 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
       `select * from activation_change where provider_id = ? and capability = ? and version > ? and version < ? order by version`,
       [providerId, capability, after, before],
     );
-    for (const row of rows) {
-      const c = rowToChange(row);
-      this.versions.set(slotKey(providerId, capability), c.version);
-      this.outbox.push(c);
-    }
+    for (const row of rows) this.outbox.push(rowToChange(row));
   }
 
-  private async catchUp(): Promise<void> {
-    const slots = await this.orm.em.fork().execute<{ provider_id: string; capability: Capability; version: number }[]>(
-      `select provider_id, capability, version from activation_slot where ${this.where('')}`,
-      this.params(),
-    );
-    for (const s of slots) {
-      const last = this.versions.get(slotKey(s.provider_id, s.capability)) ?? 0;
-      if (Number(s.version) > last) await this.fill(s.provider_id, s.capability, last, Number(s.version) + 1);
-    }
-  }
-
-  private where(prefix: string): string {
+  private where(): string {
     const parts = ['true'];
-    if (this.filter.providerId) parts.push(`${prefix}provider_id = ?`);
-    if (this.filter.capability) parts.push(`${prefix}capability = ?`);
+    if (this.filter.providerId) parts.push('provider_id = ?');
+    if (this.filter.capability) parts.push('capability = ?');
     return parts.join(' and ');
   }
 
@@ -222,4 +188,3 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
     return p;
   }
 }
-
