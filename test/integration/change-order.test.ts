@@ -1,3 +1,4 @@
+import { Capability } from '../../src/common/capability';
 import { inTransaction } from '../../src/db/transaction';
 import { Topic, toPayload } from '../../src/pubsub/topics';
 import type { ChangeRecord } from '../../src/modules/activation/change-record';
@@ -17,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 /** Commits a change of one slot WITHOUT publishing it (as if the publishing process died). */
-async function commitSilently(providerId: string, capability: 'CHAT' | 'CODE', modelId: string): Promise<ChangeRecord> {
+async function commitSilently(providerId: string, capability: Capability, modelId: string): Promise<ChangeRecord> {
   const { em, services } = { em: t.server.orm.em, services: t.server.services };
   const [change] = await inTransaction(em as never, (tx) => services.activation.applyInTransaction(tx, providerId, [{ capability, modelId }], 'test'));
   return change;
@@ -31,8 +32,8 @@ test('a later change published first is delivered after the earlier one it skipp
   const code = collect(client, `subscription { activeModelChanged(provider: "order", capability: CODE) { cursor capability version } }`);
   await new Promise((r) => setTimeout(r, 300));
 
-  const first = await commitSilently(p.id, 'CHAT', m.id);
-  const second = await commitSilently(p.id, 'CODE', m.id);
+  const first = await commitSilently(p.id, Capability.CHAT, m.id);
+  const second = await commitSilently(p.id, Capability.CODE, m.id);
   // Only the later change reaches the bus (twice, as a relay might).
   await t.server.broker.bus.publish(Topic.ACTIVE_MODEL_CHANGED, toPayload(second));
   await t.server.broker.bus.publish(Topic.ACTIVE_MODEL_CHANGED, toPayload(second));

@@ -26,7 +26,8 @@ export class ChangeFeedResolver {
     subscribe: ({ args, context }: SubscribeResolverData<unknown, ActiveModelChangedArgs, RequestContext>) =>
       context.services.changeFeed.open(args, (change) => context.refresh?.(change.id)),
   })
-  activeModelChanged(@Root() change: ChangeRecord, @Args() _args: ActiveModelChangedArgs): ChangeRecord {
+  // The args only define the schema here: they are used (and checked) once, in `subscribe`, not per event.
+  activeModelChanged(@Root() change: ChangeRecord, @Args({ validate: false }) _args: ActiveModelChangedArgs): ChangeRecord {
     return change;
   }
 }
