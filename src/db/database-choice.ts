@@ -1,23 +1,13 @@
-import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
 import { DEFAULT_DATABASE_URL } from './orm-options';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { postgresAnswers, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
 /** Whether a Postgres answers at the default local address (127.0.0.1:5432, user postgres). */
-async function localPostgresAnswers(): Promise<boolean> {
+function localPostgresAnswers(): Promise<boolean> {
   const url = new URL(DEFAULT_DATABASE_URL);
   url.pathname = '/postgres';
-  const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 1500 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return postgresAnswers({ connectionString: url.toString() });
 }
 
 /**

@@ -4,7 +4,7 @@ import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readF
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
+import { Client, type ClientConfig } from 'pg';
 import type { Logger } from 'pino';
 import { packageFileDir, projectRoot } from '../http/project-paths';
 
@@ -179,7 +179,12 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
 }
 
 async function answers(port: number, state: State): Promise<boolean> {
-  const client = new Client({ host: '127.0.0.1', port, user: state.user, password: state.password, database: 'postgres', connectionTimeoutMillis: 1000 });
+  return postgresAnswers({ host: '127.0.0.1', port, user: state.user, password: state.password, database: 'postgres' });
+}
+
+/** Whether a Postgres accepts a connection and a query (within a second or so). */
+export async function postgresAnswers(connection: ClientConfig): Promise<boolean> {
+  const client = new Client({ connectionTimeoutMillis: 1500, ...connection });
   client.on('error', () => undefined);
   try {
     await client.connect();
