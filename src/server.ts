@@ -24,6 +24,7 @@ import type { RequestContext } from './graphql/context';
 import { ContextFactory } from './graphql/context-factory';
 import { authGatePlugin } from './graphql/operation-guard';
 import { createSchema } from './graphql/schema';
+import { jitGateway } from './graphql/jit-executor';
 import type { Services } from './graphql/services';
 import { createBroker, type Broker } from './pubsub/broker';
 import { ChangePublisher } from './modules/activation/change-publisher';
@@ -115,6 +116,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   listeners.listeners.push(metrics.changeListener);
   publisher.startRelay();
+  // Token cache on, following AUTH_CHANGED from the other instances (before bootstrapAdmin announces).
+  auth.connect(broker);
   if (config.adminToken) await auth.bootstrapAdmin(config.adminToken);
 
   const schema = await createSchema(broker.bus);
@@ -122,7 +125,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: false });
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    // graphql-jit executes (Apollo's `gateway` hook); parsing, validation, plugins and formatError stay Apollo's.
+    gateway: jitGateway(schema),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM (graceful shutdown); Apollo's own handler would re-raise the signal and kill the process mid-drain.
@@ -230,6 +234,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await apollo.stop().catch(() => undefined);
       await publisher.stop();
       await sequencer.stop();
+      await auth.disconnect();
       await broker.close();
       await orm.close(true);
     },

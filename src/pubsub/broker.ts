@@ -14,6 +14,14 @@ export interface Broker<T = unknown> {
   onReconnect(listener: () => void): void;
   /** True when the broker answers (always for in-process). */
   ping(): Promise<boolean>;
+  /**
+   * True while the subscriber connection is up and its subscriptions are in place, i.e. events
+   * published now will arrive (always for in-process). False from the moment the connection drops
+   * until it is back and re-subscribed.
+   */
+  isHealthy(): boolean;
+  /** Called on every change of isHealthy(). */
+  onHealthChange(listener: (healthy: boolean) => void): void;
   close(): Promise<void>;
 }
 
@@ -37,6 +45,8 @@ export function createBroker<T>({ redisUrl, namespace, codec, log }: BrokerOptio
       store: new MemorySnapshotStore<T>(),
       onReconnect: () => undefined,
       ping: async () => true,
+      isHealthy: () => true,
+      onHealthChange: () => undefined,
       close: async () => undefined,
     };
   }
@@ -72,6 +82,29 @@ export function createBroker<T>({ redisUrl, namespace, codec, log }: BrokerOptio
     // Let ioredis re-subscribe first, then catch up from the history.
     setTimeout(() => reconnectListeners.forEach((l) => l()), 100).unref();
   });
+  // Healthy once a PING sent after the (re-)SUBSCRIBEs is answered: ioredis emits 'ready' first and
+  // re-subscribes right after, so the PING goes out on the next turn, queued behind them.
+  let healthy = false;
+  let readySeq = 0;
+  const healthListeners: ((healthy: boolean) => void)[] = [];
+  const setHealthy = (value: boolean) => {
+    if (healthy === value) return;
+    healthy = value;
+    for (const l of healthListeners) l(value);
+  };
+  subscriber.on('close', () => {
+    readySeq++;
+    setHealthy(false);
+  });
+  subscriber.on('ready', () => {
+    const seq = ++readySeq;
+    setImmediate(() => {
+      subscriber.ping().then(
+        () => seq === readySeq && subscriber.status === 'ready' && setHealthy(true),
+        () => undefined,
+      );
+    });
+  });
   const engine = new RedisPubSub({ publisher, subscriber });
   return {
     mode: 'redis',
@@ -85,6 +118,8 @@ export function createBroker<T>({ redisUrl, namespace, codec, log }: BrokerOptio
         return false;
       }
     },
+    isHealthy: () => healthy,
+    onHealthChange: (l) => healthListeners.push(l),
     close: async () => {
       for (const c of [publisher, cache, subscriber]) c.disconnect();
     },

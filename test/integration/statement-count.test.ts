@@ -6,7 +6,7 @@ import { activate, createModel, createProvider, expectOk } from '../helpers/fact
  * Batching and caching, counted in SQL statements (every statement MikroORM sends reaches onQuery):
  * 30 aliased activeModel lookups over 5 providers, each with `provider { slug }` and
  * `activeCapabilities`, cost at most 4 statements on a cold server (authentication included), and
- * exactly one (authentication) once the snapshot cache is warm — in-process and with Redis.
+ * none once the snapshot cache and the token cache are warm — in-process and with Redis.
  *
  * The one statement that is not part of the request: AuthService's lastUsedAt hint
  * (`update api_token set last_used_at ...`), written fire-and-forget on another connection at most
@@ -85,7 +85,7 @@ describe.each([
     return { request: all.filter((s) => !isLastUsedHint(s)), hints: all.filter(isLastUsedHint) };
   }
 
-  test('cold: at most 4 statements (authentication, providers, slots, held models); warm: authentication only', async () => {
+  test('cold: at most 4 statements (authentication, providers, slots, held models); warm: none', async () => {
     const cold = await measure();
     if (process.env.SHOW_SQL) console.log(JSON.stringify(cold, null, 1));
     expect(cold.request.length).toBeLessThanOrEqual(4);
@@ -93,8 +93,7 @@ describe.each([
     expect(cold.hints.length).toBeLessThanOrEqual(1);
 
     const warm = await measure();
-    expect(warm.request).toHaveLength(1);
-    expect(warm.request[0]).toMatch(/from api_token/);
+    expect(warm.request).toEqual([]);
     expect(warm.hints).toEqual([]);
 
     // A change invalidates only what it touches: the next read reloads that provider (slots + held models) and nothing else.

@@ -1,0 +1,143 @@
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { execute, GraphQLError, Kind, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+
+/**
+ * graphql-jit behind Apollo Server's `gateway` option (the one hook Apollo has for replacing its
+ * executor): parsing, validation (and its cache), plugins, formatError and HTTP status stay Apollo's;
+ * only execution is compiled. Every operation is compiled once into a function and kept in a
+ * bounded LRU keyed by the query text and operation name.
+ *
+ * Falls back to graphql-js `execute` — exactly what Apollo runs without a gateway — for:
+ *  - subscriptions (graphql-ws serves them; over HTTP Apollo's own behaviour is kept);
+ *  - introspection (__schema / __type: rare, and graphql-js is the reference for it);
+ *  - anything graphql-jit cannot compile (remembered, so it is not tried again);
+ *  - variables jit rejects: graphql-js coerces them again and reports its own messages (nothing has
+ *    run yet at that point, so running the operation with graphql-js is safe).
+ * Errors raised while executing are turned back into graphql-js GraphQLErrors (graphql-jit's own
+ * error objects lack `extensions`, which Apollo's error formatting expects), keeping message, path,
+ * locations, extensions and originalError: formatError/presentError see what they saw before.
+ */
+
+const FALLBACK = Symbol('graphql-js');
+type Compiled = CompiledQuery | typeof FALLBACK;
+
+export interface JitOptions {
+  /** Compiled operations kept (least recently used dropped first). */
+  maxEntries?: number;
+}
+
+/** A Map in insertion order doubles as an LRU: a hit moves the key to the end. */
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, v: V): void {
+    this.map.delete(key);
+    this.map.set(key, v);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+  get size(): number {
+    return this.map.size;
+  }
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+function isIntrospection(document: DocumentNode, source: string): boolean {
+  if (!source.includes('__schema') && !source.includes('__type')) return false;
+  // The words may appear in a string or a comment: a cheap text test first, then a look at the tree.
+  const seen = new Set<unknown>();
+  const visit = (node: unknown): boolean => {
+    if (!node || typeof node !== 'object' || seen.has(node)) return false;
+    seen.add(node);
+    const n = node as { kind?: string; name?: { value: string } };
+    if (n.kind === Kind.FIELD && (n.name?.value === '__schema' || n.name?.value === '__type')) return true;
+    return Object.values(node).some(visit);
+  };
+  return visit(document);
+}
+
+const NON_NULL = /^Cannot return null for non-nullable field /;
+
+/** graphql-jit's error objects → graphql-js GraphQLErrors with the same content. */
+function toGraphQLError(e: unknown): GraphQLError {
+  if (!(e instanceof Error)) return new GraphQLError(`Unexpected error value: ${String(e)}`);
+  // graphql-jit's GraphQLError is a function of that name whose prototype inherits graphql-js's;
+  // graphql-js's own class and its subclasses (AppError, TypeGraphQL's errors) are kept as they are.
+  if (e instanceof GraphQLError && !(e.constructor !== GraphQLError && e.constructor.name === 'GraphQLError')) return e;
+  const source = e as Error & { path?: (string | number)[]; locations?: { line: number; column: number }[]; originalError?: Error; extensions?: Record<string, unknown> };
+  // graphql-js raises a null in a non-null field as a plain Error (an unexpected error: a bug);
+  // graphql-jit gives it no originalError, which would make it look like a client error.
+  const originalError = source.originalError ?? (NON_NULL.test(source.message) ? new Error(source.message) : undefined);
+  const out = new GraphQLError(source.message, {
+    path: source.path,
+    originalError,
+    extensions: source.extensions,
+  });
+  if (source.locations?.length) (out as { locations?: unknown }).locations = source.locations;
+  return out;
+}
+
+export function createJitExecutor(getSchema: () => GraphQLSchema, options: JitOptions = {}): { executor: GatewayExecutor; cacheSize(): number; clear(): void } {
+  const cache = new Lru<Compiled>(options.maxEntries ?? 500);
+
+  const runGraphqlJs = (schema: GraphQLSchema, document: DocumentNode, context: unknown, variables: Record<string, unknown> | undefined, operationName: string | null) =>
+    execute({ schema, document, contextValue: context, variableValues: variables, operationName });
+
+  const compile = (schema: GraphQLSchema, document: DocumentNode, source: string, operation: OperationDefinitionNode, operationName: string | null): Compiled => {
+    if (operation.operation === 'subscription' || isIntrospection(document, source)) return FALLBACK;
+    try {
+      const compiled = compileQuery(schema, document, operationName ?? undefined);
+      return isCompiledQuery(compiled) ? compiled : FALLBACK;
+    } catch {
+      return FALLBACK;
+    }
+  };
+
+  const executor: GatewayExecutor = async (requestContext) => {
+    const { document, source, operation, operationName, context } = requestContext;
+    const schema = getSchema();
+    const variables = requestContext.request.variables;
+    const key = `${operationName ?? ''}\u0000${source}`;
+    let compiled = cache.get(key);
+    if (compiled === undefined) {
+      compiled = compile(schema, document, source, operation, operationName);
+      cache.set(key, compiled);
+    }
+    if (compiled === FALLBACK) return runGraphqlJs(schema, document, context, variables, operationName);
+    const result = (await compiled.query(undefined, context, variables ?? {})) as ExecutionResult;
+    if (!result.errors?.length) return result;
+    // No data key at all: the variables were rejected before anything ran.
+    if (!('data' in result)) return runGraphqlJs(schema, document, context, variables, operationName);
+    return { ...result, errors: result.errors.map(toGraphQLError) };
+  };
+
+  return { executor, cacheSize: () => cache.size, clear: () => cache.clear() };
+}
+
+/** Apollo's `gateway` option serving one fixed schema, executed by graphql-jit. */
+export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): GatewayInterface & { cacheSize(): number } {
+  const jit = createJitExecutor(() => schema, options);
+  return {
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: '' });
+      return () => undefined;
+    },
+    async load() {
+      return { executor: jit.executor };
+    },
+    async stop() {
+      jit.clear();
+    },
+    cacheSize: jit.cacheSize,
+  };
+}

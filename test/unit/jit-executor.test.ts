@@ -1,0 +1,83 @@
+import { execute, GraphQLError, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { createJitExecutor } from '../../src/graphql/jit-executor';
+
+/** graphql-jit through the gateway executor gives what graphql-js gives: data, and errors Apollo can format. */
+
+class CodedError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: 'NOT_FOUND' } });
+  }
+}
+
+let resolved = 0;
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType({
+    name: 'Query',
+    fields: {
+      hello: { type: GraphQLString, args: { name: { type: GraphQLString } }, resolve: (_r, a: { name?: string }) => (resolved++, `hi ${a.name ?? 'you'}`) },
+      count: { type: new GraphQLNonNull(GraphQLInt), args: { n: { type: new GraphQLNonNull(GraphQLInt) } }, resolve: (_r, a: { n: number }) => a.n },
+      missing: { type: new GraphQLNonNull(GraphQLString), resolve: () => null },
+      coded: { type: GraphQLString, resolve: () => Promise.reject(new CodedError('no such thing')) },
+      plain: { type: GraphQLString, resolve: () => { throw new Error('boom'); } },
+    },
+  }),
+});
+
+function request(query: string, variables: Record<string, unknown> = {}): GatewayGraphQLRequestContext {
+  const document = parse(query);
+  const operation = document.definitions[0] as never;
+  return { request: { query, variables }, document, source: query, operation, operationName: null, context: {} } as unknown as GatewayGraphQLRequestContext;
+}
+
+const reference = (query: string, variables: Record<string, unknown> = {}) =>
+  Promise.resolve(execute({ schema, document: parse(query), variableValues: variables })) as Promise<ExecutionResult>;
+
+/** What Apollo and presentError read from an error. */
+const shape = (e: GraphQLError) => ({
+  json: e.toJSON(),
+  extensions: e.extensions,
+  original: e.originalError ? { name: e.originalError.constructor.name, message: e.originalError.message } : null,
+  isGraphQLError: e instanceof GraphQLError && typeof e.extensions === 'object',
+});
+
+test('compiles once per query text and answers like graphql-js', async () => {
+  const jit = createJitExecutor(() => schema, { maxEntries: 2 });
+  const q = `query($n: Int!) { hello(name: "jo") count(n: $n) }`;
+  expect(await jit.executor(request(q, { n: 3 }))).toEqual(await reference(q, { n: 3 }));
+  expect(await jit.executor(request(q, { n: 4 }))).toEqual({ data: { hello: 'hi jo', count: 4 } });
+  expect(jit.cacheSize()).toBe(1);
+  await jit.executor(request(`{ a: hello }`));
+  await jit.executor(request(`{ b: hello }`));
+  expect(jit.cacheSize()).toBe(2); // bounded
+});
+
+test.each([
+  ['a null in a non-null field', `{ missing }`],
+  ['an error with a code', `{ coded hello }`],
+  ['a plain error', `{ plain hello }`],
+])('%s: the same errors as graphql-js', async (_label, q) => {
+  const jit = createJitExecutor(() => schema);
+  const got = await jit.executor(request(q));
+  const want = await reference(q);
+  expect(got.data).toEqual(want.data);
+  expect(got.errors!.map((e) => shape(e as GraphQLError))).toEqual(want.errors!.map((e) => shape(e as GraphQLError)));
+});
+
+test('bad variables: graphql-js reports them (nothing runs)', async () => {
+  const jit = createJitExecutor(() => schema);
+  const q = `query($n: Int!, $s: String) { count(n: $n) hello(name: $s) }`;
+  const before = resolved;
+  for (const variables of [{}, { n: 'x' }, { n: 1, s: { a: 1 } }]) {
+    const got = await jit.executor(request(q, variables));
+    expect(got).toEqual(await reference(q, variables));
+    expect(got.errors![0]).toBeInstanceOf(GraphQLError);
+  }
+  expect(resolved).toBe(before);
+});
+
+test('introspection goes to graphql-js', async () => {
+  const jit = createJitExecutor(() => schema);
+  const q = `{ __schema { queryType { name } } __type(name: "Query") { fields { name } } }`;
+  expect(await jit.executor(request(q))).toEqual(await reference(q));
+});
