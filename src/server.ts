@@ -8,8 +8,6 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config/config';
 import { createLogger, type Logger } from './common/logger';
-import { presentError } from './common/errors';
-import { currentScope, runInScope } from './common/request-scope';
 import { translate } from './common/i18n/translate';
 import { SecretBox } from './common/secret-box';
 import { DEFAULT_DATABASE_URL } from './db/orm-options';
@@ -23,6 +21,7 @@ import { ProviderService } from './modules/provider/provider.service';
 import type { RequestContext } from './graphql/context';
 import { ContextFactory } from './graphql/context-factory';
 import { authGatePlugin } from './graphql/operation-guard';
+import { formatErrorFirstPass, localizedErrorsPlugin } from './graphql/error-plugin';
 import { createSchema } from './graphql/schema';
 import { jitGateway } from './graphql/jit-executor';
 import type { Services } from './graphql/services';
@@ -131,14 +130,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM (graceful shutdown); Apollo's own handler would re-raise the signal and kill the process mid-drain.
     stopOnTerminationSignals: false,
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin() as never],
-    formatError: (formatted, error) => {
-      const scope = currentScope();
-      const requestId = scope?.requestId ?? 'unknown';
-      const out = presentError(formatted, error, scope?.locale ?? config.defaultLocale, requestId);
-      if (out.unexpected) log.error({ err: error, requestId }, 'unexpected error');
-      return out.formatted;
-    },
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin() as never, localizedErrorsPlugin(log)],
+    formatError: formatErrorFirstPass(config.defaultLocale),
   });
   await apollo.start();
 
@@ -161,13 +154,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    handler: function (request, reply) {
-      const scope = {
-        requestId: (request as unknown as { requestId: string }).requestId,
-        locale: contexts.locale(request.headers['accept-language']),
-      };
-      return runInScope(scope, () => graphqlHandler.call(this, request as never, reply as never));
-    },
+    handler: graphqlHandler as never,
   });
 
   const wsServer = attachWebSocketServer({ app, schema, contexts, defaultLocale: config.defaultLocale, log });

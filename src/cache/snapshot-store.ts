@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
  */
 export interface SnapshotStore<T = unknown> {
   getMany(ids: readonly string[]): Promise<{ values: (T | null)[]; generations: string[] }>;
+  /** A value this process already holds, without waiting (in-process stores only). */
+  peek?(id: string): T | undefined;
   setIfUnchanged(id: string, value: T, generation: string): Promise<void>;
   invalidate(ids: readonly string[]): Promise<void>;
   readonly hits: number;
@@ -23,6 +25,12 @@ export class MemorySnapshotStore<T> implements SnapshotStore<T> {
   private readonly generations = new Map<string, number>();
   hits = 0;
   misses = 0;
+
+  peek(id: string): T | undefined {
+    const value = this.values.get(id);
+    if (value !== undefined) this.hits++;
+    return value;
+  }
 
   async getMany(ids: readonly string[]) {
     const values = ids.map((id) => this.values.get(id) ?? null);

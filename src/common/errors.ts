@@ -1,7 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { ValidationError } from 'class-validator';
 import type { Locale } from '../config/config';
-import { currentScope } from './request-scope';
 import { translate, type MessageKey, type MessageParams } from './i18n/translate';
 
 /** Every code a client can see in errors[].extensions.code. Stable: clients branch on them. */
@@ -22,9 +21,8 @@ export enum ErrorCode {
 }
 
 /**
- * An expected failure with a stable code and a catalog message. The message is rendered in the
- * caller's locale when thrown inside a request, and can be re-rendered for another locale later
- * (subscriptions know their locale only at delivery).
+ * An expected failure with a stable code and a catalog message. Its message is English; the error
+ * presenter renders it again in the caller's locale (HTTP: Accept-Language, WS: connectionParams).
  */
 export class AppError extends GraphQLError {
   constructor(
@@ -33,7 +31,7 @@ export class AppError extends GraphQLError {
     readonly params: MessageParams = {},
     extra: Record<string, unknown> = {},
   ) {
-    super(translate(currentScope()?.locale ?? 'en', messageKey, params), {
+    super(translate('en', messageKey, params), {
       extensions: { code, ...extra },
     });
     Object.setPrototypeOf(this, new.target.prototype);

@@ -26,9 +26,16 @@ export class ContextFactory {
     private readonly defaultLocale: Locale,
   ) {}
 
+  /** A unit of work and its loaders; the EntityManager is forked only if something queries. */
   private newScope(): { em: EntityManager; loaders: Loaders } {
-    const em = this.orm.em.fork() as EntityManager;
-    return { em, loaders: createLoaders(em, this.services) };
+    let em: EntityManager | undefined;
+    const emOf = () => (em ??= this.orm.em.fork() as EntityManager);
+    return {
+      get em() {
+        return emOf();
+      },
+      loaders: createLoaders(emOf, this.services),
+    };
   }
 
   private eventScope(key: string): { em: EntityManager; loaders: Loaders } {
@@ -58,29 +65,53 @@ export class ContextFactory {
 
   /** Auth failures are kept, not thrown: the operation guard reports them with the right code. */
   async create(input: ContextInput): Promise<RequestContext & { authError?: Error }> {
-    const em = this.orm.em.fork();
+    const scope = this.newScope();
     let user: AuthUser | null = null;
     let authError: Error | undefined;
     try {
-      user = await this.services.auth.authenticate(em, input.authorization);
+      user = await this.services.auth.authenticate(() => scope.em, input.authorization);
     } catch (e) {
       // A database that cannot be reached is a 503 for the client, not a 500.
       authError = e instanceof AppError ? e : isUnavailable(e) ? new ServiceUnavailableError('postgres') : (e as Error);
     }
-    const context: RequestContext & { authError?: Error } = {
-      requestId: input.requestId ?? randomUUID(),
-      locale: input.locale,
+    return new LazyRequestContext(
+      input.requestId ?? randomUUID(),
+      input.locale,
       user,
       authError,
-      em,
-      loaders: createLoaders(em, this.services),
-      services: this.services,
-    };
-    context.refresh = (eventKey?: string) => {
-      const scope = eventKey === undefined ? this.newScope() : this.eventScope(eventKey);
-      context.em = scope.em;
-      context.loaders = scope.loaders;
-    };
-    return context;
+      this.services,
+      scope,
+      (eventKey) => (eventKey === undefined ? this.newScope() : this.eventScope(eventKey)),
+    );
+  }
+}
+
+type Scope = { em: EntityManager; loaders: Loaders };
+
+/**
+ * `em` and `loaders` are getters on the prototype: Apollo copies a request's context with
+ * Object.assign, which would call own getters (and fork an EntityManager the request never uses).
+ */
+class LazyRequestContext implements RequestContext {
+  constructor(
+    readonly requestId: string,
+    readonly locale: Locale,
+    readonly user: AuthUser | null,
+    readonly authError: Error | undefined,
+    readonly services: Services,
+    public scope: Scope,
+    private readonly nextScope: (eventKey?: string) => Scope,
+  ) {}
+
+  get em(): EntityManager {
+    return this.scope.em;
+  }
+
+  get loaders(): Loaders {
+    return this.scope.loaders;
+  }
+
+  refresh(eventKey?: string): void {
+    this.scope = this.nextScope(eventKey);
   }
 }

@@ -20,6 +20,8 @@ export interface Loaders {
   liveModelsByProviderId: DataLoader<string, AIModel[]>;
   slotsByProviderId: DataLoader<string, SlotView[]>;
   userById: DataLoader<string, User | null>;
+  /** Makes a snapshot already in hand answer this request's provider, slot and model lookups. */
+  prime(snapshot: ProviderSnapshot): void;
 }
 
 function byKey<T, K>(rows: T[], keys: readonly K[], key: (row: T) => K): (T | null)[] {
@@ -27,54 +29,108 @@ function byKey<T, K>(rows: T[], keys: readonly K[], key: (row: T) => K): (T | nu
   return keys.map((k) => map.get(k) ?? null);
 }
 
-export function createLoaders(em: EntityManager, services: Services): Loaders {
+/**
+ * Each loader is made on first use, and `em` is only forked when a loader really queries: a read
+ * served from the warm cache costs neither (context creation is on every request's path).
+ */
+export function createLoaders(em: () => EntityManager, services: Services): Loaders {
   const slugIndex = services.snapshots.slugIndex;
   const knownModels = new Map<string, AIModel>();
-  const snapshots = new DataLoader<string, ProviderSnapshot | null>(async (ids) => {
-    const loaded = await services.snapshots.load(em, ids, pendingProviders);
-    for (const s of loaded) for (const m of s?.heldModels ?? []) knownModels.set(m.id, m);
-    return loaded;
-  });
   // Provider rows fetched by slug in this request, so snapshots need not read them again.
   const pendingProviders = new Map<string, Provider>();
+  const lazy = <T>(make: () => T) => {
+    let value: T | undefined;
+    return () => (value ??= make());
+  };
 
-  const providerById = new DataLoader<string, Provider | null>(async (ids) =>
-    (await snapshots.loadMany(ids)).map((s) => (s && !(s instanceof Error) ? s.provider : null)),
+  const snapshots = lazy(
+    () =>
+      new DataLoader<string, ProviderSnapshot | null>(async (ids) => {
+        const loaded = await services.snapshots.load(em, ids, pendingProviders);
+        for (const s of loaded) for (const m of s?.heldModels ?? []) knownModels.set(m.id, m);
+        return loaded;
+      }),
   );
-  const providerBySlug = new DataLoader<string, Provider | null>(async (slugs) => {
-    const unknown = slugs.filter((s) => !slugIndex.has(s));
-    if (unknown.length) {
-      for (const p of await services.providers.findBySlugs(em, unknown)) {
-        slugIndex.set(p.slug, p.id);
-        pendingProviders.set(p.id, p);
-      }
-    }
-    return Promise.all(slugs.map((slug) => (slugIndex.has(slug) ? providerById.load(slugIndex.get(slug)!) : null)));
-  });
+  const providerById = lazy(
+    () =>
+      new DataLoader<string, Provider | null>(async (ids) =>
+        (await snapshots().loadMany(ids)).map((s) => (s && !(s instanceof Error) ? s.provider : null)),
+      ),
+  );
+  const providerBySlug = lazy(
+    () =>
+      new DataLoader<string, Provider | null>(async (slugs) => {
+        const unknown = slugs.filter((s) => !slugIndex.has(s));
+        if (unknown.length) {
+          for (const p of await services.providers.findBySlugs(em(), unknown)) {
+            slugIndex.set(p.slug, p.id);
+            pendingProviders.set(p.id, p);
+          }
+        }
+        return Promise.all(slugs.map((slug) => (slugIndex.has(slug) ? providerById().load(slugIndex.get(slug)!) : null)));
+      }),
+  );
   let all: Promise<Provider[]> | undefined;
   const allProviders = () =>
-    (all ??= services.providers.list(em).then((list) => {
+    (all ??= services.providers.list(em()).then((list) => {
       for (const p of list) {
         slugIndex.set(p.slug, p.id);
         pendingProviders.set(p.id, p);
       }
-      return Promise.all(list.map((p) => providerById.load(p.id))).then((ps) => ps.filter((p): p is Provider => !!p));
+      return Promise.all(list.map((p) => providerById().load(p.id))).then((ps) => ps.filter((p): p is Provider => !!p));
     }));
-  const modelById = new DataLoader<string, AIModel | null>(async (ids) => {
-    const missing = ids.filter((id) => !knownModels.has(id));
-    if (missing.length) for (const m of await services.models.findByIds(em, missing)) knownModels.set(m.id, m);
-    return ids.map((id) => knownModels.get(id) ?? null);
-  });
-  const liveModelsByProviderId = new DataLoader<string, AIModel[]>(async (providerIds) => {
-    const models = await services.models.listLiveByProviders(em, providerIds);
-    for (const m of models) modelById.prime(m.id, m);
-    return providerIds.map((id) => models.filter((m) => m.providerId === id));
-  });
-  const slotsByProviderId = new DataLoader<string, SlotView[]>(async (ids) =>
-    (await snapshots.loadMany(ids)).map((s) => (s && !(s instanceof Error) ? s.slots : [])),
+  const modelById = lazy(
+    () =>
+      new DataLoader<string, AIModel | null>(async (ids) => {
+        const missing = ids.filter((id) => !knownModels.has(id));
+        if (missing.length) for (const m of await services.models.findByIds(em(), missing)) knownModels.set(m.id, m);
+        return ids.map((id) => knownModels.get(id) ?? null);
+      }),
   );
-  const userById = new DataLoader<string, User | null>(async (ids) =>
-    byKey(await services.auth.findUsers(em, ids), ids, (u) => u.id),
+  const liveModelsByProviderId = lazy(
+    () =>
+      new DataLoader<string, AIModel[]>(async (providerIds) => {
+        const models = await services.models.listLiveByProviders(em(), providerIds);
+        for (const m of models) modelById().prime(m.id, m);
+        return providerIds.map((id) => models.filter((m) => m.providerId === id));
+      }),
   );
-  return { providerBySlug, providerById, allProviders, modelById, liveModelsByProviderId, slotsByProviderId, userById };
+  const slotsByProviderId = lazy(
+    () =>
+      new DataLoader<string, SlotView[]>(async (ids) =>
+        (await snapshots().loadMany(ids)).map((s) => (s && !(s instanceof Error) ? s.slots : [])),
+      ),
+  );
+  const userById = lazy(
+    () => new DataLoader<string, User | null>(async (ids) => byKey(await services.auth.findUsers(em(), ids), ids, (u) => u.id)),
+  );
+  return {
+    get providerBySlug() {
+      return providerBySlug();
+    },
+    get providerById() {
+      return providerById();
+    },
+    allProviders,
+    get modelById() {
+      return modelById();
+    },
+    get liveModelsByProviderId() {
+      return liveModelsByProviderId();
+    },
+    get slotsByProviderId() {
+      return slotsByProviderId();
+    },
+    get userById() {
+      return userById();
+    },
+    prime(snapshot: ProviderSnapshot) {
+      for (const m of snapshot.heldModels) knownModels.set(m.id, m);
+      const { provider } = snapshot;
+      snapshots().prime(provider.id, snapshot);
+      providerById().prime(provider.id, provider);
+      providerBySlug().prime(provider.slug, provider);
+      slotsByProviderId().prime(provider.id, snapshot.slots);
+    },
+  };
 }

@@ -131,7 +131,7 @@ describe('personal keys', () => {
       locale: 'en',
       user: { id: bob.id, name: 'bob', role: 'MEMBER' as never, canUseSharedApi: true, createdAt: new Date(), tokenId: bob.tokenId },
       em,
-      loaders: createLoaders(em, t.server.services),
+      loaders: createLoaders(() => em, t.server.services),
       services: t.server.services,
     };
     expect(() => t.server.services.credentials.personalApiKeysOf(ctx, alice.id)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }));

@@ -1,3 +1,4 @@
+import { runInTransaction } from '../transaction';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { Role } from '../../common/capability';
@@ -49,7 +50,7 @@ export async function firstStartBootstrap(input: {
 }): Promise<FirstStartResult | null> {
   if (input.adminTokenConfigured) return null;
   const print = input.print ?? ((text: string) => process.stdout.write(text + '\n'));
-  const created = await (input.orm.em.fork() as EntityManager).transactional(async (em) => {
+  const created = await runInTransaction(input.orm.em as EntityManager, async (em) => {
     await em.execute(`select pg_advisory_xact_lock(hashtext('switchboard.first-start'))`);
     const [{ n }] = await em.execute<{ n: string }[]>('select count(*) as n from app_user');
     if (Number(n) > 0) return null;

@@ -50,6 +50,13 @@ export class ActivationQueryService {
   }
 
   async activeModel(ctx: RequestContext, slug: string, capability: Capability, at?: Date | null): Promise<AIModel | null> {
+    // The hot path: a warm in-process snapshot answers without a batch round or a promise chain.
+    const warm = at ? undefined : ctx.services.snapshots.peekBySlug(slug);
+    if (warm) {
+      ctx.loaders.prime(warm);
+      const modelId = warm.slots.find((s) => s.capability === capability)?.modelId;
+      return modelId ? (warm.heldModels.find((m) => m.id === modelId) ?? null) : null;
+    }
     const provider = await this.providerOrFail(ctx, slug);
     if (at && at.getTime() < Date.now()) {
       const rows = await ctx.em.execute<{ model_id: string | null }[]>(

@@ -4,7 +4,7 @@ import { AIModelType } from '../model/ai-model.types';
 import type { ChangeRecord } from './change-record';
 import type { SlotView } from './activation-query.service';
 
-@ObjectType('ActiveModelSlot', { description: 'A held slot: the one model active for a provider and capability.' })
+@ObjectType('ActiveModelSlot', { simpleResolvers: true, description: 'A held slot: the one model active for a provider and capability.' })
 export class ActiveModelSlotType implements Partial<SlotView> {
   @Field(() => Capability, { description: 'The capability of the slot.' })
   capability: Capability;
@@ -19,7 +19,7 @@ export class ActiveModelSlotType implements Partial<SlotView> {
   activatedBy: string | null;
 }
 
-@ObjectType('ActiveModelChange', { description: 'One committed change of a slot.' })
+@ObjectType('ActiveModelChange', { simpleResolvers: true, description: 'One committed change of a slot.' })
 export class ActiveModelChangeType implements Partial<ChangeRecord> {
   @Field(() => Capability, { description: 'The capability of the slot.' })
   capability: Capability;
@@ -34,7 +34,7 @@ export class ActiveModelChangeType implements Partial<ChangeRecord> {
   changedBy: string | null;
 }
 
-@ObjectType('ActiveModelChangeEdge', { description: 'A change and its cursor.' })
+@ObjectType('ActiveModelChangeEdge', { simpleResolvers: true, description: 'A change and its cursor.' })
 export class ActiveModelChangeEdge {
   @Field({ description: 'Pass as `after` to continue after this change.' })
   cursor: string;
@@ -43,7 +43,7 @@ export class ActiveModelChangeEdge {
   node: ChangeRecord;
 }
 
-@ObjectType('PageInfo', { description: 'Where a page ends.' })
+@ObjectType('PageInfo', { simpleResolvers: true, description: 'Where a page ends.' })
 export class PageInfo {
   @Field({ description: 'Whether more items follow this page.' })
   hasNextPage: boolean;
@@ -52,7 +52,7 @@ export class PageInfo {
   endCursor: string | null;
 }
 
-@ObjectType('ActiveModelChangeConnection', { description: 'A page of history, newest first.' })
+@ObjectType('ActiveModelChangeConnection', { simpleResolvers: true, description: 'A page of history, newest first.' })
 export class ActiveModelChangeConnection {
   @Field(() => [ActiveModelChangeEdge], { description: 'The changes of this page.' })
   edges: ActiveModelChangeEdge[];
@@ -61,7 +61,7 @@ export class ActiveModelChangeConnection {
   pageInfo: PageInfo;
 }
 
-@ObjectType('ActivateModelPayload', { description: 'What an activation did.' })
+@ObjectType('ActivateModelPayload', { simpleResolvers: true, description: 'What an activation did.' })
 export class ActivateModelPayload {
   @Field(() => AIModelType, { description: 'The activated model.' })
   model: unknown;
@@ -73,7 +73,7 @@ export class ActivateModelPayload {
   deactivated: unknown[];
 }
 
-@ObjectType('DeactivateModelPayload', { description: 'What a deactivation did.' })
+@ObjectType('DeactivateModelPayload', { simpleResolvers: true, description: 'What a deactivation did.' })
 export class DeactivateModelPayload {
   @Field(() => AIModelType, { description: 'The deactivated model.' })
   model: unknown;
@@ -82,7 +82,7 @@ export class DeactivateModelPayload {
   changes: ChangeRecord[];
 }
 
-@ObjectType('DeleteModelPayload', { description: 'What a deletion did.' })
+@ObjectType('DeleteModelPayload', { simpleResolvers: true, description: 'What a deletion did.' })
 export class DeleteModelPayload {
   @Field(() => ID, { description: 'The deleted model.' })
   id: string;

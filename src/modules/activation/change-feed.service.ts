@@ -1,3 +1,4 @@
+import { runInTransaction } from '../../db/transaction';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Capability } from '../../common/capability';
 import { NotFoundError, UserInputError } from '../../common/errors';
@@ -84,7 +85,8 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
   ) {}
 
   async start(sinceId: string | undefined): Promise<void> {
-    await this.orm.em.fork().transactional(
+    await runInTransaction(
+      this.orm.em as EntityManager,
       async (em) => {
         const slots = await em.execute<{ provider_id: string; capability: string; version: number }[]>(
           `select provider_id, capability, version from activation_slot where ${this.where()}`,
@@ -99,7 +101,7 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
           this.outbox.push(...rows.map(rowToChange));
         }
       },
-      { isolationLevel: 'repeatable read' as never, readOnly: true },
+      { isolationLevel: 'repeatable read', readOnly: true },
     );
   }
 

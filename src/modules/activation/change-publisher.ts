@@ -1,3 +1,4 @@
+import { runInTransaction } from '../../db/transaction';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { EventBus } from '../../pubsub/event-bus';
@@ -52,7 +53,7 @@ export class ChangePublisher implements ChangeListener {
   /** Publishes what is still unpublished a moment after commit; returns how many. */
   async relayOnce(): Promise<number> {
     try {
-      return await (this.orm.em.fork() as EntityManager).transactional(async (em) => {
+      return await runInTransaction(this.orm.em as EntityManager, async (em) => {
         const rows = await em.execute<Record<string, unknown>[]>(
           `select * from activation_change
             where published_at is null and changed_at < clock_timestamp() - interval '${RELAY_GRACE_SECONDS} second'
@@ -86,7 +87,7 @@ export class ChangePublisher implements ChangeListener {
 
   private async flushAll(): Promise<void> {
     try {
-      await (this.orm.em.fork() as EntityManager).transactional(async (em) => {
+      await runInTransaction(this.orm.em as EntityManager, async (em) => {
         const rows = await em.execute<Record<string, unknown>[]>(
           `select * from activation_change where published_at is null order by id limit 1000 for update skip locked`,
         );

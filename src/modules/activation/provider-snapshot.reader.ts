@@ -38,11 +38,18 @@ export class ProviderSnapshotReader {
     private readonly queries: ActivationQueryService,
   ) {}
 
-  async load(em: EntityManager, ids: readonly string[], known: Map<string, Provider> = new Map()): Promise<(ProviderSnapshot | null)[]> {
+  /** The snapshot of a provider by slug when this process holds it already (warm in-process cache). */
+  peekBySlug(slug: string): ProviderSnapshot | undefined {
+    const id = this.slugIndex.get(slug);
+    return id === undefined ? undefined : this.store.peek?.(id);
+  }
+
+  async load(emOf: () => EntityManager, ids: readonly string[], known: Map<string, Provider> = new Map()): Promise<(ProviderSnapshot | null)[]> {
     const { values, generations } = await this.store.getMany(ids);
     const result: (ProviderSnapshot | null)[] = [...values];
     const missing = ids.filter((_, i) => result[i] === null);
     if (missing.length === 0) return result;
+    const em = emOf();
 
     const unknown = missing.filter((id) => !known.has(id));
     if (unknown.length) for (const p of await this.providers.findByIds(em, unknown)) known.set(p.id, p);

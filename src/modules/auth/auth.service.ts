@@ -1,3 +1,4 @@
+import { runInTransaction } from '../../db/transaction';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Role } from '../../common/capability';
@@ -143,7 +144,7 @@ export class AuthService {
    *    that failed while the other instances' subscriber connections stayed up).
    * Changes made outside the server (SQL by hand) take up to that TTL.
    */
-  async authenticate(em: EntityManager, authorization: string | undefined | null): Promise<AuthUser | null> {
+  async authenticate(emOf: EntityManager | (() => EntityManager), authorization: string | undefined | null): Promise<AuthUser | null> {
     if (authorization === undefined || authorization === null || authorization === '') return null;
     const token = bearerToken(authorization);
     if (!token) throw new UnauthenticatedError('auth.invalidToken');
@@ -157,6 +158,7 @@ export class AuthService {
       }
     }
     const generation = this.cache.generation;
+    const em = typeof emOf === 'function' ? emOf() : emOf;
     const rows = await em.execute<
       { token_id: string; id: string; name: string; role: Role; can_use_shared_api: boolean; created_at: Date }[]
     >(
@@ -245,7 +247,7 @@ export class AuthService {
    * from an earlier ADMIN_TOKEN value is revoked so that changing the variable rotates it.
    */
   async bootstrapAdmin(adminToken: string): Promise<void> {
-    await this.rootEm.fork().transactional(async (em) => {
+    await runInTransaction(this.rootEm, async (em) => {
       await em.execute(`select pg_advisory_xact_lock(hashtext('switchboard.bootstrap-admin'))`);
       let admin = await em.findOne(User, { name: 'admin' });
       if (!admin) admin = em.create(User, { name: 'admin', role: Role.ADMIN });

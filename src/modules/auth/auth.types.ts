@@ -3,7 +3,7 @@ import { IsOptional } from 'class-validator';
 import { Role } from '../../graphql/enums';
 import { NotBlank, TextLength } from '../../common/validators';
 
-@ObjectType('User', { description: 'A person or a service that calls the API. Its tokens authenticate it.' })
+@ObjectType('User', { simpleResolvers: true, description: 'A person or a service that calls the API. Its tokens authenticate it.' })
 export class UserType {
   @Field(() => ID, { description: 'Stable id.' })
   id: string;
@@ -21,7 +21,7 @@ export class UserType {
   createdAt: Date;
 }
 
-@ObjectType('ApiToken', { description: 'A bearer token; its secret is shown once, at creation.' })
+@ObjectType('ApiToken', { simpleResolvers: true, description: 'A bearer token; its secret is shown once, at creation.' })
 export class ApiTokenType {
   @Field(() => ID, { description: 'Stable id (not the secret).' })
   id: string;
@@ -39,7 +39,7 @@ export class ApiTokenType {
   revokedAt: Date | null;
 }
 
-@ObjectType('CreatedApiToken', { description: 'A new token and its secret.' })
+@ObjectType('CreatedApiToken', { simpleResolvers: true, description: 'A new token and its secret.' })
 export class CreatedApiTokenType {
   @Field({ description: 'The secret: shown once; only its hash is stored.' })
   token: string;

@@ -19,7 +19,7 @@ export { KeySource };
 const API_KEY_PATTERN = /^[\x21-\x7e]{8,1000}$/;
 const apiKeyContext: ValidationContext = { key: 'input.apiKey' };
 
-@ObjectType('PersonalApiKey', { description: "A user's own API key for a provider. The key itself is write-only: only its hint is shown." })
+@ObjectType('PersonalApiKey', { simpleResolvers: true, description: "A user's own API key for a provider. The key itself is write-only: only its hint is shown." })
 export class PersonalApiKeyType {
   @Field({ description: 'The last four characters of the key, e.g. "…a1b2".' })
   keyHint: string;
@@ -31,7 +31,7 @@ export class PersonalApiKeyType {
   updatedAt: Date;
 }
 
-@ObjectType('ModelResolution', { description: 'What a generation call by the viewer would use right now, and why.' })
+@ObjectType('ModelResolution', { simpleResolvers: true, description: 'What a generation call by the viewer would use right now, and why.' })
 export class ModelResolutionType {
   @Field(() => ProviderType, { description: 'The provider.' })
   provider: Provider;

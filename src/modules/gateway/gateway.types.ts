@@ -30,7 +30,7 @@ const MAX_TEXT = 1_000_000;
 // ---------------------------------------------------------------------------------------------
 // Results
 
-@ObjectType('TokenUsage', { description: 'Tokens a call used, as the provider counted them.' })
+@ObjectType('TokenUsage', { simpleResolvers: true, description: 'Tokens a call used, as the provider counted them.' })
 export class TokenUsageType implements TokenUsage {
   @Field(() => Int, { description: 'Tokens of the input.' })
   promptTokens: number;
@@ -42,7 +42,7 @@ export class TokenUsageType implements TokenUsage {
   totalTokens: number;
 }
 
-@ObjectType('Generation', { description: 'The answer of a chat or content call.' })
+@ObjectType('Generation', { simpleResolvers: true, description: 'The answer of a chat or content call.' })
 export class GenerationType {
   @Field(() => ID, { description: 'The id of the usage record of this call.' })
   id: string;
@@ -66,7 +66,7 @@ export class GenerationType {
   latencyMs: number;
 }
 
-@ObjectType('GeneratedImage', { description: 'One generated image: a URL or the image itself, as the provider gave it.' })
+@ObjectType('GeneratedImage', { simpleResolvers: true, description: 'One generated image: a URL or the image itself, as the provider gave it.' })
 export class GeneratedImageType {
   @Field(() => String, { nullable: true, description: 'Where the image can be fetched (for a limited time, with most providers).' })
   url: string | null;
@@ -78,7 +78,7 @@ export class GeneratedImageType {
   revisedPrompt: string | null;
 }
 
-@ObjectType('ImageGeneration', { description: 'The answer of an image call.' })
+@ObjectType('ImageGeneration', { simpleResolvers: true, description: 'The answer of an image call.' })
 export class ImageGenerationType {
   @Field(() => ID, { description: 'The id of the usage record of this call.' })
   id: string;
@@ -96,7 +96,7 @@ export class ImageGenerationType {
   latencyMs: number;
 }
 
-@ObjectType('SpeechGeneration', { description: 'The answer of a speech call.' })
+@ObjectType('SpeechGeneration', { simpleResolvers: true, description: 'The answer of a speech call.' })
 export class SpeechGenerationType {
   @Field(() => ID, { description: 'The id of the usage record of this call.' })
   id: string;
@@ -117,7 +117,7 @@ export class SpeechGenerationType {
   latencyMs: number;
 }
 
-@ObjectType('Embeddings', { description: 'The answer of an embedding call.' })
+@ObjectType('Embeddings', { simpleResolvers: true, description: 'The answer of an embedding call.' })
 export class EmbeddingsType {
   @Field(() => ID, { description: 'The id of the usage record of this call.' })
   id: string;
@@ -138,7 +138,7 @@ export class EmbeddingsType {
   latencyMs: number;
 }
 
-@ObjectType('ChatChunk', { description: 'One event of chatStream: a piece of text, or the final chunk with the whole generation.' })
+@ObjectType('ChatChunk', { simpleResolvers: true, description: 'One event of chatStream: a piece of text, or the final chunk with the whole generation.' })
 export class ChatChunkType {
   @Field({ description: 'The next piece of text; empty on the final chunk.' })
   delta: string;
@@ -150,7 +150,7 @@ export class ChatChunkType {
   generation: GenerationType | null;
 }
 
-@ObjectType('UsageRecord', { description: 'One generation call: who, which model, which key source, what it cost, how it ended.' })
+@ObjectType('UsageRecord', { simpleResolvers: true, description: 'One generation call: who, which model, which key source, what it cost, how it ended.' })
 export class UsageRecordType implements Partial<UsageRecord> {
   @Field(() => ID, { description: 'Stable id; also the id of the Generation the call returned.' })
   id: string;
@@ -174,7 +174,7 @@ export class UsageRecordType implements Partial<UsageRecord> {
   createdAt: Date;
 }
 
-@ObjectType('UsageRecordEdge', { description: 'A usage record and its cursor.' })
+@ObjectType('UsageRecordEdge', { simpleResolvers: true, description: 'A usage record and its cursor.' })
 export class UsageRecordEdge {
   @Field({ description: 'Pass as `after` to continue after this record.' })
   cursor: string;
@@ -183,7 +183,7 @@ export class UsageRecordEdge {
   node: UsageRecord;
 }
 
-@ObjectType('UsageRecordConnection', { description: 'A page of usage records, newest first.' })
+@ObjectType('UsageRecordConnection', { simpleResolvers: true, description: 'A page of usage records, newest first.' })
 export class UsageRecordConnection {
   @Field(() => [UsageRecordEdge], { description: 'The records of this page.' })
   edges: UsageRecordEdge[];

@@ -3,7 +3,7 @@ import { IsOptional } from 'class-validator';
 import { Capability } from '../../graphql/enums';
 import { AtLeast, DistinctList, ModelName, NonEmptyList, NotBlank, TextLength } from '../../common/validators';
 
-@ObjectType('AIModel', { description: 'A model of a provider, with the capabilities it may be used for.' })
+@ObjectType('AIModel', { simpleResolvers: true, description: 'A model of a provider, with the capabilities it may be used for.' })
 export class AIModelType {
   @Field(() => ID, { description: 'Stable id.' })
   id: string;

@@ -3,7 +3,7 @@ import { IsOptional } from 'class-validator';
 import { ApiStyle } from '../../graphql/enums';
 import { HttpUrl, IsSlug, NotBlank, TextLength } from '../../common/validators';
 
-@ObjectType('Provider', { description: 'An AI provider (OpenRouter, OpenAI, Anthropic, ...) and its models.' })
+@ObjectType('Provider', { simpleResolvers: true, description: 'An AI provider (OpenRouter, OpenAI, Anthropic, ...) and its models.' })
 export class ProviderType {
   @Field(() => ID, { description: 'Stable id.' })
   id: string;
