@@ -14,10 +14,9 @@ export interface TransactionOptions {
 }
 
 /**
- * Runs `fn` in one transaction on a fresh fork of `em`, with explicit begin/commit/rollback.
- * Not `em.transactional()`: that runs the callback in an AsyncLocalStorage, and on Node 20 one
- * AsyncLocalStorage run switches on promise hooks for the whole process — about a tenth of the CPU
- * of every later request, reads included.
+ * Runs `fn` in one transaction on a fresh fork of `em`, with explicit begin/commit/rollback (the
+ * fork is the transaction's: nothing else shares it), so isolation options are passed the same way
+ * everywhere.
  */
 export async function runInTransaction<T>(em: EntityManager, fn: (tx: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   const tx = em.fork() as EntityManager;
