@@ -21,6 +21,8 @@ export interface NodeProcess {
   output: string[];
   /** Resident set size in MB (from /proc), or NaN where /proc is not available. */
   rssMb(): number;
+  /** CPU time (user + system) the process has used so far, in ms (from /proc; clock ticks of 10 ms). */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,14 @@ export async function startNode(script: string, env: Record<string, string | und
         const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
         const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
         return kb / 1024;
+      } catch {
+        return NaN;
+      }
+    },
+    cpuMs() {
+      try {
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(fields[11]) + Number(fields[12])) * 10;
       } catch {
         return NaN;
       }

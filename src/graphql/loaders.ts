@@ -20,6 +20,8 @@ export interface Loaders {
   liveModelsByProviderId: DataLoader<string, AIModel[]>;
   slotsByProviderId: DataLoader<string, SlotView[]>;
   userById: DataLoader<string, User | null>;
+  /** A provider's snapshot by slug (null: no such provider), batched with the other lookups. */
+  snapshotBySlug(slug: string): Promise<ProviderSnapshot | null>;
   /** Makes a snapshot already in hand answer this request's provider, slot and model lookups. */
   prime(snapshot: ProviderSnapshot): void;
 }
@@ -123,6 +125,10 @@ export function createLoaders(em: () => EntityManager, services: Services): Load
     },
     get userById() {
       return userById();
+    },
+    async snapshotBySlug(slug: string) {
+      const id = slugIndex.get(slug) ?? (await providerBySlug().load(slug))?.id;
+      return id === undefined ? null : snapshots().load(id);
     },
     prime(snapshot: ProviderSnapshot) {
       for (const m of snapshot.heldModels) knownModels.set(m.id, m);

@@ -50,28 +50,25 @@ export class ActivationQueryService {
   }
 
   async activeModel(ctx: RequestContext, slug: string, capability: Capability, at?: Date | null): Promise<AIModel | null> {
-    // The hot path: a warm in-process snapshot answers without a batch round or a promise chain.
-    const warm = at ? undefined : ctx.services.snapshots.peekBySlug(slug);
-    if (warm) {
-      ctx.loaders.prime(warm);
-      const modelId = warm.slots.find((s) => s.capability === capability)?.modelId;
-      return modelId ? (warm.heldModels.find((m) => m.id === modelId) ?? null) : null;
+    if (!at || at.getTime() >= Date.now()) {
+      // The hot path: the provider's snapshot (in-process without waiting when warm; else one batched
+      // cache read) answers, and primes this request's loaders for the nested fields.
+      const snapshot = ctx.services.snapshots.peekBySlug(slug) ?? (await ctx.loaders.snapshotBySlug(slug));
+      if (!snapshot) throw new NotFoundError('provider.notFound', { slug });
+      ctx.loaders.prime(snapshot);
+      const modelId = snapshot.slots.find((s) => s.capability === capability)?.modelId;
+      return modelId ? (snapshot.heldModels.find((m) => m.id === modelId) ?? null) : null;
     }
     const provider = await this.providerOrFail(ctx, slug);
-    if (at && at.getTime() < Date.now()) {
-      const rows = await ctx.em.execute<{ model_id: string | null }[]>(
-        // changed_at has microseconds but the API shows milliseconds: compare at the API's precision,
-        // so activeModel(at: change.changedAt) includes that change.
-        `select model_id from activation_change
-          where provider_id = ? and capability = ? and changed_at < ?::timestamptz + interval '1 millisecond'
-          order by version desc limit 1`,
-        [provider.id, capability, at],
-      );
-      const modelId = rows[0]?.model_id;
-      return modelId ? ctx.loaders.modelById.load(modelId) : null;
-    }
-    const slots = await ctx.loaders.slotsByProviderId.load(provider.id);
-    const modelId = slots.find((s) => s.capability === capability)?.modelId;
+    const rows = await ctx.em.execute<{ model_id: string | null }[]>(
+      // changed_at has microseconds but the API shows milliseconds: compare at the API's precision,
+      // so activeModel(at: change.changedAt) includes that change.
+      `select model_id from activation_change
+        where provider_id = ? and capability = ? and changed_at < ?::timestamptz + interval '1 millisecond'
+        order by version desc limit 1`,
+      [provider.id, capability, at],
+    );
+    const modelId = rows[0]?.model_id;
     return modelId ? ctx.loaders.modelById.load(modelId) : null;
   }
 
