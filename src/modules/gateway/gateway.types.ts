@@ -205,18 +205,25 @@ export class ChatMessageInput {
   content: string;
 }
 
-@InputType('ChatInput', { description: 'A chat (or code) call.' })
-export class ChatInput {
+/** What every generation call names: the provider, and optionally a model other than the active one. */
+@InputType()
+abstract class GenerationTargetInput {
   @Field({ description: 'The provider slug.' })
   provider: string;
 
-  @Field(() => Capability, { nullable: true, defaultValue: Capability.CHAT, description: 'CHAT or CODE: whose active model answers.' })
-  capability?: Capability | null;
-
-  @Field(() => String, { nullable: true, description: 'An explicit model name (it need not be active, but must have the capability); default: the active model.' })
+  @Field(() => String, {
+    nullable: true,
+    description: "An explicit model name (it need not be active, but must have the call's capability); default: the active model.",
+  })
   @IsOptional()
   @TextLength(1, 100)
   model?: string | null;
+}
+
+@InputType('ChatInput', { description: 'A chat (or code) call.' })
+export class ChatInput extends GenerationTargetInput {
+  @Field(() => Capability, { nullable: true, defaultValue: Capability.CHAT, description: 'CHAT or CODE: whose active model answers.' })
+  capability?: Capability | null;
 
   @Field(() => [ChatMessageInput], { description: 'The conversation so far, oldest first; at least one message.' })
   @NonEmptyList()
@@ -236,15 +243,7 @@ export class ChatInput {
 }
 
 @InputType('ContentInput', { description: 'A content call (capability CONTENT): one prompt, an optional system instruction.' })
-export class ContentInput {
-  @Field({ description: 'The provider slug.' })
-  provider: string;
-
-  @Field(() => String, { nullable: true, description: 'An explicit model name; default: the active CONTENT model.' })
-  @IsOptional()
-  @TextLength(1, 100)
-  model?: string | null;
-
+export class ContentInput extends GenerationTargetInput {
   @Field({ description: 'What to write.' })
   @TextLength(1, MAX_TEXT)
   prompt: string;
@@ -261,15 +260,7 @@ export class ContentInput {
 }
 
 @InputType('ImageInput', { description: 'An image call (capability IMAGE).' })
-export class ImageInput {
-  @Field({ description: 'The provider slug.' })
-  provider: string;
-
-  @Field(() => String, { nullable: true, description: 'An explicit model name; default: the active IMAGE model.' })
-  @IsOptional()
-  @TextLength(1, 100)
-  model?: string | null;
-
+export class ImageInput extends GenerationTargetInput {
   @Field({ description: 'What to draw.' })
   @TextLength(1, MAX_TEXT)
   prompt: string;
@@ -286,15 +277,7 @@ export class ImageInput {
 }
 
 @InputType('SpeechInput', { description: 'A text-to-speech call (capability AUDIO).' })
-export class SpeechInput {
-  @Field({ description: 'The provider slug.' })
-  provider: string;
-
-  @Field(() => String, { nullable: true, description: 'An explicit model name; default: the active AUDIO model.' })
-  @IsOptional()
-  @TextLength(1, 100)
-  model?: string | null;
-
+export class SpeechInput extends GenerationTargetInput {
   @Field({ description: 'What to say.' })
   @TextLength(1, MAX_TEXT)
   text: string;
@@ -312,15 +295,7 @@ export class SpeechInput {
 }
 
 @InputType('EmbedInput', { description: 'An embedding call (capability EMBEDDING).' })
-export class EmbedInput {
-  @Field({ description: 'The provider slug.' })
-  provider: string;
-
-  @Field(() => String, { nullable: true, description: 'An explicit model name; default: the active EMBEDDING model.' })
-  @IsOptional()
-  @TextLength(1, 100)
-  model?: string | null;
-
+export class EmbedInput extends GenerationTargetInput {
   @Field(() => [String], { description: 'The texts to embed: 1-2048 of them, each non-empty.' })
   @NonEmptyList()
   @MaxItems(2048)
