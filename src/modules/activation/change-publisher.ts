@@ -53,6 +53,12 @@ export class ChangePublisher implements ChangeListener {
   /** Publishes what is still unpublished a moment after commit; returns how many. */
   async relayOnce(): Promise<number> {
     try {
+      // Idle, the relay costs one indexed probe (the partial index on unpublished rows), no transaction.
+      const waiting = await this.orm.em.fork().execute<unknown[]>(
+        `select 1 /* outbox relay probe */ from activation_change
+          where published_at is null and changed_at < clock_timestamp() - interval '${RELAY_GRACE_SECONDS} second' limit 1`,
+      );
+      if (waiting.length === 0) return 0;
       return await runInTransaction(this.orm.em as EntityManager, async (em) => {
         const rows = await em.execute<Record<string, unknown>[]>(
           `select * from activation_change
