@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     try {
       // Stops accepting, completes subscriptions, waits for in-flight requests, flushes the
       // outbox, then closes Redis and the connection pool.
-      await server.close();
+      await server.close({ graceMs: config.shutdownGraceMs });
     } catch (e) {
       code = 1;
       log.error({ err: e }, 'error while shutting down');

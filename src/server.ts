@@ -52,7 +52,11 @@ export interface SwitchboardServer {
   publisher: ChangePublisher;
   log: Logger;
   listen(): Promise<string>;
-  close(): Promise<void>;
+  /**
+   * Graceful stop. `graceMs`: first keep serving (and accepting) that long with /readyz at 503, so a
+   * load balancer stops sending and connections already queued in the kernel are still served.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** Fans committed changes out to every interested party (events, caches). */
@@ -160,14 +164,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const wsServer = attachWebSocketServer({ app, schema, contexts, defaultLocale: config.defaultLocale, log });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  let draining = false;
   app.get('/readyz', async (_request, reply) => {
     const postgres = await orm.em
       .getConnection()
       .execute('select 1')
       .then(() => 'ok' as const, () => 'down' as const);
     const redis = broker.mode === 'memory' ? 'not configured' : (await broker.ping()) ? 'ok' : 'down';
-    const ready = postgres === 'ok' && redis !== 'down';
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', postgres, redis });
+    const ready = postgres === 'ok' && redis !== 'down' && !draining;
+    return reply.code(ready ? 200 : 503).send({ status: draining ? 'draining' : ready ? 'ok' : 'unavailable', postgres, redis });
   });
 
   // Every error response is JSON with a code, in the caller's language.
@@ -209,9 +214,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       log.info({ address }, 'Switchboard is listening');
       return address;
     },
-    async close() {
+    async close(options = {}) {
       if (closed) return;
       closed = true;
+      draining = true;
+      if (options.graceMs) await new Promise((resolve) => setTimeout(resolve, options.graceMs));
       await changeFeed.closeAll();
       // Ended feeds make graphql-ws send each subscription's `complete` a few ticks later: let those
       // frames out before the sockets are closed, so clients see a clean end, not a dropped socket.

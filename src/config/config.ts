@@ -36,6 +36,8 @@ export interface Config {
   demoData: boolean;
   /** After SIGTERM, exit anyway once this long has passed. */
   shutdownTimeoutMs: number;
+  /** After SIGTERM, how long the server keeps accepting (readyz already 503) before it stops listening. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken,
     demoData: bool(env, 'DEMO_DATA', nodeEnv !== 'production'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 1000, 600000),
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 500, 0, 30000),
   };
 }
 

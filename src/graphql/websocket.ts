@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { createSharedSubscribe } from './shared-subscribe';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { Locale } from '../config/config';
@@ -49,6 +50,7 @@ export function attachWebSocketServer(input: {
   const disposable = useServer(
     {
       schema,
+      subscribe: createSharedSubscribe(),
       onConnect: async (ctx) => {
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
         const authorization = typeof params.authorization === 'string' ? params.authorization : '';

@@ -153,6 +153,8 @@ describe('configuration of what this issue adds', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
     expect(() => loadConfig({ DEMO_DATA: 'x' })).toThrow(/DEMO_DATA/);
     expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '10s' })).toThrow(/SHUTDOWN_TIMEOUT_MS/);
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '60000' })).toThrow(/SHUTDOWN_GRACE_MS must be between 0 and 30000/);
+    expect(loadConfig({}).shutdownGraceMs).toBe(500);
     expect(loadConfig({}).demoData).toBe(true);
     expect(loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: 'a'.repeat(64) }).demoData).toBe(false);
     expect(loadConfig({}).shutdownTimeoutMs).toBe(10000);
