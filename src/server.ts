@@ -97,7 +97,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const activationQueries = new ActivationQueryService();
   const sequencer = new ChangeSequencer(orm, broker.bus, log);
   await sequencer.start();
-  const changeFeed = new ChangeFeedService(orm, sequencer);
+  const snapshots = new ProviderSnapshotReader(broker.store, providers, models, activationQueries);
+  const changeFeed = new ChangeFeedService(orm, sequencer, snapshots.slugIndex);
   broker.onReconnect(() => sequencer.resync());
   const services: Services = {
     auth,
@@ -105,7 +106,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     activation,
     models,
     activationQueries,
-    snapshots: new ProviderSnapshotReader(broker.store, providers, models, activationQueries),
+    snapshots,
     changeFeed,
     ...createGatewayServices({ auth, providers, secrets, log, providerTimeoutMs: config.providerTimeoutMs }),
   };

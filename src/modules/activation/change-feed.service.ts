@@ -27,6 +27,8 @@ export class ChangeFeedService {
   constructor(
     private readonly orm: MikroORM,
     private readonly sequencer: ChangeSequencer,
+    /** slug → id (never stale: slugs never change, providers are never deleted); shared with the read cache. */
+    private readonly slugIndex: Map<string, string>,
   ) {}
 
   /** `onEvent` runs before each change is handed to GraphQL (the resolver scopes its loaders to it). */
@@ -38,9 +40,13 @@ export class ChangeFeedService {
     }
     let providerId: string | undefined;
     if (filter.provider != null) {
-      const rows = await this.em().execute<{ id: string }[]>('select id from provider where slug = ?', [filter.provider]);
-      if (!rows[0]) throw new NotFoundError('provider.notFound', { slug: filter.provider });
-      providerId = rows[0].id;
+      providerId = this.slugIndex.get(filter.provider);
+      if (providerId === undefined) {
+        const rows = await this.em().execute<{ id: string }[]>('select id from provider where slug = ?', [filter.provider]);
+        if (!rows[0]) throw new NotFoundError('provider.notFound', { slug: filter.provider });
+        providerId = rows[0].id;
+        this.slugIndex.set(filter.provider, providerId);
+      }
     }
     const feed = new ChangeFeed(this.orm, { providerId, capability: filter.capability ?? undefined }, onEvent, () => {
       stopListening();
@@ -85,21 +91,25 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
   ) {}
 
   async start(sinceId: string | undefined): Promise<void> {
+    const readVersions = async (em: EntityManager) => {
+      const slots = await em.execute<{ provider_id: string; capability: string; version: number }[]>(
+        `select provider_id, capability, version from activation_slot where ${this.where()}`,
+        this.params(),
+      );
+      for (const s of slots) this.versions.set(slotKey(s.provider_id, s.capability), Number(s.version));
+    };
+    // Without a replay one statement is a consistent snapshot already; with one, the versions and
+    // the replayed changes must come from the same snapshot.
+    if (sinceId === undefined) return readVersions(this.orm.em.fork() as EntityManager);
     await runInTransaction(
       this.orm.em as EntityManager,
       async (em) => {
-        const slots = await em.execute<{ provider_id: string; capability: string; version: number }[]>(
-          `select provider_id, capability, version from activation_slot where ${this.where()}`,
-          this.params(),
+        await readVersions(em);
+        const rows = await em.execute<Record<string, unknown>[]>(
+          `select * from activation_change where id > ? and ${this.where()} order by id`,
+          [sinceId, ...this.params()],
         );
-        for (const s of slots) this.versions.set(slotKey(s.provider_id, s.capability), Number(s.version));
-        if (sinceId !== undefined) {
-          const rows = await em.execute<Record<string, unknown>[]>(
-            `select * from activation_change where id > ? and ${this.where()} order by id`,
-            [sinceId, ...this.params()],
-          );
-          this.outbox.push(...rows.map(rowToChange));
-        }
+        this.outbox.push(...rows.map(rowToChange));
       },
       { isolationLevel: 'repeatable read', readOnly: true },
     );
