@@ -13,7 +13,6 @@ import { activate, createMember, createModel, createProvider, expectOk, query, t
 
 let t: TestServer;
 let alpha: ProviderRef;
-let beta: ProviderRef;
 let member: MemberRef;
 const models: Record<string, ModelRef> = {};
 const clients: Client[] = [];
@@ -138,7 +137,7 @@ async function activateOk(model: string, capabilities?: string[]) {
 beforeAll(async () => {
   t = await startTestServer({}, { logger: pino({ level: 'silent' }) });
   alpha = await createProvider(t, 'alpha');
-  beta = await createProvider(t, 'beta');
+  await createProvider(t, 'beta');
   for (const [name, caps] of [
     ['a1', ['CHAT', 'CODE']],
     ['a2', ['CHAT', 'CODE']],
