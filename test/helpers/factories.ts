@@ -1,5 +1,14 @@
 import { Client } from 'pg';
 import type { GqlResult, TestServer } from './test-server';
+import {
+  FactoryActivateModelDocument,
+  FactoryCreateApiTokenDocument,
+  FactoryCreateModelDocument,
+  FactoryCreateProviderDocument,
+  FactoryCreateUserDocument,
+  type Capability,
+  type FactoryActivateModelMutation,
+} from '../generated/graphql';
 
 /** Small helpers that create data through the public API (as the admin) and fail loudly when that fails. */
 
@@ -25,10 +34,7 @@ export async function createProvider(
   slug: string,
   extra: { name?: string; baseUrl?: string; sharedApiKey?: string; sharedApiEnabled?: boolean } = {},
 ): Promise<ProviderRef> {
-  const res = await t.gql<{ createProvider: ProviderRef }>(
-    `mutation($input: CreateProviderInput!) { createProvider(input: $input) { id slug } }`,
-    { input: { slug, name: extra.name ?? slug.toUpperCase(), ...extra } },
-  );
+  const res = await t.op(FactoryCreateProviderDocument, { input: { slug, name: extra.name ?? slug.toUpperCase(), ...extra } });
   return expectOk(res, `createProvider(${slug})`).createProvider;
 }
 
@@ -44,10 +50,9 @@ export async function createModel(
   capabilities: string[],
   extra: { active?: boolean; modelId?: string; displayName?: string } = {},
 ): Promise<ModelRef> {
-  const res = await t.gql<{ createModel: ModelRef }>(
-    `mutation($input: CreateModelInput!) { createModel(input: $input) { id name } }`,
-    { input: { provider, name, modelId: extra.modelId ?? `${provider}/${name}`, capabilities, ...extra } },
-  );
+  const res = await t.op(FactoryCreateModelDocument, {
+    input: { provider, name, modelId: extra.modelId ?? `${provider}/${name}`, capabilities: capabilities as Capability[], ...extra },
+  });
   return expectOk(res, `createModel(${provider}/${name})`).createModel;
 }
 
@@ -60,18 +65,9 @@ export interface MemberRef {
 
 /** A user (MEMBER by default) with one fresh API token. */
 export async function createMember(t: TestServer, name: string, role: 'MEMBER' | 'ADMIN' = 'MEMBER'): Promise<MemberRef> {
-  const user = expectOk(
-    await t.gql<{ createUser: { id: string; name: string } }>(
-      `mutation($input: CreateUserInput!) { createUser(input: $input) { id name } }`,
-      { input: { name, role } },
-    ),
-    `createUser(${name})`,
-  ).createUser;
+  const user = expectOk(await t.op(FactoryCreateUserDocument, { input: { name, role } }), `createUser(${name})`).createUser;
   const token = expectOk(
-    await t.gql<{ createApiToken: { token: string; apiToken: { id: string } } }>(
-      `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }`,
-      { input: { name: `${name}-token`, userId: user.id } },
-    ),
+    await t.op(FactoryCreateApiTokenDocument, { input: { name: `${name}-token`, userId: user.id } }),
     `createApiToken(${name})`,
   ).createApiToken;
   return { id: user.id, name: user.name, token: token.token, tokenId: token.apiToken.id };
@@ -83,13 +79,8 @@ export async function activate(
   t: TestServer,
   modelId: string,
   opts: { capabilities?: string[]; expectedVersion?: number } = {},
-): Promise<GqlResult<{ activateModel: { model: { id: string; activeCapabilities: string[] }; changes: any[]; deactivated: { id: string; name: string }[] } }>> {
-  return t.gql(
-    `mutation($input: ActivateModelInput!) {
-       activateModel(input: $input) { model { id activeCapabilities } changes { ${CHANGE_FIELDS} } deactivated { id name } }
-     }`,
-    { input: { modelId, ...opts } },
-  );
+): Promise<GqlResult<FactoryActivateModelMutation>> {
+  return t.op(FactoryActivateModelDocument, { input: { modelId, ...opts, capabilities: opts.capabilities as Capability[] | undefined } });
 }
 
 /** A connected raw `pg` client on the test database; the caller ends it. */
