@@ -79,14 +79,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   if (config.encryptionKeyIsDefault) {
     log.warn('ENCRYPTION_KEY is not set: using the built-in development key. Set ENCRYPTION_KEY (32 bytes) in production.');
   }
-  const orm = await openDatabase({
-    databaseUrl: config.databaseUrl ?? DEFAULT_DATABASE_URL,
-    poolMax: config.databasePoolMax,
-    migrate: config.migrateOnStart,
-    onQuery: options.onQuery,
-  });
-
   const databaseUrl = config.databaseUrl ?? DEFAULT_DATABASE_URL;
+  const orm = await openDatabase({ databaseUrl, poolMax: config.databasePoolMax, migrate: config.migrateOnStart, onQuery: options.onQuery });
   const broker = createBroker({ redisUrl: config.redisUrl, namespace: deploymentNamespace(databaseUrl), codec: snapshotCodec, log });
   const listeners = new ChangeListeners();
   const secrets = new SecretBox(config.encryptionKey);
