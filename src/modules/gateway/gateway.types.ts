@@ -42,8 +42,9 @@ export class TokenUsageType implements TokenUsage {
   totalTokens: number;
 }
 
-@ObjectType('Generation', { simpleResolvers: true, description: 'The answer of a chat or content call.' })
-export class GenerationType {
+/** What every generation call answers besides its result: its usage record, model and key, and how long it took. */
+@ObjectType()
+abstract class GenerationResult {
   @Field(() => ID, { description: 'The id of the usage record of this call.' })
   id: string;
 
@@ -53,6 +54,12 @@ export class GenerationType {
   @Field(() => KeySource, { description: 'Which key the call used.' })
   keySource: KeySource;
 
+  @Field(() => Int, { description: 'How long the provider took, in milliseconds.' })
+  latencyMs: number;
+}
+
+@ObjectType('Generation', { simpleResolvers: true, description: 'The answer of a chat or content call.' })
+export class GenerationType extends GenerationResult {
   @Field({ description: 'The text of the answer.' })
   content: string;
 
@@ -61,9 +68,6 @@ export class GenerationType {
 
   @Field(() => TokenUsageType, { nullable: true, description: 'Tokens used; null when the provider did not say.' })
   usage: TokenUsage | null;
-
-  @Field(() => Int, { description: 'How long the provider took, in milliseconds.' })
-  latencyMs: number;
 }
 
 @ObjectType('GeneratedImage', { simpleResolvers: true, description: 'One generated image: a URL or the image itself, as the provider gave it.' })
@@ -79,63 +83,27 @@ export class GeneratedImageType {
 }
 
 @ObjectType('ImageGeneration', { simpleResolvers: true, description: 'The answer of an image call.' })
-export class ImageGenerationType {
-  @Field(() => ID, { description: 'The id of the usage record of this call.' })
-  id: string;
-
-  @Field(() => AIModelType, { description: 'The model that answered.' })
-  model: AIModel;
-
-  @Field(() => KeySource, { description: 'Which key the call used.' })
-  keySource: KeySource;
-
+export class ImageGenerationType extends GenerationResult {
   @Field(() => [GeneratedImageType], { description: 'The images, as many as asked for (n).' })
   images: GeneratedImageType[];
-
-  @Field(() => Int, { description: 'How long the provider took, in milliseconds.' })
-  latencyMs: number;
 }
 
 @ObjectType('SpeechGeneration', { simpleResolvers: true, description: 'The answer of a speech call.' })
-export class SpeechGenerationType {
-  @Field(() => ID, { description: 'The id of the usage record of this call.' })
-  id: string;
-
-  @Field(() => AIModelType, { description: 'The model that answered.' })
-  model: AIModel;
-
-  @Field(() => KeySource, { description: 'Which key the call used.' })
-  keySource: KeySource;
-
+export class SpeechGenerationType extends GenerationResult {
   @Field({ description: 'The audio, base64-encoded.' })
   audioBase64: string;
 
   @Field({ description: 'Its media type, e.g. "audio/mpeg".' })
   mimeType: string;
-
-  @Field(() => Int, { description: 'How long the provider took, in milliseconds.' })
-  latencyMs: number;
 }
 
 @ObjectType('Embeddings', { simpleResolvers: true, description: 'The answer of an embedding call.' })
-export class EmbeddingsType {
-  @Field(() => ID, { description: 'The id of the usage record of this call.' })
-  id: string;
-
-  @Field(() => AIModelType, { description: 'The model that answered.' })
-  model: AIModel;
-
-  @Field(() => KeySource, { description: 'Which key the call used.' })
-  keySource: KeySource;
-
+export class EmbeddingsType extends GenerationResult {
   @Field(() => [[Float]], { description: 'One vector per input, in input order.' })
   vectors: number[][];
 
   @Field(() => TokenUsageType, { nullable: true, description: 'Tokens used; null when the provider did not say.' })
   usage: TokenUsage | null;
-
-  @Field(() => Int, { description: 'How long the provider took, in milliseconds.' })
-  latencyMs: number;
 }
 
 @ObjectType('ChatChunk', { simpleResolvers: true, description: 'One event of chatStream: a piece of text, or the final chunk with the whole generation.' })
