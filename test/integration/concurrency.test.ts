@@ -1,5 +1,6 @@
 import { startTestServer, type GqlResult, type TestServer } from '../helpers/test-server';
 import { activate, createModel, createProvider, errorCode, expectOk, query, type ModelRef } from '../helpers/factories';
+import { ActiveModelIdDocument, DeleteModelChangesDocument, HistoryNodesDocument, ProviderModelSlotsDocument, type HistoryNodesQuery } from '../generated/graphql';
 
 /**
  * Contention is never the client's problem: concurrent activations over real HTTP are serialized
@@ -83,13 +84,11 @@ describe('many activations of one slot at once', () => {
     const rows = await query(t, `select model_id from activation_slot where provider_id = $1 and capability = 'CHAT'`, [provider.id]);
     expect(rows).toHaveLength(1);
     expect(rows[0].model_id).not.toBeNull();
-    const res = expectOk(
-      await t.gql(`{ provider(slug: "race") { models { id activeCapabilities } } }`),
-    ) as { provider: { models: { id: string; activeCapabilities: string[] }[] } };
-    const holders = res.provider.models.filter((m) => m.activeCapabilities.includes('CHAT'));
+    const res = expectOk(await t.op(ProviderModelSlotsDocument, { slug: 'race' }));
+    const holders = res.provider!.models.filter((m) => m.activeCapabilities.includes('CHAT'));
     expect(holders.map((m) => m.id)).toEqual([rows[0].model_id]);
     // CODE was never asked for.
-    expect(res.provider.models.every((m) => !m.activeCapabilities.includes('CODE'))).toBe(true);
+    expect(res.provider!.models.every((m) => !m.activeCapabilities.includes('CODE'))).toBe(true);
   });
 
   test('the history is consecutive 1..N, chained by previousModel, and N = the real changes = the slot version', async () => {
@@ -124,20 +123,14 @@ describe('many activations of one slot at once', () => {
 
   test('the API answers the same: activeModel is the last change, history pages are newest first without gaps', async () => {
     const history = await slotHistory(provider.id, 'CHAT');
-    const active = expectOk(await t.gql(`{ activeModel(provider: "race", capability: CHAT) { id } }`)) as { activeModel: { id: string } };
-    expect(active.activeModel.id).toBe(history.at(-1)!.model_id);
+    const active = expectOk(await t.op(ActiveModelIdDocument, { provider: 'race', capability: 'CHAT' }));
+    expect(active.activeModel?.id).toBe(history.at(-1)!.model_id);
 
     const versions: number[] = [];
-    let after: string | null = null;
+    let after: string | null | undefined = null;
     for (;;) {
-      const page: any = expectOk(
-        await t.gql(
-          `query($after: String) { activationHistory(provider: "race", capability: CHAT, first: 17, after: $after) {
-             edges { node { version model { id } previousModel { id } } } pageInfo { hasNextPage endCursor } } }`,
-          { after },
-        ),
-      );
-      versions.push(...page.activationHistory.edges.map((e: any) => e.node.version));
+      const page: HistoryNodesQuery = expectOk(await t.op(HistoryNodesDocument, { provider: 'race', capability: 'CHAT', first: 17, after }));
+      versions.push(...page.activationHistory.edges.map((e) => e.node.version));
       if (!page.activationHistory.pageInfo.hasNextPage) break;
       after = page.activationHistory.pageInfo.endCursor;
     }
@@ -158,7 +151,6 @@ describe('activations of distinct slots and multi-capability activations at once
     for (let i = 0; i < 12; i++) multi.push(await createModel(t, 'wide-a', `multi-${i}`, ['CHAT', 'CODE']));
 
     const before = rollbacks();
-    const started = Date.now();
     const results = await Promise.all([
       ...single.map((m) => activate(t, m.id)),
       // The same two slots asked for in opposite orders: locks are taken in one fixed order.
@@ -166,9 +158,8 @@ describe('activations of distinct slots and multi-capability activations at once
       ...multi.map((m, i) => activate(t, m.id, { capabilities: i % 2 ? ['CODE', 'CHAT'] : ['CHAT', 'CODE'] })),
     ]);
     expectNoErrors(results);
+    // A deadlock would show as a rolled-back (and retried) transaction; none happened.
     expect(rollbacks() - before).toBe(0);
-    // A deadlock costs deadlock_timeout (1 s) before Postgres breaks it; none should have happened.
-    expect(Date.now() - started).toBeLessThan(10_000);
 
     const providers = await query<{ id: string; slug: string }>(t, `select id, slug from provider where slug like 'wide-%'`);
     for (const p of providers) {
@@ -255,7 +246,6 @@ describe('deleteModel racing activateModel of the same model', () => {
     const keeper = await createModel(t, 'del-race', 'keeper', ['CHAT', 'CODE'], { active: true });
     const outcomes: { code: string | undefined; op: string }[] = [];
     const deleted: string[] = [];
-    const started = Date.now();
     const rollbacksBefore = rollbacks();
 
     for (let round = 0; round < 8; round++) {
@@ -265,7 +255,7 @@ describe('deleteModel racing activateModel of the same model', () => {
         ...Array.from({ length: 4 }, (_, i) =>
           activate(t, victim.id, { capabilities: i % 2 ? ['CHAT'] : ['CHAT', 'CODE'] }).then((r) => ['activate', r] as [string, GqlResult]),
         ),
-        t.gql(`mutation($id: ID!) { deleteModel(id: $id) { id changes { capability version model { id } previousModel { id } } } }`, { id: victim.id }).then(
+        t.op(DeleteModelChangesDocument, { id: victim.id }).then(
           (r) => ['delete', r] as [string, GqlResult],
         ),
         activate(t, keeper.id).then((r) => ['keeper', r] as [string, GqlResult]),
@@ -314,6 +304,5 @@ describe('deleteModel racing activateModel of the same model', () => {
     // Every rolled-back transaction is one of the NOT_FOUND answers above: none was a deadlock
     // broken by Postgres and retried (a deleteModel used to deadlock with an activation displacing it).
     expect(rollbacks() - rollbacksBefore).toBe(outcomes.filter((o) => o.code).length);
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });
