@@ -1,0 +1,44 @@
+// ESLint flat config: typescript-eslint's type-checked recommended rules for all TypeScript (through the
+// project service, so tsconfig.json decides what is type-checked), plain recommended rules for the
+// browser scripts in public/ and the JS config files, and eslint-config-prettier last (Prettier formats).
+import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  globalIgnores(['dist/', 'coverage/', '.data/', 'test/generated/', 'examples/generated/']),
+  {
+    files: ['**/*.ts'],
+    extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: globals.node,
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // `_`-prefixed parameters and destructured leftovers are deliberate (signatures, omitting keys).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
+  },
+  {
+    // The admin console: plain ES modules in the browser, no build step.
+    files: ['public/admin/**/*.js'],
+    extends: [js.configs.recommended],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
+  },
+  {
+    // The explorer: a classic script over the vendor bundles' globals.
+    files: ['public/explorer/**/*.js'],
+    extends: [js.configs.recommended],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser, React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly', graphqlWs: 'readonly' } },
+  },
+  {
+    files: ['*.js', '*.mjs'],
+    extends: [js.configs.recommended],
+    languageOptions: { globals: globals.node },
+  },
+  { files: ['*.js'], languageOptions: { sourceType: 'commonjs' } },
+  prettier,
+);
