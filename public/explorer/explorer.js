@@ -123,7 +123,7 @@
       var parsed;
       try {
         parsed = JSON.parse(text || '{}');
-      } catch (e) {
+      } catch {
         return; // still typing
       }
       var authorization = headerValue(parsed, 'authorization') || null;

@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { startTestServer, type GqlErrorExtensions, type TestServer } from '../helpers/test-server';
 import { createMember, createModel, query, type MemberRef } from '../helpers/factories';
 import { anthropicStreamItems, openAiStreamItems, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
 import { captureLogger, createProviderWith, leaks, setKey } from '../helpers/gateway-fixtures';
@@ -45,7 +45,7 @@ function client(token: string, locale?: string): Client {
 
 interface Run {
   chunks: { at: number; chunk: Chunk }[];
-  errors: { message: string; extensions?: Record<string, any> }[];
+  errors: { message: string; extensions?: GqlErrorExtensions }[];
   /** Resolves when the server completes the subscription or it errors. */
   finished: Promise<void>;
   stop: () => void;

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { Client } from 'pg';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { ADMIN_TOKEN, dropDatabase, freshDatabaseUrl } from '../helpers/test-server';
+import { ADMIN_TOKEN, dropDatabase, freshDatabaseUrl, type GqlBody } from '../helpers/test-server';
 import { waitFor } from '../helpers/wait';
 import {
   ActivateChangesDocument,
@@ -41,7 +41,7 @@ function freePort(): Promise<number> {
 
 interface Outcome {
   status?: number;
-  body?: any;
+  body?: GqlBody<ActivateChangesMutation>;
   error?: string;
   /** Response bytes arrived (a reset after that is not a clean refusal). */
   started: boolean;
@@ -63,11 +63,11 @@ function post<T, V>(document: TypedDocumentNode<T, V>, variables: V): Promise<Ou
         res.setEncoding('utf8');
         res.on('data', (c) => (text += c));
         res.on('end', () => {
-          let body: unknown;
+          let body: GqlBody<ActivateChangesMutation> | undefined;
           try {
-            body = JSON.parse(text);
+            body = JSON.parse(text) as GqlBody<ActivateChangesMutation>;
           } catch {
-            body = text;
+            body = { errors: [{ message: text }] };
           }
           resolve({ status: res.statusCode, body, started, sentAt, doneAt: Date.now() });
         });
@@ -83,7 +83,7 @@ function post<T, V>(document: TypedDocumentNode<T, V>, variables: V): Promise<Ou
 async function gqlOk<T, V>(document: TypedDocumentNode<T, V>, variables: V): Promise<T> {
   const r = await post(document, variables);
   if (r.status !== 200 || r.body?.errors) throw new Error(`${print(document)}: ${JSON.stringify(r)}`);
-  return r.body.data as T;
+  return r.body!.data as T;
 }
 
 beforeAll(async () => {
@@ -179,7 +179,7 @@ test('SIGTERM under load: exits 0 in time, in-flight requests complete, no half-
   const exit = await exited;
   running = false;
   await Promise.all(workers);
-  ws.dispose();
+  await ws.dispose();
 
   // Exit 0: within SHUTDOWN_TIMEOUT_MS (10 s), since the server exits with 1 when that runs out.
   expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
@@ -219,7 +219,7 @@ test('SIGTERM under load: exits 0 in time, in-flight requests complete, no half-
     expect(unpublished.rows[0].n).toBe(0);
     // Every change a client was told about is in the history.
     const told = outcomes
-      .flatMap((o) => (o.status === 200 ? ((o.body as { data?: Partial<ActivateChangesMutation> })?.data?.activateModel?.changes ?? []) : []))
+      .flatMap((o) => (o.status === 200 ? (o.body?.data?.activateModel?.changes ?? []) : []))
       .map((c) => c.cursor);
     const known = new Set((await db.query(`select lpad(id::text, 20, '0') as cursor from activation_change`)).rows.map((r) => r.cursor));
     expect(told.filter((c: string) => !known.has(c))).toEqual([]);

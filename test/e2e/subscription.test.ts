@@ -1,7 +1,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import pino from 'pino';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { startTestServer, type GqlErrorExtensions, type TestServer } from '../helpers/test-server';
 import { collect, collectLive, wsClient, type Collected } from '../helpers/ws-client';
 import { activate, createMember, createModel, createProvider, expectOk, query, type MemberRef, type ModelRef, type ProviderRef } from '../helpers/factories';
 import { waitFor } from '../helpers/wait';
@@ -62,10 +62,10 @@ async function subscribe(c: Client, variables: ChangeEventsSubscriptionVariables
 }
 
 /** Subscribes where an error is expected; returns the first GraphQL error. */
-async function subscriptionError(c: Client, variables: ChangeEventsSubscriptionVariables): Promise<{ message: string; extensions?: Record<string, any> }> {
+async function subscriptionError(c: Client, variables: ChangeEventsSubscriptionVariables): Promise<{ message: string; extensions?: GqlErrorExtensions }> {
   const sub = collect(c, ChangeEventsDocument, variables);
   await sub.waitFor(1, 5000);
-  const errors = (sub.errors as unknown[]).flat() as { message: string; extensions?: Record<string, any> }[];
+  const errors = (sub.errors).flat() as { message: string; extensions?: GqlErrorExtensions }[];
   expect(sub.events).toEqual([]);
   expect(errors.length).toBeGreaterThan(0);
   return errors[0];
@@ -149,7 +149,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
+  for (const c of clients) await c.dispose();
   await t?.close();
 });
 

@@ -105,7 +105,7 @@ export const openAiProtocol: FakeProtocol = {
         };
       }
       case 'embeddings': {
-        const inputs = Array.isArray(body.input) ? body.input.map(String) : [String(body.input ?? '')];
+        const inputs = Array.isArray(body.input) ? body.input.map(String) : [typeof body.input === 'string' ? body.input : ''];
         const tokens = inputs.reduce((sum, text) => sum + countTokens(text), 0);
         return {
           json: {

@@ -39,7 +39,7 @@ export function collect<T, V extends Record<string, unknown> = Record<string, un
     {
       next: (r) => {
         if (r.errors) errors.push(...r.errors);
-        if (r.data) events.push(r.data as T);
+        if (r.data) events.push(r.data);
       },
       error: (e) => errors.push(e),
       complete: () => undefined,

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import pino from 'pino';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
@@ -30,7 +31,7 @@ import {
 
 jest.setTimeout(120_000);
 
-const clean = (s: string) => s.replace(/\x1B\[[0-9;]*m/g, '').replace(/^\[query\]\s*/, '');
+const clean = (s: string) => stripVTControlCharacters(s).replace(/^\[query\]\s*/, '');
 const isLastUsedHint = (s: string) => /update\s+"?api_token"?\s+set\s+"?last_used_at"?/i.test(s);
 
 

@@ -81,7 +81,7 @@ describe('authentication', () => {
     });
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
-    const body = (await res.json()) as any;
+    const body = (await res.json());
     expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(body.data ?? null).toBeNull();
   });

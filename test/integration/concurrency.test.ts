@@ -1,6 +1,15 @@
+import { stripVTControlCharacters } from 'node:util';
 import { startTestServer, type GqlResult, type TestServer } from '../helpers/test-server';
 import { activate, createModel, createProvider, errorCode, expectOk, query, type ModelRef } from '../helpers/factories';
-import { ActiveModelIdDocument, DeleteModelChangesDocument, HistoryNodesDocument, ProviderModelSlotsDocument, type HistoryNodesQuery } from '../generated/graphql';
+import {
+  ActiveModelIdDocument,
+  DeleteModelChangesDocument,
+  HistoryNodesDocument,
+  ProviderModelSlotsDocument,
+  type DeleteModelChangesMutation,
+  type FactoryActivateModelMutation,
+  type HistoryNodesQuery,
+} from '../generated/graphql';
 
 /**
  * Contention is never the client's problem: concurrent activations over real HTTP are serialized
@@ -18,7 +27,7 @@ afterAll(() => t?.close());
 
 function rollbacks(): number {
   // Statements come with ANSI colour codes around the "[query]" prefix.
-  return statements.filter((s) => /\brollback\b/i.test(s.replace(/\x1B\[[0-9;]*m/g, ' '))).length;
+  return statements.filter((s) => /\brollback\b/i.test(stripVTControlCharacters(s))).length;
 }
 
 interface HistoryRow {
@@ -64,7 +73,7 @@ describe('many activations of one slot at once', () => {
   const CALLS = 60;
   let provider: { id: string; slug: string };
   let models: ModelRef[];
-  let results: GqlResult<{ activateModel: { changes: any[]; deactivated: any[] } }>[];
+  let results: GqlResult<FactoryActivateModelMutation>[];
 
   beforeAll(async () => {
     provider = await createProvider(t, 'race');
@@ -115,7 +124,7 @@ describe('many activations of one slot at once', () => {
         continue;
       }
       const row = byVersion.get(c.version)!;
-      expect(c.model.id).toBe(row.model_id);
+      expect(c.model?.id).toBe(row.model_id);
       expect(c.previousModel?.id ?? null).toBe(row.previous_model_id);
       expect(r.data.activateModel.deactivated.map((m: { id: string }) => m.id)).toEqual(row.previous_model_id ? [row.previous_model_id] : []);
     }
@@ -226,8 +235,9 @@ describe('compare-and-swap with expectedVersion', () => {
           const r = await activate(t, m.id, { capabilities: ['CODE'], expectedVersion: expected });
           if (!r.errors) return n;
           expect(errorCode(r)).toBe('CONFLICT');
-          expected = r.errors[0].extensions!.actualVersion;
-          expect(typeof expected).toBe('number');
+          const actual = r.errors[0].extensions!.actualVersion;
+          expect(typeof actual).toBe('number');
+          expected = actual!;
         }
         throw new Error('never won');
       }),
@@ -251,25 +261,25 @@ describe('deleteModel racing activateModel of the same model', () => {
     for (let round = 0; round < 8; round++) {
       const victim = await createModel(t, 'del-race', `victim-${round}`, ['CHAT', 'CODE']);
       deleted.push(victim.id);
-      const ops: Promise<[string, GqlResult]>[] = [
+      type Outcome = ['activate' | 'keeper', GqlResult] | ['delete', GqlResult<DeleteModelChangesMutation>];
+      const ops: Promise<Outcome>[] = [
         ...Array.from({ length: 4 }, (_, i) =>
-          activate(t, victim.id, { capabilities: i % 2 ? ['CHAT'] : ['CHAT', 'CODE'] }).then((r) => ['activate', r] as [string, GqlResult]),
+          activate(t, victim.id, { capabilities: i % 2 ? ['CHAT'] : ['CHAT', 'CODE'] }).then((r): Outcome => ['activate', r]),
         ),
-        t.op(DeleteModelChangesDocument, { id: victim.id }).then(
-          (r) => ['delete', r] as [string, GqlResult],
-        ),
-        activate(t, keeper.id).then((r) => ['keeper', r] as [string, GqlResult]),
+        t.op(DeleteModelChangesDocument, { id: victim.id }).then((r): Outcome => ['delete', r]),
+        activate(t, keeper.id).then((r): Outcome => ['keeper', r]),
       ];
-      if (round % 2) ops.reverse(); // the delete sometimes first, sometimes last
-      for (const [op, r] of await Promise.all(ops)) {
+      const ordered = round % 2 ? [...ops].reverse() : ops; // the delete sometimes first, sometimes last
+      for (const outcome of await Promise.all(ordered)) {
+        const [op, r] = outcome;
         expect(r.status).toBe(200);
         outcomes.push({ op, code: errorCode(r) });
-        if (op === 'delete') {
+        if (outcome[0] === 'delete') {
           expect(r.errors).toBeUndefined();
           // Whatever the delete emptied was the victim's, and is now empty.
-          for (const c of r.data.deleteModel.changes) {
+          for (const c of outcome[1].data.deleteModel.changes) {
             expect(c.model).toBeNull();
-            expect(c.previousModel.id).toBe(victim.id);
+            expect(c.previousModel?.id).toBe(victim.id);
           }
         }
       }

@@ -17,7 +17,7 @@ describe('demo data seeder', () => {
   test('loads providers, models and active slots through the services, with history, and is idempotent', async () => {
     const actor = (await findAdminActor(t.server.orm))!;
     expect(actor.name).toBe('admin');
-    const first = await seedDemoData(t.server.services, t.server.orm.em as never, actor, silent);
+    const first = await seedDemoData(t.server.services, t.server.orm.em, actor, silent);
     const expectedModels = DEMO_PROVIDERS.reduce((n, p) => n + p.models.length, 0);
     const expectedSlots = DEMO_PROVIDERS.reduce((n, p) => n + Object.keys(p.active).length, 0);
     expect(first).toEqual({ providersCreated: 3, modelsCreated: expectedModels, slotsActivated: expectedSlots });
@@ -50,7 +50,7 @@ describe('demo data seeder', () => {
         capabilities: ['CHAT'],
       },
     });
-    const second = await seedDemoData(t.server.services, t.server.orm.em as never, actor, silent);
+    const second = await seedDemoData(t.server.services, t.server.orm.em, actor, silent);
     expect(second).toEqual({ providersCreated: 0, modelsCreated: 0, slotsActivated: 0 });
     const openaiChat = await t.op(ActiveModelNameDocument, { provider: 'openai', capability: 'CHAT' });
     expect(openaiChat.data.activeModel?.name).toBe('o3-mini'); // the admin's choice is kept

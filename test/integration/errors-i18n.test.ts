@@ -4,7 +4,7 @@ import { translate } from '../../src/common/i18n/translate';
 import { SecretBox } from '../../src/common/secret-box';
 import { loadConfig } from '../../src/config/config';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { ADMIN_TOKEN, startTestServer, type GqlResult, type TestServer } from '../helpers/test-server';
+import { ADMIN_TOKEN, startTestServer, type GqlBody, type GqlResult, type TestServer } from '../helpers/test-server';
 import { createProvider, errorCode, expectOk, query } from '../helpers/factories';
 import {
   ActiveModelDocument,
@@ -63,9 +63,9 @@ async function raw(path: string, init: RequestInit & { token?: string | null } =
   const res = await fetch(`${t.url}${path}`, { ...init, headers });
   statuses.push(res.status);
   const text = await res.text();
-  let body: any;
+  let body: GqlBody | undefined;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(text) as GqlBody;
   } catch {
     body = undefined;
   }
@@ -82,7 +82,7 @@ describe('validation errors', () => {
     expect(res.errors).toHaveLength(1);
     const [err] = res.errors!;
     expect(err.extensions!.code).toBe('BAD_USER_INPUT');
-    const fields: { field: string; message: string }[] = err.extensions!.fields;
+    const fields = err.extensions!.fields!;
     expect(fields.map((f) => f.field)).toEqual(expect.arrayContaining(['slug', 'name']));
     expect(fields.find((f) => f.field === 'slug')!.message).toBe(translate('en', 'input.slug', { field: 'slug' }));
     expect(fields.find((f) => f.field === 'name')!.message).toBe(translate('en', 'input.blank', { field: 'name' }));
@@ -96,7 +96,7 @@ describe('validation errors', () => {
     const res = await badProvider(locale);
     const [err] = res.errors!;
     expect(err.extensions!.code).toBe('BAD_USER_INPUT');
-    const fields: { field: string; message: string }[] = err.extensions!.fields;
+    const fields = err.extensions!.fields!;
     expect(fields.find((f) => f.field === 'slug')!.message).toBe(translate('fa', 'input.slug', { field: 'slug' }));
     expect(err.message).toMatch(PERSIAN);
     expect(err.message.startsWith(translate('fa', 'input.invalid', { details: '' }))).toBe(true);
@@ -185,8 +185,8 @@ describe('other coded errors', () => {
       });
       expect(res.status).toBe(400);
       expect(res.contentType).toMatch(/application\/json/);
-      expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
-      expect(res.body.errors[0].message).toBe(translate(lang, 'request.badJson'));
+      expect(res.body!.errors![0].extensions!.code).toBe('BAD_REQUEST');
+      expect(res.body!.errors![0].message).toBe(translate(lang, 'request.badJson'));
     }
   });
 
@@ -194,7 +194,7 @@ describe('other coded errors', () => {
     const res = await raw('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(400);
     expect(res.contentType).toMatch(/application\/json/);
-    expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(res.body!.errors![0].extensions!.code).toBe('BAD_REQUEST');
   });
 
   test('an unknown route is a JSON 404 with code NOT_FOUND', async () => {
@@ -202,8 +202,8 @@ describe('other coded errors', () => {
       const res = await raw(path, { method });
       expect(res.status).toBe(404);
       expect(res.contentType).toMatch(/application\/json/);
-      expect(res.body.errors[0].extensions.code).toBe('NOT_FOUND');
-      expect(res.body.errors[0].message).toContain(path);
+      expect(res.body!.errors![0].extensions!.code).toBe('NOT_FOUND');
+      expect(res.body!.errors![0].message).toContain(path);
     }
   });
 

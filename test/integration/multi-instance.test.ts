@@ -118,7 +118,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
+  for (const c of clients) await c.dispose();
   await Promise.all([a?.stop(), b?.stop()]);
   await redis?.kill();
   if (databaseUrl) await dropDatabase(databaseUrl);

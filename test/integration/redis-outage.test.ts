@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { Client } from 'graphql-ws';
 import pino from 'pino';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -27,7 +28,7 @@ const clients: Client[] = [];
 let providerId: string;
 
 type Event = ChangeEventsSubscription;
-const clean = (s: string) => s.replace(/\x1B\[[0-9;]*m/g, '');
+const clean = (s: string) => stripVTControlCharacters(s);
 
 async function readActive(capability: Capability = 'CHAT'): Promise<string | null> {
   const res = expectOk(await t.op(ActiveModelNameDocument, { provider: 'outage', capability }));
@@ -83,7 +84,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
+  for (const c of clients) await c.dispose();
   await t?.close();
   await redis?.kill();
 });

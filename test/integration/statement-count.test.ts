@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import pino from 'pino';
 import { dropDatabase, freshDatabaseUrl, startTestServer, type TestServer } from '../helpers/test-server';
 import { activate, createModel, createProvider, expectOk } from '../helpers/factories';
@@ -54,7 +55,7 @@ afterAll(async () => {
   if (databaseUrl) await dropDatabase(databaseUrl);
 });
 
-const clean = (s: string) => s.replace(/\x1B\[[0-9;]*m/g, '').replace(/^\[query\]\s*/, '');
+const clean = (s: string) => stripVTControlCharacters(s).replace(/^\[query\]\s*/, '');
 const isLastUsedHint = (s: string) => /update\s+"?api_token"?\s+set\s+"?last_used_at"?/i.test(s);
 
 describe.each([
