@@ -13,11 +13,6 @@ export interface ChangeRecord {
   changedBy: string | null;
 }
 
-/** Told of the changes once their transaction has committed (publishing events, invalidating caches). */
-export interface ChangeListener {
-  changesCommitted(changes: ChangeRecord[], providerIds: string[]): Promise<void>;
-}
-
 export const CURSOR_DIGITS = 20;
 
 /** Cursors are fixed-width decimal strings, so they also compare correctly as strings. */
