@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, type ClientConfig } from 'pg';
 import type { Logger } from 'pino';
-import { packageFileDir, projectRoot } from '../http/project-paths';
+import { packageFileDir, projectRoot } from '../common/project-paths';
 
 /**
  * A private PostgreSQL for a zero-setup `npm start`: the real server binaries shipped in the
