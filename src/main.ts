@@ -3,7 +3,7 @@ import { loadConfigOrExit } from './config/config';
 import { createLogger } from './common/logger';
 import { createServer, type SwitchboardServer } from './server';
 import { DEFAULT_DATABASE_URL } from './db/orm-options';
-import { describeDatabase } from './db/embedded-postgres';
+import { describeDatabase } from './db/embedded/supervisor';
 import { chooseDatabase } from './db/database-choice';
 import { firstStartBootstrap } from './seed/first-start';
 

@@ -1,6 +1,6 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { IsOptional, Matches } from 'class-validator';
-import { Capability, Role } from '../shared/graphql-enums';
+import { Capability } from '../shared/graphql-enums';
 import { AIModelType } from '../model/ai-model.types';
 import type { AIModel } from '../model/ai-model.entity';
 import { ProviderType } from '../provider/provider.types';

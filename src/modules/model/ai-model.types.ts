@@ -1,7 +1,7 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { IsOptional } from 'class-validator';
 import { Capability } from '../shared/graphql-enums';
-import { AtLeast, DistinctList, ModelName, NonEmptyList, NotBlank, TextLength } from '../../common/validators';
+import { DistinctList, ModelName, NonEmptyList, NotBlank, TextLength } from '../../common/validators';
 
 @ObjectType('AIModel', { simpleResolvers: true, description: 'A model of a provider, with the capabilities it may be used for.' })
 export class AIModelType {
