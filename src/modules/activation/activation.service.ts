@@ -57,7 +57,7 @@ export class ActivationService {
       );
       return { model, changes };
     });
-    const displacedAiModelIds = [...new Set(result.changes.map((c) => c.previousModelId).filter((id): id is string => !!id))];
+    const displacedAiModelIds = [...new Set(result.changes.map((c) => c.previousAiModelId).filter((id): id is string => !!id))];
     return { ...result, displacedAiModelIds };
   }
 

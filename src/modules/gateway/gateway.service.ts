@@ -277,7 +277,7 @@ export class GatewayService {
     return this.usage.record(caller.scope.em, {
       userId: caller.actor.id,
       providerId: resolution.provider.id,
-      modelId: resolution.model.id,
+      aiModelId: resolution.model.id,
       capability: resolution.capability,
       keySource: resolution.keySource,
       ...outcome,

@@ -22,8 +22,8 @@ export class UsageRecord {
   providerId!: string;
 
   /** The AIModel row id (not the provider's model id). */
-  @Property({ type: 'uuid' })
-  modelId!: string;
+  @Property({ type: 'uuid', fieldName: 'model_id' })
+  aiModelId!: string;
 
   @Property({ type: 'text' })
   capability!: Capability;
