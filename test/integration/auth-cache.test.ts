@@ -44,7 +44,7 @@ describe('one instance', () => {
     t = await startTestServer({}, { logger: pino({ level: 'silent' }), onQuery: (s) => statements.push(clean(s)) });
     member = await createMember(t, 'cora');
     // The outbox relay polls on a timer; its statements are not the request's.
-    await t.server.publisher.stop();
+    await t.server.services.outbox.stop();
   });
   afterAll(() => t?.close());
 
@@ -145,12 +145,12 @@ describe('Redis outage', () => {
   };
 
   test('without the subscriber connection the cache is bypassed; once it is back the cache is emptied and used again', async () => {
-    await waitFor(() => t.server.broker.isHealthy(), (h) => h, { timeoutMs: 5000, what: 'the broker to be healthy' });
+    await waitFor(() => t.server.backplane.isHealthy(), (h) => h, { timeoutMs: 5000, what: 'the backplane to be healthy' });
     await authStatements(member.token);
     expect((await authStatements(member.token)).auth).toBe(0);
 
     await redis.kill();
-    await waitFor(() => t.server.broker.isHealthy(), (h) => !h, { timeoutMs: 5000, what: 'the broker to notice the outage' });
+    await waitFor(() => t.server.backplane.isHealthy(), (h) => !h, { timeoutMs: 5000, what: 'the backplane to notice the outage' });
     // Every request reads its token from the database …
     expect((await authStatements(member.token)).auth).toBe(1);
     expect((await authStatements(member.token)).auth).toBe(1);
@@ -160,7 +160,7 @@ describe('Redis outage', () => {
     await query(t, 'update api_token set revoked_at = null where id = $1', [member.tokenId]);
 
     await redis.start();
-    await waitFor(() => t.server.broker.isHealthy(), (h) => h, { timeoutMs: 10_000, what: 'the broker to be healthy again' });
+    await waitFor(() => t.server.backplane.isHealthy(), (h) => h, { timeoutMs: 10_000, what: 'the backplane to be healthy again' });
     // The cache was emptied (or is still bypassed until the re-subscription completes): the database answers …
     expect((await authStatements(member.token)).auth).toBe(1);
     // … and once re-subscribed, the cache is filled and used again.
