@@ -9,7 +9,7 @@ import { ADMIN_TOKEN } from '../helpers/test-server';
  * comes back by itself, and its onChange sees every committed change exactly once, in cursor order.
  */
 
-jest.setTimeout(120_000);
+jest.setTimeout(300_000);
 
 let cluster: Cluster;
 let ids: Record<string, string>;

@@ -45,7 +45,8 @@ export async function startCluster(instances: number, label: string): Promise<Cl
     servers,
     env,
     async startInstance(port) {
-      const s = await startServerProcess(port ? { ...env, PORT: String(port) } : env);
+      // Generous: ts-node compiles the server on start, and the machine may be busy.
+      const s = await startServerProcess(port ? { ...env, PORT: String(port) } : env, { timeoutMs: 120_000 });
       servers.push(s);
       return s;
     },
@@ -56,7 +57,12 @@ export async function startCluster(instances: number, label: string): Promise<Cl
     },
   };
   // One at a time: the first runs the migrations.
-  for (let i = 0; i < instances; i++) await cluster.startInstance();
+  try {
+    for (let i = 0; i < instances; i++) await cluster.startInstance();
+  } catch (e) {
+    await cluster.close().catch(() => undefined);
+    throw e;
+  }
   return cluster;
 }
 
