@@ -67,6 +67,11 @@ export interface SwitchboardClientOptions {
   retry?: { minMs?: number; maxMs?: number };
   /** How often to ping the server; a missing pong for as long closes the socket and reconnects. */
   keepAliveMs?: number;
+  /**
+   * How often to re-check the token over HTTP while following (default 30 s; 0: never). A server
+   * closes the sockets of a revoked token (4403) by itself; this also catches servers that do not.
+   */
+  credentialCheckMs?: number;
   /** A WebSocket implementation where there is no global one (Node < 22: the `ws` package). */
   webSocketImpl?: unknown;
   fetch?: typeof fetch;
@@ -135,6 +140,7 @@ export class SwitchboardClient {
   private currentState: ClientState = 'connecting';
   private cursor: string | null = null;
   private pongTimer: ReturnType<typeof setTimeout> | null = null;
+  private credentialTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly options: SwitchboardClientOptions) {
     if (!options.url) throw new TypeError('SwitchboardClient: url is required');
@@ -233,6 +239,26 @@ export class SwitchboardClient {
       }
     }
     this.connect();
+    this.watchCredentials();
+  }
+
+  private watchCredentials(): void {
+    const every = this.options.credentialCheckMs ?? 30_000;
+    if (!every) return;
+    let checking = false;
+    this.credentialTimer = setInterval(() => {
+      if (checking || this.currentState === 'closed') return;
+      checking = true;
+      request(this.http, ClientViewerDocument).then(
+        () => (checking = false),
+        (e: unknown) => {
+          checking = false;
+          // Only a definite "no" stops the client; an unreachable server is an outage, not a verdict.
+          if (isAuthError(e)) this.fail(e as SwitchboardError);
+        },
+      );
+    }, every);
+    (this.credentialTimer as { unref?: () => void }).unref?.();
   }
 
   /** The slots now, and a cursor from before reading them: the replay after it covers any change in between. */
@@ -403,6 +429,8 @@ export class SwitchboardClient {
     if (this.resubscribeTimer) clearTimeout(this.resubscribeTimer);
     this.resubscribeTimer = null;
     this.clearPongTimer();
+    if (this.credentialTimer) clearInterval(this.credentialTimer);
+    this.credentialTimer = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
     const ws = this.ws;
