@@ -34,6 +34,7 @@ import { registerAllModules } from './modules/register';
 import { attachWebSocketServer } from './graphql/websocket';
 import { registerStaticRoutes } from './http/static-routes';
 import { registerConnectionDrain } from './http/drain';
+import { registerRestV1 } from './http/rest-v1.route';
 import { createMetrics } from './observability/metrics';
 import { createGatewayServices } from './modules/gateway/gateway.module';
 
@@ -193,6 +194,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // so far (/graphql included) to the error handler of that moment, the default one.
   await registerStaticRoutes(app);
   registerConnectionDrain(app);
+  registerRestV1(app, { contexts, log });
   metrics.registerRoute(app, config.metricsToken);
 
   let closed = false;
