@@ -35,6 +35,7 @@ import { attachWebSocketServer } from './graphql/websocket';
 import { registerStaticRoutes } from './http/static-routes';
 import { registerConnectionDrain } from './http/drain';
 import { registerRestV1 } from './http/rest-v1.route';
+import { registerLanding } from './http/landing';
 import { createMetrics } from './observability/metrics';
 import { createGatewayServices } from './modules/gateway/gateway.module';
 
@@ -195,6 +196,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await registerStaticRoutes(app);
   registerConnectionDrain(app);
   registerRestV1(app, { contexts, log });
+  registerLanding(app);
   metrics.registerRoute(app, config.metricsToken);
 
   let closed = false;
