@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { committedAfter, gqlAt, seedAcme, startCluster, startWriter, waitUntil, type Cluster } from '../helpers/client-scenario';
-import { REPO_ROOT } from '../helpers/server-process';
+import { REPO_ROOT, freePort } from '../helpers/server-process';
 import { ADMIN_TOKEN } from '../helpers/test-server';
 
 /**
@@ -190,5 +190,50 @@ describe('switchboard CLI', () => {
     expect(Object.keys(first)).toEqual(expect.arrayContaining(['cursor', 'provider', 'capability', 'version', 'model', 'previousModel']));
     expect(typeof first.model === 'string' || first.model === null).toBe(true);
     expect(stderr).toBe('');
+  });
+});
+
+describe('examples/ (compiled, run as their comments say)', () => {
+  function start(file: string, args: string[], extraEnv: Record<string, string> = {}) {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/examples', file), ...args], { env: { ...process.env, ...env, ...extraEnv } });
+    children.push(child);
+    const out: string[] = [];
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => out.push(...d.split('\n').filter(Boolean)));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, out, err: () => err, exited };
+  }
+  const switchTo = async (name: string) =>
+    gqlAt(cluster.servers.at(-1)!.url, `mutation($id: ID!) { activateModel(input: { modelId: $id, capabilities: [CHAT] }) { changes { version } } }`, { id: ids[name] });
+  const activeName = async () => (await gqlAt(cluster.servers.at(-1)!.url, `{ activeModel(provider: "acme", capability: CHAT) { name } }`)).activeModel.name as string;
+
+  test('follow-active-model prints the active model, then every switch; SIGTERM exits 0', async () => {
+    const ex = start('follow-active-model.js', ['acme', 'chat']);
+    await waitUntil(() => ex.out.some((l) => l.startsWith('active acme/CHAT: ')), 60_000, `the first line (stderr: ${ex.err()})`);
+    const current = await activeName();
+    expect(ex.out.find((l) => l.startsWith('active acme/CHAT: '))).toMatch(new RegExp(`^active acme/CHAT: ${current} \\(acme/${current}\\) v\\d+$`));
+    const next = current === 'm1' ? 'm2' : 'm1';
+    await switchTo(next);
+    await waitUntil(() => ex.out.some((l) => l.endsWith(`-> ${next} (acme/${next})`)), 30_000, 'the switch line');
+    ex.child.kill('SIGTERM');
+    expect(await ex.exited).toBe(0);
+    expect(ex.err()).toBe('');
+  });
+
+  test('pick-model-per-request answers each request with the model active at that moment', async () => {
+    const port = await freePort();
+    const ex = start('pick-model-per-request.js', [], { PORT: String(port), PROVIDER: 'acme' });
+    await waitUntil(() => ex.out.some((l) => l.startsWith('listening')), 60_000, `listening (stderr: ${ex.err()})`);
+    const ask = async () => (await (await fetch(`http://127.0.0.1:${port}/chat`)).json()) as { model: string; name: string };
+    expect((await ask()).name).toBe(await activeName());
+    const next = (await activeName()) === 'm3' ? 'm1' : 'm3';
+    await switchTo(next);
+    await waitUntil(async () => (await ask()).name === next, 30_000, 'the next request to use the new model');
+    expect(await ask()).toMatchObject({ model: `acme/${next}`, name: next });
+    const code = await fetch(`http://127.0.0.1:${port}/code`);
+    expect(code.status).toBe(503); // acme has no CODE model: said, not guessed
+    ex.child.kill('SIGTERM');
+    expect(await ex.exited).toBe(0);
   });
 });
