@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { projectRoot } from './project-paths';
+import { projectRoot } from '../common/project-paths';
 
 /**
  * GET / : a small first page (what this server is, where to go next, the two commands), and

@@ -5,6 +5,9 @@ import { AppError, ErrorCode, ServiceUnavailableError, UnauthenticatedError, isU
 import { translate, type MessageKey, type MessageParams } from '../common/i18n/translate';
 import type { Locale } from '../config/config';
 import type { ContextFactory } from '../graphql/context-factory';
+import type { ActivationQueryService } from '../modules/activation/activation-query.service';
+import type { ProviderSnapshotReader } from '../modules/activation/provider-snapshot.reader';
+import { requestLocale } from './request-locale';
 
 /**
  * The first version's REST endpoint, kept for the services written against it (clients.md part 1):
@@ -33,8 +36,17 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
-export function registerRestV1(app: FastifyInstance, deps: { contexts: ContextFactory; log: Logger }): void {
-  const { contexts, log } = deps;
+export interface RestV1Deps {
+  contexts: ContextFactory;
+  /** The read path of the `activeModel` query (and its cache). */
+  activationQueries: ActivationQueryService;
+  snapshots: ProviderSnapshotReader;
+  defaultLocale: Locale;
+  log: Logger;
+}
+
+export function registerRestV1(app: FastifyInstance, deps: RestV1Deps): void {
+  const { contexts, activationQueries, snapshots, log } = deps;
 
   function send(reply: FastifyReply, locale: Locale, status: number, code: string, key: MessageKey, params: MessageParams = {}, message?: string) {
     return reply
@@ -44,8 +56,8 @@ export function registerRestV1(app: FastifyInstance, deps: { contexts: ContextFa
   }
 
   async function handler(request: FastifyRequest, reply: FastifyReply) {
-    const locale = contexts.locale(request.headers['accept-language']);
-    const requestId = (request as unknown as { requestId: string }).requestId;
+    const locale = requestLocale(request.headers['accept-language'], deps.defaultLocale);
+    const requestId = request.id;
     try {
       const query = request.query as Record<string, string | string[] | undefined>;
       const param = (name: string) => {
@@ -65,15 +77,14 @@ export function registerRestV1(app: FastifyInstance, deps: { contexts: ContextFa
         throw new RestError(ErrorCode.BAD_USER_INPUT, 'rest.unknownCapability', { value: rawCapability, list: CAPABILITIES.join(', ') });
       }
 
-      const { services } = context;
-      const model = await services.activationQueries.activeModel(context, provider, capability);
+      const model = await activationQueries.activeModel(context, provider, capability);
       if (!model) throw new RestError(ErrorCode.NO_ACTIVE_MODEL, 'gateway.noActiveModel', { provider, capability });
       // The snapshot that answered (primed into this request's loaders): the slot's version and the provider.
-      const snapshot = services.snapshots.peekBySlug(provider) ?? (await context.loaders.snapshotBySlug(provider));
-      const slot = snapshot?.slots.find((s) => s.capability === capability && s.modelId === model.id);
+      const snapshot = snapshots.peekBySlug(provider) ?? (await context.loaders.snapshotBySlug(provider));
+      const slot = snapshot?.slots.find((s) => s.capability === capability && s.aiModelId === model.id);
       const providerRow = snapshot?.provider ?? (await context.loaders.providerBySlug.load(provider));
       const version = slot?.version ?? (await context.loaders.slotsByProviderId.load(model.providerId)).find((s) => s.capability === capability)?.version ?? 0;
-      const activeCapabilities = await services.models.activeCapabilities(context, model);
+      const activeCapabilities = await activationQueries.heldCapabilities(context, model);
 
       const etag = `"${provider}:${capability}:${version}"`;
       reply.header('etag', etag).header('cache-control', 'no-cache');
