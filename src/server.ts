@@ -24,6 +24,7 @@ import { authGatePlugin } from './graphql/operation-guard';
 import { formatErrorFirstPass, localizedErrorsPlugin } from './graphql/error-plugin';
 import { createSchema } from './graphql/schema';
 import { jitGateway } from './graphql/jit-executor';
+import { DEFAULT_LIST_SIZE, operationLimitsRule } from './graphql/operation-limits';
 import type { Services } from './graphql/services';
 import { createBroker, type Broker } from './pubsub/broker';
 import { ChangePublisher } from './modules/activation/change-publisher';
@@ -124,8 +125,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: false });
   const apollo = new ApolloServer<RequestContext>({
     // graphql-jit executes (Apollo's `gateway` hook); parsing, validation, plugins and formatError stay Apollo's.
-    gateway: jitGateway(schema),
+    gateway: jitGateway(schema, { maxCost: config.limits.maxCost }),
     introspection: config.introspection,
+    // Limits run with validation, i.e. once per document Apollo has not cached yet (operation-limits.ts).
+    validationRules: [operationLimitsRule({ ...config.limits, listSize: DEFAULT_LIST_SIZE })],
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    // Without introspection, "Did you mean …" suggestions must not spell the schema out either.
+    hideSchemaDetailsFromClientErrors: !config.introspection,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM (graceful shutdown); Apollo's own handler would re-raise the signal and kill the process mid-drain.
     stopOnTerminationSignals: false,

@@ -18,6 +18,7 @@ export enum ErrorCode {
   PROVIDER_AUTH_FAILED = 'PROVIDER_AUTH_FAILED',
   PROVIDER_RATE_LIMITED = 'PROVIDER_RATE_LIMITED',
   PROVIDER_ERROR = 'PROVIDER_ERROR',
+  OPERATION_LIMIT_EXCEEDED = 'OPERATION_LIMIT_EXCEEDED',
 }
 
 /**
@@ -70,6 +71,15 @@ export class UserInputError extends AppError {
 export class ServiceUnavailableError extends AppError {
   constructor(service: string) {
     super(ErrorCode.SERVICE_UNAVAILABLE, 'unavailable', { service }, { http: { status: 503 } });
+  }
+}
+
+export type OperationLimitName = 'depth' | 'aliases' | 'cost' | 'tokens' | 'subscriptions';
+
+/** An operation over one of the limits (src/graphql/operation-limits.ts): HTTP 400, nothing executed. */
+export class OperationLimitError extends AppError {
+  constructor(limit: OperationLimitName, max: number, actual: number) {
+    super(ErrorCode.OPERATION_LIMIT_EXCEEDED, 'limits.exceeded', { limit, max, actual }, { limit, max, actual, http: { status: 400 } });
   }
 }
 
@@ -155,7 +165,8 @@ export function presentError(
   const source = originalError(error);
   const base = { locations: formatted.locations, path: formatted.path };
   if (source instanceof AppError) {
-    const { http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    // Its own extensions win: Apollo re-codes errors raised by validation rules (GRAPHQL_VALIDATION_FAILED).
+    const { http: _http, ...extensions } = { ...formatted.extensions, ...source.extensions } as Record<string, unknown>;
     return { formatted: { ...base, message: source.localized(locale), extensions }, unexpected: false };
   }
   const ext = (source instanceof GraphQLError ? source.extensions : formatted.extensions) ?? {};

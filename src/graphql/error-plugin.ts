@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Locale } from '../config/config';
 import { presentError } from '../common/errors';
 import type { RequestContext } from './context';
+import { tokenLimitError } from './operation-limits';
 
 /** The original error, kept on the formatted one (not enumerable: never serialised). */
 const SOURCE = Symbol('switchboard.sourceError');
@@ -16,6 +17,12 @@ const SOURCE = Symbol('switchboard.sourceError');
  */
 export function formatErrorFirstPass(defaultLocale: Locale) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // The parser's "more than N tokens" is a limit like the others, with its own code (HTTP 400 already).
+    const overTokens = formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitError(error) : undefined;
+    if (overTokens) {
+      formatted = overTokens.toJSON();
+      error = overTokens;
+    }
     const out = { ...presentError(formatted, error, defaultLocale, 'unknown').formatted };
     Object.defineProperty(out, SOURCE, { value: { formatted, error }, enumerable: false });
     return out;

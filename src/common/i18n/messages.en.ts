@@ -37,6 +37,7 @@ export const en = {
   'input.minimum': '{field} must be {min} or more.',
   'input.tooMany': '{field} may list at most {max} values.',
 
+  'limits.exceeded': 'The operation exceeds the {limit} limit: {actual}, at most {max}. Ask for less (fewer aliases, shallower selections, smaller pages).',
   'internal': 'Internal server error. Quote request id {requestId} when reporting it.',
   'unavailable': 'A backing service ({service}) is unavailable; retry later.',
   'request.badJson': 'The request body is not valid JSON.',

@@ -39,6 +39,7 @@ export const fa: Record<MessageKey, string> = {
   'input.minimum': '{field} باید {min} یا بیشتر باشد.',
   'input.tooMany': '{field} حداکثر می‌تواند {max} مقدار داشته باشد.',
 
+  'limits.exceeded': 'عملیات از حد {limit} فراتر می‌رود: {actual}، حداکثر {max}. کمتر درخواست کنید (نام‌های مستعار کمتر، انتخاب‌های کم‌عمق‌تر، صفحه‌های کوچک‌تر).',
   'internal': 'خطای داخلی سرور. هنگام گزارش، شناسهٔ درخواست {requestId} را ذکر کنید.',
   'unavailable': 'یکی از سرویس‌های پشتیبان ({service}) در دسترس نیست؛ بعداً دوباره تلاش کنید.',
   'request.badJson': 'بدنهٔ درخواست JSON معتبر نیست.',
