@@ -21,6 +21,7 @@ import { ProviderService } from './modules/provider/provider.service';
 import type { RequestContext } from './graphql/context';
 import { ContextFactory } from './graphql/context-factory';
 import { authGatePlugin } from './graphql/operation-guard';
+import { requestGuardPlugin } from './graphql/request-guard';
 import { formatErrorFirstPass, localizedErrorsPlugin } from './graphql/error-plugin';
 import { createSchema } from './graphql/schema';
 import { jitGateway } from './graphql/jit-executor';
@@ -135,7 +136,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM (graceful shutdown); Apollo's own handler would re-raise the signal and kill the process mid-drain.
     stopOnTerminationSignals: false,
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin() as never, localizedErrorsPlugin(log)],
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin() as never, requestGuardPlugin(), localizedErrorsPlugin(log)],
     formatError: formatErrorFirstPass(config.defaultLocale),
   });
   await apollo.start();

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from './date-time.scalar';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import type { PubSub } from 'type-graphql';
 import { ActivationResolver, ActiveModelChangeResolver, ActiveModelSlotResolver } from '../modules/activation/activation.resolver';
@@ -33,7 +33,7 @@ export function registerResolvers(...resolvers: Function[]): void {
 export async function createSchema(pubSub: PubSub = new EventBus(new MemoryPubSub())): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [...coreResolvers, ...extraResolvers] as unknown as NonEmptyArray<Function>,
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false },
     pubSub,
     emitSchemaFile: false,

@@ -85,7 +85,7 @@ describe('the rule', () => {
     const limits = { ...defaults, ...over };
     const errors = errorsOf(query, limits);
     expect(errors).toHaveLength(1);
-    const ext = errors[0].originalError && (errors[0].originalError as { extensions: Record<string, unknown> }).extensions;
+    const ext = errors[0].originalError && (errors[0].originalError as unknown as { extensions: Record<string, unknown> }).extensions;
     expect(ext).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit });
     expect(ext!.max).toBe((limits as Record<string, number>)[`max${limit[0].toUpperCase()}${limit.slice(1)}`]);
     expect(ext!.actual as number).toBeGreaterThan(ext!.max as number);

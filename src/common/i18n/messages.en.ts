@@ -38,6 +38,12 @@ export const en = {
   'input.tooMany': '{field} may list at most {max} values.',
 
   'limits.exceeded': 'The operation exceeds the {limit} limit: {actual}, at most {max}. Ask for less (fewer aliases, shallower selections, smaller pages).',
+  'input.nul': '{field} must not contain a NUL character (U+0000).',
+  'request.unknownOperation': 'The document has no operation named "{name}".',
+  'request.operationNameRequired': 'The document has several operations: say which one to run with operationName.',
+  'request.subscriptionOverHttp': 'Subscriptions are served over the WebSocket (graphql-ws at /graphql), not over HTTP.',
+  'request.persistedQueryMismatch': 'The persisted query hash does not match the query sent with it.',
+  'input.tooManyVariableErrors': 'Too many variables are missing or invalid; fix the first ones and retry.',
   'internal': 'Internal server error. Quote request id {requestId} when reporting it.',
   'unavailable': 'A backing service ({service}) is unavailable; retry later.',
   'request.badJson': 'The request body is not valid JSON.',

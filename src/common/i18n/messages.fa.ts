@@ -40,6 +40,12 @@ export const fa: Record<MessageKey, string> = {
   'input.tooMany': '{field} حداکثر می‌تواند {max} مقدار داشته باشد.',
 
   'limits.exceeded': 'عملیات از حد {limit} فراتر می‌رود: {actual}، حداکثر {max}. کمتر درخواست کنید (نام‌های مستعار کمتر، انتخاب‌های کم‌عمق‌تر، صفحه‌های کوچک‌تر).',
+  'input.nul': '{field} نباید نویسهٔ NUL (U+0000) داشته باشد.',
+  'request.unknownOperation': 'سند عملیاتی با نام "{name}" ندارد.',
+  'request.operationNameRequired': 'سند چند عملیات دارد: با operationName بگویید کدام اجرا شود.',
+  'request.subscriptionOverHttp': 'اشتراک‌ها از راه WebSocket (graphql-ws در /graphql) ارائه می‌شوند، نه HTTP.',
+  'request.persistedQueryMismatch': 'هش پرس‌وجوی ذخیره‌شده با پرس‌وجوی فرستاده‌شده نمی‌خواند.',
+  'input.tooManyVariableErrors': 'متغیرهای زیادی نیامده یا نامعتبرند؛ نخستین‌ها را درست کنید و دوباره بفرستید.',
   'internal': 'خطای داخلی سرور. هنگام گزارش، شناسهٔ درخواست {requestId} را ذکر کنید.',
   'unavailable': 'یکی از سرویس‌های پشتیبان ({service}) در دسترس نیست؛ بعداً دوباره تلاش کنید.',
   'request.badJson': 'بدنهٔ درخواست JSON معتبر نیست.',
