@@ -163,7 +163,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     handler: graphqlHandler as never,
   });
 
-  const wsServer = attachWebSocketServer({ app, schema, contexts, defaultLocale: config.defaultLocale, log });
+  const wsServer = attachWebSocketServer({
+    app,
+    schema,
+    contexts,
+    defaultLocale: config.defaultLocale,
+    log,
+    limits: { ...config.limits, listSize: DEFAULT_LIST_SIZE },
+    introspection: config.introspection,
+    bus: broker.bus,
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   let draining = false;

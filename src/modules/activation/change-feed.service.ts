@@ -13,6 +13,9 @@ export interface FeedFilter {
 
 const slotKey = (providerId: string, capability: string) => `${providerId}:${capability}`;
 
+/** A `since` replay is read in pages of this many changes, one page at a time as the client consumes them. */
+export const REPLAY_PAGE_SIZE = 200;
+
 /**
  * activeModelChanged: replay from the history, then live events, with no gap and no duplicate.
  *
@@ -82,6 +85,8 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
   private readonly inbox: ChangeRecord[] = [];
   private wake?: () => void;
   private closed = false;
+  /** The replay still to read: changes after `after`, up to `until` (the newest visible in the start snapshot). */
+  private replay?: { after: string; until: string };
 
   constructor(
     private readonly orm: MikroORM,
@@ -105,14 +110,34 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
       this.orm.em as EntityManager,
       async (em) => {
         await readVersions(em);
-        const rows = await em.execute<Record<string, unknown>[]>(
-          `select * from activation_change where id > ? and ${this.where()} order by id`,
-          [sinceId, ...this.params()],
-        );
-        this.outbox.push(...rows.map(rowToChange));
+        const [newest] = await em.execute<{ id: string | null }[]>(`select max(id) as id from activation_change where id > ? and ${this.where()}`, [
+          sinceId,
+          ...this.params(),
+        ]);
+        if (newest?.id != null) {
+          this.replay = { after: sinceId, until: String(newest.id) };
+          await this.readReplayPage(em);
+        }
       },
       { isolationLevel: 'repeatable read', readOnly: true },
     );
+  }
+
+  /**
+   * The next page of the replay. Pages after the first are read outside the start snapshot: a change
+   * that committed after it (a version above the snapshot's) is left out here, it comes live.
+   */
+  private async readReplayPage(em: EntityManager): Promise<void> {
+    const replay = this.replay!;
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select * from activation_change where id > ? and id <= ? and ${this.where()} order by id limit ${REPLAY_PAGE_SIZE}`,
+      [replay.after, replay.until, ...this.params()],
+    );
+    if (rows.length < REPLAY_PAGE_SIZE) this.replay = undefined;
+    else replay.after = String(rows[rows.length - 1].id);
+    for (const change of rows.map(rowToChange)) {
+      if (change.version <= (this.versions.get(slotKey(change.providerId, change.capability)) ?? 0)) this.outbox.push(change);
+    }
   }
 
   push(change: ChangeRecord): void {
@@ -131,6 +156,11 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
         return { value: change, done: false };
       }
       if (this.closed) return { value: undefined, done: true };
+      // The replay is delivered whole before any live change (they are deduplicated against it).
+      if (this.replay) {
+        await this.readReplayPage(this.orm.em.fork() as EntityManager);
+        continue;
+      }
       const change = this.inbox.shift();
       if (change === undefined) {
         await new Promise<void>((resolve) => (this.wake = resolve));
