@@ -36,6 +36,7 @@ import { registerAllModules } from './modules/register';
 import { attachWebSocketServer } from './graphql/websocket';
 import { registerStaticRoutes } from './http/static-routes';
 import { registerConnectionDrain } from './http/drain';
+import { READINESS_PROBE_TIMEOUT_MS, fastifyTimeouts, withTimeout } from './http/timeouts';
 import { createMetrics } from './observability/metrics';
 import { createGatewayServices } from './modules/gateway/gateway.module';
 
@@ -82,7 +83,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     log.warn('ENCRYPTION_KEY is not set: using the built-in development key. Set ENCRYPTION_KEY (32 bytes) in production.');
   }
   const databaseUrl = config.databaseUrl ?? DEFAULT_DATABASE_URL;
-  const orm = await openDatabase({ databaseUrl, poolMax: config.databasePoolMax, migrate: config.migrateOnStart, onQuery: options.onQuery });
+  const orm = await openDatabase({ databaseUrl, poolMax: config.databasePoolMax, migrate: config.migrateOnStart, onQuery: options.onQuery, timeouts: config.database });
   const broker = createBroker({ redisUrl: config.redisUrl, namespace: deploymentNamespace(databaseUrl), codec: snapshotCodec, log });
   const listeners = new ChangeListeners();
   const secrets = new SecretBox(config.encryptionKey);
@@ -123,7 +124,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const schema = await createSchema(broker.bus);
   const contexts = new ContextFactory(orm, services, config.defaultLocale);
 
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: false });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: false, ...fastifyTimeouts(config.http) });
   const apollo = new ApolloServer<RequestContext>({
     // graphql-jit executes (Apollo's `gateway` hook); parsing, validation, plugins and formatError stay Apollo's.
     gateway: jitGateway(schema, { maxCost: config.limits.maxCost }),
@@ -177,11 +178,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   app.get('/healthz', async () => ({ status: 'ok' }));
   let draining = false;
   app.get('/readyz', async (_request, reply) => {
-    const postgres = await orm.em
-      .getConnection()
-      .execute('select 1')
-      .then(() => 'ok' as const, () => 'down' as const);
-    const redis = broker.mode === 'memory' ? 'not configured' : (await broker.ping()) ? 'ok' : 'down';
+    // Each probe is bounded, and both run at once: the answer comes within READINESS_PROBE_TIMEOUT_MS.
+    const [postgres, redis] = await Promise.all([
+      withTimeout(orm.em.getConnection().execute('select 1'), READINESS_PROBE_TIMEOUT_MS, 'postgres').then(() => 'ok' as const, () => 'down' as const),
+      broker.mode === 'memory'
+        ? ('not configured' as const)
+        : withTimeout(broker.ping(), READINESS_PROBE_TIMEOUT_MS, 'redis').then((up) => (up ? ('ok' as const) : ('down' as const)), () => 'down' as const),
+    ]);
     const ready = postgres === 'ok' && redis !== 'down' && !draining;
     return reply.code(ready ? 200 : 503).send({ status: draining ? 'draining' : ready ? 'ok' : 'unavailable', postgres, redis });
   });
