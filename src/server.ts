@@ -105,7 +105,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     activationQueries,
     snapshots,
     changeFeed,
-    ...createGatewayServices({ auth, providers, secrets, log, providerTimeoutMs: config.providerTimeoutMs }),
+    ...createGatewayServices({
+      auth,
+      providers,
+      secrets,
+      log,
+      providerTimeoutMs: config.providerTimeoutMs,
+      // Loopback and private upstreams: allowed in development and tests, else only with UPSTREAM_ALLOW_PRIVATE=true.
+      egress: { allowPrivate: config.upstreamAllowPrivate || config.nodeEnv === 'development' || config.nodeEnv === 'test' },
+    }),
   };
   const publisher = new ChangePublisher(orm, broker.bus, broker.store, log);
   listeners.listeners.push(publisher);

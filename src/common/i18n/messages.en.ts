@@ -66,6 +66,7 @@ export const en = {
   'gateway.capabilityUnsupported': '{provider} ({style} API) does not support {capability}.',
   'gateway.chatCapability': 'chat accepts the capability CHAT or CODE, not {capability}.',
   'gateway.providerAuthFailed': '{provider} rejected the API key (HTTP {status}).',
+  'gateway.providerErrorGeneric': '{provider} failed to answer (upstream status {status}).',
   'gateway.providerRateLimited': '{provider} is rate limiting requests (HTTP 429); retry later.',
   'gateway.providerError': '{provider} failed to answer: {detail}.',
   'gateway.noBaseUrl': 'Provider "{provider}" has no base URL configured.',

@@ -68,6 +68,7 @@ export const fa: Record<MessageKey, string> = {
   'gateway.capabilityUnsupported': '{provider} (رابط {style}) از {capability} پشتیبانی نمی‌کند.',
   'gateway.chatCapability': 'chat فقط قابلیت CHAT یا CODE را می‌پذیرد، نه {capability}.',
   'gateway.providerAuthFailed': '{provider} کلید API را نپذیرفت (HTTP {status}).',
+  'gateway.providerErrorGeneric': '{provider} پاسخ نداد (وضعیت بالادست {status}).',
   'gateway.providerRateLimited': '{provider} درخواست‌ها را محدود کرده است (HTTP 429)؛ بعداً دوباره تلاش کنید.',
   'gateway.providerError': '{provider} پاسخ نداد: {detail}.',
   'gateway.noBaseUrl': 'برای ارائه‌دهندهٔ «{provider}» نشانی پایه تنظیم نشده است.',

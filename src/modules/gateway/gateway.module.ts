@@ -9,7 +9,8 @@ import { CredentialsResolver, PersonalApiKeyResolver, UserCredentialsResolver } 
 import { KeyResolutionService } from '../credentials/key-resolution.service';
 import { PersonalApiKey } from '../credentials/personal-api-key.entity';
 import type { ProviderService } from '../provider/provider.service';
-import { adapterFor as defaultAdapterFor, type ProviderAdapter } from './adapters';
+import type { ProviderAdapter } from './adapters';
+import { guardedAdapters, type EgressPolicy } from './adapters/egress-guard';
 import { ChatStreamResolver, GatewayResolver, UsageRecordResolver } from './gateway.resolver';
 import { GatewayService } from './gateway.service';
 import { UsageRecord } from './usage-record.entity';
@@ -30,12 +31,14 @@ export interface GatewayDeps {
   log: Logger;
   /** PROVIDER_TIMEOUT_MS. */
   providerTimeoutMs: number;
-  /** Default: the real adapters (adapters/index.ts). */
+  /** Default: the real adapters, their connections under `egress` (adapters/egress-guard.ts). */
   adapterFor?: (style: ApiStyle) => ProviderAdapter;
+  /** Where upstream calls may connect; default: public addresses only. */
+  egress?: EgressPolicy;
 }
 
 export function createGatewayServices(deps: GatewayDeps): GatewayServices {
-  const adapterFor = deps.adapterFor ?? defaultAdapterFor;
+  const adapterFor = deps.adapterFor ?? guardedAdapters(deps.egress ?? { allowPrivate: false });
   const credentials = new CredentialsService(deps.auth, deps.providers, deps.secrets);
   const keyResolution = new KeyResolutionService(deps.auth, deps.providers, credentials, (style: ApiStyle, capability: Capability) =>
     adapterFor(style).supports(capability),

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { Capability, type ApiStyle } from '../../common/capability';
+import { Capability, Role, type ApiStyle } from '../../common/capability';
 import { AppError, ErrorCode, UserInputError } from '../../common/errors';
 import type { RequestContext } from '../../graphql/context';
 import type { AuthService } from '../auth/auth.service';
@@ -309,6 +309,10 @@ export class GatewayService {
         case 'UNSUPPORTED':
           return new UserInputError('gateway.capabilityUnsupported', { provider: provider.slug, style: provider.apiStyle, capability }, 'capability');
         default:
+          // The upstream's own words (already in the log above, redacted) are for admins only: they can carry upstream internals.
+          if (ctx.user?.role !== Role.ADMIN) {
+            return new AppError(ErrorCode.PROVIDER_ERROR, 'gateway.providerErrorGeneric', { provider: provider.slug, status: providerStatus ?? '-' }, extra);
+          }
           return new AppError(ErrorCode.PROVIDER_ERROR, 'gateway.providerError', { provider: provider.slug, detail }, extra);
       }
     }
