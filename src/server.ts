@@ -241,6 +241,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       closed = true;
       draining = true;
       if (options.graceMs) await new Promise((resolve) => setTimeout(resolve, options.graceMs));
+      // Upstream calls still running now are aborted (each recorded as CANCELLED, its client told
+      // SERVICE_UNAVAILABLE), so that app.close() below does not wait for them.
+      const aborted = await services.gateway.abortInFlight();
+      if (aborted) log.warn({ aborted }, 'shutdown: aborted upstream calls still running');
       await changeFeed.closeAll();
       // Ended feeds make graphql-ws send each subscription's `complete` a few ticks later: let those
       // frames out before the sockets are closed, so clients see a clean end, not a dropped socket.
