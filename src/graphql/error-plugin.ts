@@ -9,12 +9,24 @@ import { tokenLimitError } from './operation-limits';
 /** The original error, kept on the formatted one (not enumerable: never serialised). */
 const SOURCE = Symbol('switchboard.sourceError');
 
+/** A request error Apollo raised without a code: BAD_REQUEST, its (English, Apollo's) message kept. */
+class ClientRequestError extends AppError {
+  constructor(message: string, status: number) {
+    super(ErrorCode.BAD_REQUEST, 'request.invalid', { detail: message }, { http: { status } });
+  }
+}
+
 /** Apollo's own errors that are the client's doing but carry no code of their own (they would read as a 500). */
 function clientErrorFor(formatted: GraphQLFormattedError, error: unknown): AppError | undefined {
   // The parser's "more than N tokens" is a limit like the others, with its own code (HTTP 400 already).
   if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED') return tokenLimitError(error);
   if (formatted.message === 'provided sha does not match query') {
     return new AppError(ErrorCode.PERSISTED_QUERY_HASH_MISMATCH, 'request.persistedQueryMismatch', {}, { http: { status: 400 } });
+  }
+  // Apollo's own request errors (bad APQ version, malformed request parts) carry an HTTP 4xx but no code.
+  const http = (error as { extensions?: { http?: { status?: number } } } | undefined)?.extensions?.http;
+  if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR && http?.status && http.status >= 400 && http.status < 500) {
+    return new ClientRequestError(formatted.message, http.status);
   }
   // graphql-js stops coercing variables after 50 errors with an error that has no code of its own.
   if (formatted.message.startsWith('Too many errors processing variables')) {

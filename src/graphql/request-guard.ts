@@ -17,20 +17,29 @@ export class BadRequestError extends AppError {
   }
 }
 
-/** The path of the first string containing U+0000 in a JSON value, if any. */
-export function nulPath(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || 'value' : undefined;
-  if (value === null || typeof value !== 'object') return undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = nulPath(value[i], `${path}[${i}]`);
-      if (found) return found;
-    }
-    return undefined;
+/**
+ * The path of the first string containing U+0000 in a JSON value, if any. Iterative: variables may
+ * nest as deep as a 1 MiB body allows, and the path is built only for what is found.
+ */
+export function nulPath(value: unknown): string | undefined {
+  interface Node {
+    value: unknown;
+    key: string | number | null;
+    parent: Node | null;
   }
-  for (const [k, v] of Object.entries(value)) {
-    const found = nulPath(v, path ? `${path}.${k}` : k);
-    if (found) return found;
+  const stack: Node[] = [{ value, key: null, parent: null }];
+  while (stack.length) {
+    const node = stack.pop()!;
+    const v = node.value;
+    if (typeof v === 'string') {
+      if (!v.includes('\u0000')) continue;
+      const keys: (string | number)[] = [];
+      for (let n: Node | null = node; n && n.key !== null; n = n.parent) keys.unshift(n.key);
+      return keys.reduce<string>((path, k) => (typeof k === 'number' ? `${path}[${k}]` : path ? `${path}.${k}` : k), '') || 'value';
+    }
+    if (v === null || typeof v !== 'object') continue;
+    const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i][1], key: entries[i][0], parent: node });
   }
   return undefined;
 }

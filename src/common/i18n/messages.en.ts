@@ -44,6 +44,7 @@ export const en = {
   'request.subscriptionOverHttp': 'Subscriptions are served over the WebSocket (graphql-ws at /graphql), not over HTTP.',
   'request.persistedQueryMismatch': 'The persisted query hash does not match the query sent with it.',
   'input.tooManyVariableErrors': 'Too many variables are missing or invalid; fix the first ones and retry.',
+  'request.invalid': 'Invalid request: {detail}',
   'internal': 'Internal server error. Quote request id {requestId} when reporting it.',
   'unavailable': 'A backing service ({service}) is unavailable; retry later.',
   'request.badJson': 'The request body is not valid JSON.',

@@ -46,6 +46,7 @@ export const fa: Record<MessageKey, string> = {
   'request.subscriptionOverHttp': 'اشتراک‌ها از راه WebSocket (graphql-ws در /graphql) ارائه می‌شوند، نه HTTP.',
   'request.persistedQueryMismatch': 'هش پرس‌وجوی ذخیره‌شده با پرس‌وجوی فرستاده‌شده نمی‌خواند.',
   'input.tooManyVariableErrors': 'متغیرهای زیادی نیامده یا نامعتبرند؛ نخستین‌ها را درست کنید و دوباره بفرستید.',
+  'request.invalid': 'درخواست نامعتبر: {detail}',
   'internal': 'خطای داخلی سرور. هنگام گزارش، شناسهٔ درخواست {requestId} را ذکر کنید.',
   'unavailable': 'یکی از سرویس‌های پشتیبان ({service}) در دسترس نیست؛ بعداً دوباره تلاش کنید.',
   'request.badJson': 'بدنهٔ درخواست JSON معتبر نیست.',
