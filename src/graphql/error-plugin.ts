@@ -3,7 +3,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Locale } from '../config/config';
 import { AppError, ErrorCode, presentError } from '../common/errors';
-import type { RequestContext } from './context';
+import type { GraphQLContext } from './context-factory';
 import { tokenLimitError } from './operation-limits';
 
 /** The original error, kept on the formatted one (not enumerable: never serialised). */
@@ -41,7 +41,7 @@ function clientErrorFor(formatted: GraphQLFormattedError, error: unknown): AppEr
  * presents it again in the caller's locale with its request id (logging unexpected ones).
  * Done this way rather than with AsyncLocalStorage, whose promise hooks cost every request.
  */
-export function formatErrorFirstPass(defaultLocale: Locale) {
+export function formatErrorInDefaultLocale(defaultLocale: Locale) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const replaced = clientErrorFor(formatted, error);
     if (replaced) {
@@ -54,7 +54,7 @@ export function formatErrorFirstPass(defaultLocale: Locale) {
   };
 }
 
-export function localizedErrorsPlugin(log: Logger): ApolloServerPlugin<RequestContext> {
+export function localizedErrorsPlugin(log: Logger): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {

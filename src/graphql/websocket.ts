@@ -7,11 +7,12 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { Locale } from '../config/config';
 import { presentError, UnauthenticatedError } from '../common/errors';
-import type { RequestContext } from './context';
-import type { AuthUser } from '../modules/auth/auth-user';
+import type { Actor } from '../modules/auth/actor';
+import type { RequestContext } from '../modules/shared/request-context';
+import { requestLocale } from '../http/request-locale';
 import type { ContextFactory } from './context-factory';
 import type { EventBus } from '../pubsub/event-bus';
-import { Topic, type AuthChangedPayload } from '../pubsub/topics';
+import { AUTH_CHANGED, type AuthChangedPayload } from '../modules/auth/auth-events';
 import type { OperationLimits } from './operation-limits';
 import {
   CLOSE_TOO_MANY_CONNECTIONS,
@@ -27,7 +28,7 @@ interface ConnectionInfo {
   connectionId: string;
   locale: Locale;
   authorization: string;
-  user: AuthUser;
+  user: Actor;
   close(code: number, reason: string): void;
 }
 
@@ -59,7 +60,7 @@ export function attachWebSocketServer(input: {
   wss.on('connection', closeOversizedWith4413);
   const operations = new WsOperations({ schema, limits, introspection: input.introspection });
   const registry = new ConnectionRegistry<ConnectionInfo>(limits.maxConnectionsPerUser);
-  const authChanges = input.bus.subscribe<AuthChangedPayload>(Topic.AUTH_CHANGED);
+  const authChanges = input.bus.subscribe<AuthChangedPayload>(AUTH_CHANGED);
   void (async () => {
     for await (const change of authChanges) {
       // Let AuthService drop its cached answers for this change first (same event, same tick).
@@ -93,7 +94,7 @@ export function attachWebSocketServer(input: {
       onConnect: async (ctx) => {
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
         const authorization = typeof params.authorization === 'string' ? params.authorization : '';
-        const locale = contexts.localeParam(params.locale);
+        const locale = requestLocale(params.locale, input.defaultLocale);
         const probe = await contexts.create({ locale, authorization });
         if (probe.authError || !probe.user) return false;
         const socket = (ctx.extra as { socket: import('ws').WebSocket }).socket;

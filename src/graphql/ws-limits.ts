@@ -11,8 +11,8 @@ import {
 } from 'graphql';
 import type { WebSocket } from 'ws';
 import { AppError, ErrorCode, OperationLimitError } from '../common/errors';
-import { Role } from '../common/capability';
-import type { AuthUser } from '../modules/auth/auth-user';
+import { Role } from '../common/role';
+import type { Actor } from '../modules/auth/actor';
 import { operationLimitsRule, tokenLimitError, type OperationLimits } from './operation-limits';
 import { BadRequestError, nulInDocument, nulInVariablesError } from './request-guard';
 
@@ -101,7 +101,7 @@ export function subscriptionLimitError(open: number, max: number): OperationLimi
 const ROLE_RANK: Record<string, number> = { [Role.MEMBER]: 1, [Role.ADMIN]: 2 };
 
 /** The sockets of each user, for the per-user bound and for closing a revoked token's sockets. */
-export class ConnectionRegistry<C extends { user: AuthUser; close(code: number, reason: string): void }> {
+export class ConnectionRegistry<C extends { user: Actor; close(code: number, reason: string): void }> {
   private readonly byUser = new Map<string, Set<C>>();
 
   constructor(private readonly maxPerUser: number) {}
@@ -132,10 +132,10 @@ export class ConnectionRegistry<C extends { user: AuthUser; close(code: number, 
    * Checks each affected connection's token again: revoked (or its user gone) or a lower role
    * closes the socket with 4403. `authenticate` throws for a bad token.
    */
-  async recheck(change: { userId?: string; tokenId?: string }, authenticate: (c: C) => Promise<AuthUser | null>, onError: (e: unknown) => void): Promise<void> {
+  async recheck(change: { userId?: string; tokenId?: string }, authenticate: (c: C) => Promise<Actor | null>, onError: (e: unknown) => void): Promise<void> {
     await Promise.all(
       this.affected(change).map(async (c) => {
-        let now: AuthUser | null;
+        let now: Actor | null;
         try {
           now = await authenticate(c);
         } catch (e) {

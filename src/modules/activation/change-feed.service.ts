@@ -1,8 +1,10 @@
-import { runInTransaction } from '../../db/transaction';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Capability } from '../../common/capability';
 import { NotFoundError, UserInputError } from '../../common/errors';
-import { parseCursor, rowToChange, type ChangeRecord } from './change-record';
+import { IsolationLevel, type TransactionRunner } from '../../db/transaction';
+import { Provider } from '../provider/provider.entity';
+import type { ActivationRepository } from './activation.repository';
+import { parseCursor, type ChangeRecord } from './change-record';
 import type { ChangeSequencer } from './change-sequencer';
 
 export interface FeedFilter {
@@ -28,7 +30,9 @@ export class ChangeFeedService {
   private readonly feeds = new Set<ChangeFeed>();
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly rootEm: EntityManager,
+    private readonly transactions: TransactionRunner,
+    private readonly repository: ActivationRepository,
     private readonly sequencer: ChangeSequencer,
     /** slug → id (never stale: slugs never change, providers are never deleted); shared with the read cache. */
     private readonly slugIndex: Map<string, string>,
@@ -45,13 +49,13 @@ export class ChangeFeedService {
     if (filter.provider != null) {
       providerId = this.slugIndex.get(filter.provider);
       if (providerId === undefined) {
-        const rows = await this.em().execute<{ id: string }[]>('select id from provider where slug = ?', [filter.provider]);
-        if (!rows[0]) throw new NotFoundError('provider.notFound', { slug: filter.provider });
-        providerId = rows[0].id;
+        const provider = await this.rootEm.fork().findOne(Provider, { slug: filter.provider }, { fields: ['id'] });
+        if (!provider) throw new NotFoundError('provider.notFound', { slug: filter.provider });
+        providerId = provider.id;
         this.slugIndex.set(filter.provider, providerId);
       }
     }
-    const feed = new ChangeFeed(this.orm, { providerId, capability: filter.capability ?? undefined }, onEvent, () => {
+    const feed = new ChangeFeed(this.rootEm, this.transactions, this.repository, { providerId, capability: filter.capability ?? undefined }, onEvent, () => {
       stopListening();
       this.feeds.delete(feed);
     });
@@ -73,10 +77,6 @@ export class ChangeFeedService {
   async closeAll(): Promise<void> {
     await Promise.all([...this.feeds].map((f) => f.return()));
   }
-
-  private em(): EntityManager {
-    return this.orm.em.fork() as EntityManager;
-  }
 }
 
 class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
@@ -85,11 +85,13 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
   private readonly inbox: ChangeRecord[] = [];
   private wake?: () => void;
   private closed = false;
-  /** The replay still to read: changes after `after`, up to `until` (the newest visible in the start snapshot). */
-  private replay?: { after: string; until: string };
+  /** The replay still to read: the changes after `after` (paged, REPLAY_PAGE_SIZE at a time). */
+  private replay?: { after: string };
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly rootEm: EntityManager,
+    private readonly transactions: TransactionRunner,
+    private readonly repository: ActivationRepository,
     private readonly filter: { providerId?: string; capability?: Capability },
     private readonly onEvent: ((change: ChangeRecord) => void) | undefined,
     private readonly onClose: () => void,
@@ -97,45 +99,28 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
 
   async start(sinceId: string | undefined): Promise<void> {
     const readVersions = async (em: EntityManager) => {
-      const slots = await em.execute<{ provider_id: string; capability: string; version: number }[]>(
-        `select provider_id, capability, version from activation_slot where ${this.where()}`,
-        this.params(),
-      );
-      for (const s of slots) this.versions.set(slotKey(s.provider_id, s.capability), Number(s.version));
+      for (const s of await this.repository.slotVersions(em, this.filter)) this.versions.set(slotKey(s.providerId, s.capability), s.version);
     };
     // Without a replay one statement is a consistent snapshot already; with one, the versions and
     // the replayed changes must come from the same snapshot.
-    if (sinceId === undefined) return readVersions(this.orm.em.fork() as EntityManager);
-    await runInTransaction(
-      this.orm.em as EntityManager,
-      async (em) => {
+    if (sinceId === undefined) return readVersions(this.rootEm.fork());
+    await this.transactions.run(
+      async ({ em }) => {
         await readVersions(em);
-        const [newest] = await em.execute<{ id: string | null }[]>(`select max(id) as id from activation_change where id > ? and ${this.where()}`, [
-          sinceId,
-          ...this.params(),
-        ]);
-        if (newest?.id != null) {
-          this.replay = { after: sinceId, until: String(newest.id) };
-          await this.readReplayPage(em);
-        }
+        await this.readReplayPage(em, sinceId);
       },
-      { isolationLevel: 'repeatable read', readOnly: true },
+      { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
     );
   }
 
   /**
-   * The next page of the replay. Pages after the first are read outside the start snapshot: a change
-   * that committed after it (a version above the snapshot's) is left out here, it comes live.
+   * A page of the replay. Pages after the first are read outside the start snapshot: a change that
+   * committed after it has a version above the snapshot's slot version and is left out here (it comes live).
    */
-  private async readReplayPage(em: EntityManager): Promise<void> {
-    const replay = this.replay!;
-    const rows = await em.execute<Record<string, unknown>[]>(
-      `select * from activation_change where id > ? and id <= ? and ${this.where()} order by id limit ${REPLAY_PAGE_SIZE}`,
-      [replay.after, replay.until, ...this.params()],
-    );
-    if (rows.length < REPLAY_PAGE_SIZE) this.replay = undefined;
-    else replay.after = String(rows[rows.length - 1].id);
-    for (const change of rows.map(rowToChange)) {
+  private async readReplayPage(em: EntityManager, after: string): Promise<void> {
+    const page = await this.repository.changesAfter(em, after, { filter: this.filter, limit: REPLAY_PAGE_SIZE });
+    this.replay = page.length === REPLAY_PAGE_SIZE ? { after: page[page.length - 1].id } : undefined;
+    for (const change of page) {
       if (change.version <= (this.versions.get(slotKey(change.providerId, change.capability)) ?? 0)) this.outbox.push(change);
     }
   }
@@ -158,7 +143,7 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
       if (this.closed) return { value: undefined, done: true };
       // The replay is delivered whole before any live change (they are deduplicated against it).
       if (this.replay) {
-        await this.readReplayPage(this.orm.em.fork() as EntityManager);
+        await this.readReplayPage(this.rootEm.fork(), this.replay.after);
         continue;
       }
       const change = this.inbox.shift();
@@ -209,24 +194,6 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
 
   /** Delivers versions in (after, before) of one slot from the history. */
   private async fill(providerId: string, capability: Capability, after: number, before: number): Promise<void> {
-    const rows = await this.orm.em.fork().execute<Record<string, unknown>[]>(
-      `select * from activation_change where provider_id = ? and capability = ? and version > ? and version < ? order by version`,
-      [providerId, capability, after, before],
-    );
-    for (const row of rows) this.outbox.push(rowToChange(row));
-  }
-
-  private where(): string {
-    const parts = ['true'];
-    if (this.filter.providerId) parts.push('provider_id = ?');
-    if (this.filter.capability) parts.push('capability = ?');
-    return parts.join(' and ');
-  }
-
-  private params(): unknown[] {
-    const p: unknown[] = [];
-    if (this.filter.providerId) p.push(this.filter.providerId);
-    if (this.filter.capability) p.push(this.filter.capability);
-    return p;
+    this.outbox.push(...(await this.repository.slotVersionsBetween(this.rootEm.fork(), providerId, capability, after, before)));
   }
 }
