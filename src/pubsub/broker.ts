@@ -4,6 +4,8 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Logger } from 'pino';
 import { MemorySnapshotStore, RedisSnapshotStore, type Codec, type SnapshotStore } from '../cache/snapshot-store';
 import { EventBus } from './event-bus';
+import { InstanceLease, type InstanceLeaseOptions } from '../cache/instance-lease';
+import { NearSnapshotStore } from '../cache/near-cache';
 
 /** Events and the shared read cache: Redis across instances, or in-process for a single one. */
 export interface Broker<T = unknown> {
@@ -34,9 +36,11 @@ export interface BrokerOptions<T> {
   namespace: string;
   codec: Codec<T>;
   log: Logger;
+  /** Timings of the near cache's lease protocol (tests shorten them). */
+  nearCache?: Pick<InstanceLeaseOptions, 'heartbeatMs' | 'leaseMs' | 'ackTimeoutMs'>;
 }
 
-export function createBroker<T>({ redisUrl, namespace, codec, log }: BrokerOptions<T>): Broker<T> {
+export function createBroker<T>({ redisUrl, namespace, codec, log, nearCache }: BrokerOptions<T>): Broker<T> {
   const prefix = `sb:${namespace}:`;
   if (!redisUrl) {
     return {
@@ -106,10 +110,12 @@ export function createBroker<T>({ redisUrl, namespace, codec, log }: BrokerOptio
     });
   });
   const engine = new RedisPubSub({ publisher, subscriber });
+  // Warm reads from process memory; invalidations acknowledged by every live instance (near-cache.ts).
+  const lease = new InstanceLease({ redisUrl, prefix, log, ...nearCache });
   return {
     mode: 'redis',
     bus: new EventBus(engine, prefix),
-    store: new RedisSnapshotStore<T>(cache, codec, log, prefix),
+    store: new NearSnapshotStore<T>(new RedisSnapshotStore<T>(cache, codec, log, prefix), lease),
     onReconnect: (l) => reconnectListeners.push(l),
     ping: async () => {
       try {
@@ -121,6 +127,7 @@ export function createBroker<T>({ redisUrl, namespace, codec, log }: BrokerOptio
     isHealthy: () => healthy,
     onHealthChange: (l) => healthListeners.push(l),
     close: async () => {
+      await lease.close();
       for (const c of [publisher, cache, subscriber]) c.disconnect();
     },
   };

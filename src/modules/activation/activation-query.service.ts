@@ -53,7 +53,8 @@ export class ActivationQueryService {
     if (!at || at.getTime() >= Date.now()) {
       // The hot path: the provider's snapshot (in-process without waiting when warm; else one batched
       // cache read) answers, and primes this request's loaders for the nested fields.
-      const snapshot = ctx.services.snapshots.peekBySlug(slug) ?? (await ctx.loaders.snapshotBySlug(slug));
+      const snapshots = ctx.services.snapshots;
+      const snapshot = snapshots.peekBySlug(slug) ?? (snapshots.isUnknownSlug(slug) ? null : await ctx.loaders.snapshotBySlug(slug));
       if (!snapshot) throw new NotFoundError('provider.notFound', { slug });
       ctx.loaders.prime(snapshot);
       const modelId = snapshot.slots.find((s) => s.capability === capability)?.modelId;

@@ -38,6 +38,21 @@ export class ProviderSnapshotReader {
     private readonly queries: ActivationQueryService,
   ) {}
 
+  /** True when `slug` is known not to name a provider (warm negative cache): answer "not found" without a query. */
+  isUnknownSlug(slug: string): boolean {
+    return !this.slugIndex.has(slug) && this.store.isAbsent?.(slug) === true;
+  }
+
+  /** Take before looking slugs up in Postgres; pass to rememberUnknownSlugs with those not found. */
+  unknownSlugsToken(): number {
+    return this.store.absentToken?.() ?? 0;
+  }
+
+  /** Remembers slugs Postgres did not know, unless a provider was created since `token` was taken. */
+  rememberUnknownSlugs(slugs: readonly string[], token: number): void {
+    for (const slug of slugs) if (!this.slugIndex.has(slug)) this.store.rememberAbsent?.(slug, token);
+  }
+
   /** The snapshot of a provider by slug when this process holds it already (warm in-process cache). */
   peekBySlug(slug: string): ProviderSnapshot | undefined {
     const id = this.slugIndex.get(slug);
