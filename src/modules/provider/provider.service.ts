@@ -37,8 +37,9 @@ export class ProviderService {
 
   async create(ctx: AuthContext, input: CreateProviderData): Promise<Provider> {
     this.auth.requireAdmin(ctx, 'createProvider');
+    let created: Provider;
     try {
-      return await inTransaction(ctx.em, async (em) => {
+      created = await inTransaction(ctx.em, async (em) => {
         const provider = em.create(Provider, {
           slug: input.slug,
           name: input.name,
@@ -57,6 +58,10 @@ export class ProviderService {
       if (isUniqueViolation(e)) throw new ConflictError('provider.slugTaken', { slug: input.slug });
       throw e;
     }
+    // Every instance's negative cache may hold this slug: the new id's first invalidation empties it
+    // (acknowledged, so a read on any instance after this returns finds the provider).
+    await this.listener.changesCommitted([], [created.id]);
+    return created;
   }
 
   async update(ctx: AuthContext, input: UpdateProviderData): Promise<Provider> {
