@@ -41,6 +41,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Every SQL statement, for tests that count them. */
   onQuery?: (sql: string) => void;
+  /** Turns tracing on with this exporter (tests: InMemorySpanExporter), whatever the configuration says. */
+  spanExporter?: import('@opentelemetry/sdk-trace').SpanExporter;
 }
 
 export interface SwitchboardServer {
@@ -76,6 +78,11 @@ function deploymentNamespace(databaseUrl: string): string {
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<SwitchboardServer> {
   registerAllModules();
   const log = options.logger ?? createLogger(config.logLevel);
+  // Loaded only when on: with tracing off no OpenTelemetry module is in the process at all.
+  const tracing =
+    config.otelEndpoint || options.spanExporter
+      ? (require('./observability/tracing') as typeof import('./observability/tracing')).startTracing({ endpoint: config.otelEndpoint, exporter: options.spanExporter, log })
+      : undefined;
   if (config.encryptionKeyIsDefault) {
     log.warn('ENCRYPTION_KEY is not set: using the built-in development key. Set ENCRYPTION_KEY (32 bytes) in production.');
   }
@@ -119,6 +126,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   if (config.adminToken) await auth.bootstrapAdmin(config.adminToken);
 
   const schema = await createSchema(broker.bus);
+  tracing?.instrumentSchema(schema);
   const contexts = new ContextFactory(orm, services, config.defaultLocale);
 
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: false });
@@ -129,7 +137,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM (graceful shutdown); Apollo's own handler would re-raise the signal and kill the process mid-drain.
     stopOnTerminationSignals: false,
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin() as never, localizedErrorsPlugin(log)],
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin() as never, localizedErrorsPlugin(log), ...(tracing ? [tracing.apolloPlugin()] : [])],
     formatError: formatErrorFirstPass(config.defaultLocale),
   });
   await apollo.start();
@@ -153,7 +161,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    handler: graphqlHandler as never,
+    handler: (tracing ? tracing.wrapHandler(graphqlHandler) : graphqlHandler) as never,
   });
 
   const wsServer = attachWebSocketServer({ app, schema, contexts, defaultLocale: config.defaultLocale, log });
@@ -226,6 +234,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await auth.disconnect();
       await broker.close();
       await orm.close(true);
+      await tracing?.shutdown();
     },
   };
 }

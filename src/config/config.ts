@@ -38,6 +38,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** After SIGTERM, how long the server keeps accepting (readyz already 503) before it stops listening. */
   shutdownGraceMs: number;
+  /**
+   * OTEL_EXPORTER_OTLP_ENDPOINT (the standard variable): set, traces are exported there over OTLP/HTTP;
+   * unset, tracing is off and no OpenTelemetry code is loaded.
+   */
+  otelEndpoint: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoData: bool(env, 'DEMO_DATA', nodeEnv !== 'production'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 1000, 600000),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 500, 0, 30000),
+    otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
   };
 }
 

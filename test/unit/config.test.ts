@@ -168,3 +168,16 @@ describe('ENCRYPTION_KEY', () => {
     expect(e.message).toMatch(/32 bytes/);
   });
 });
+
+describe('OTEL_EXPORTER_OTLP_ENDPOINT (tracing)', () => {
+  test('unset: tracing off', () => {
+    expect(loadConfig({}).otelEndpoint).toBeUndefined();
+  });
+  test('an http(s) URL turns it on', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).otelEndpoint).toBe('http://collector:4318');
+  });
+  test('anything else is refused, naming the variable', () => {
+    expect(failure({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }).message).toContain('OTEL_EXPORTER_OTLP_ENDPOINT');
+    expect(failure({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' }).message).toContain('OTEL_EXPORTER_OTLP_ENDPOINT');
+  });
+});

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../../pubsub/event-bus';
 import { Topic, toPayload } from '../../pubsub/topics';
 import { rowToChange, type ChangeListener, type ChangeRecord } from './change-record';
+import { withSpan } from '../../observability/spans';
 
 /** Anything that must forget what it knows of a provider when it changes (the read cache). */
 export interface ProviderInvalidator {
@@ -31,10 +32,12 @@ export class ChangePublisher implements ChangeListener {
   ) {}
 
   async changesCommitted(changes: ChangeRecord[], providerIds: string[]): Promise<void> {
-    await this.cache.invalidate(providerIds);
+    await withSpan('cache invalidate', { 'switchboard.providers': providerIds.length }, () => this.cache.invalidate(providerIds));
     if (changes.length === 0) return;
     try {
-      await this.publish(changes);
+      await withSpan('publish changes', { 'messaging.destination.name': Topic.ACTIVE_MODEL_CHANGED, 'messaging.batch.message_count': changes.length }, () =>
+        this.publish(changes),
+      );
       await this.orm.em
         .fork()
         .execute(`update activation_change set published_at = now() where id in (${changes.map(() => '?').join(',')}) and published_at is null`, changes.map((c) => c.id));
