@@ -308,7 +308,9 @@ async function main(): Promise<void> {
         `(a) read mix on A (3/5 known, 1/5 other known, 1/5 unknown) while B activates ${fmt(switches / mixSeconds, 1)}/s`,
         fmt(mix.requests.average),
         `${fmt(mix.latency.p50, 1)} / ${fmt(mix.latency.p99, 1)} ms`,
-        `${fmt(mix.requests.average / redis.r.requests.average, 2)}× the warm Redis read; ${switches} activations, each acknowledged by A before it returned`,
+        `${fmt(mix.requests.average / redis.r.requests.average, 2)}× the warm Redis read; ${switches} activations, each acknowledged by A (or A fenced) before it returned; A fenced ${
+          b.output.filter((l) => /did not acknowledge an invalidation/.test(l)).length
+        } times`,
       );
       await a.stop();
       await b.stop();

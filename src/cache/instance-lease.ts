@@ -129,7 +129,7 @@ export class InstanceLease {
   constructor(private readonly options: InstanceLeaseOptions) {
     this.heartbeatMs = options.heartbeatMs ?? 400;
     this.leaseMs = options.leaseMs ?? 1500;
-    this.ackTimeoutMs = options.ackTimeoutMs ?? 300;
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 500;
     const p = options.prefix;
     this.keys = {
       leases: `${p}near:leases`,
