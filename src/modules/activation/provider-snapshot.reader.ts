@@ -30,6 +30,8 @@ export const snapshotCodec: Codec<ProviderSnapshot> = {
 export class ProviderSnapshotReader {
   /** Slugs never change and providers are never deleted: this slug → id map never goes stale. */
   readonly slugIndex = new Map<string, string>();
+  /** Loads from Postgres in progress, by provider id and cache generation. */
+  private readonly inflight = new Map<string, Promise<ProviderSnapshot | null>>();
 
   constructor(
     private readonly store: SnapshotStore<ProviderSnapshot>,
@@ -62,19 +64,41 @@ export class ProviderSnapshotReader {
   async load(emOf: () => EntityManager, ids: readonly string[], known: Map<string, Provider> = new Map()): Promise<(ProviderSnapshot | null)[]> {
     const { values, generations } = await this.store.getMany(ids);
     const result: (ProviderSnapshot | null)[] = [...values];
-    const missing = ids.filter((_, i) => result[i] === null);
+    const missing = ids.map((id, i) => ({ id, key: `${id}@${generations[i]}`, generation: generations[i] })).filter((_, i) => result[i] === null);
     if (missing.length === 0) return result;
-    const em = emOf();
+    // Concurrent misses of one provider share one load (after an invalidation, every request in
+    // flight misses at once). Keyed by the cache generation: a request that arrives after a newer
+    // invalidation never joins a load that began before it.
+    const toLoad = missing.filter((m) => !this.inflight.has(m.key));
+    if (toLoad.length) {
+      const loading = this.fromDatabase(emOf(), toLoad, known);
+      for (const m of toLoad) {
+        const one = loading.then((loaded) => loaded.get(m.id) ?? null);
+        this.inflight.set(m.key, one);
+        void one.finally(() => this.inflight.delete(m.key)).catch(() => undefined);
+      }
+    }
+    const loaded = await Promise.all(missing.map((m) => this.inflight.get(m.key)!));
+    missing.forEach((m, j) => (result[ids.indexOf(m.id)] = loaded[j]));
+    return result;
+  }
 
-    const unknown = missing.filter((id) => !known.has(id));
+  /** Snapshots of these providers from Postgres, stored in the cache unless invalidated meanwhile. */
+  private async fromDatabase(
+    em: EntityManager,
+    missing: { id: string; generation: string }[],
+    known: Map<string, Provider>,
+  ): Promise<Map<string, ProviderSnapshot>> {
+    const unknown = missing.filter((m) => !known.has(m.id)).map((m) => m.id);
     if (unknown.length) for (const p of await this.providers.findByIds(em, unknown)) known.set(p.id, p);
-    const present = missing.filter((id) => known.has(id));
-    const slotLists = present.length ? await this.queries.slotsByProviders(em, present) : [];
+    const present = missing.filter((m) => known.has(m.id));
+    const slotLists = present.length ? await this.queries.slotsByProviders(em, present.map((m) => m.id)) : [];
     const heldIds = [...new Set(slotLists.flat().map((s) => s.modelId).filter((id): id is string => !!id))];
     const held = heldIds.length ? await this.models.findByIds(em, heldIds) : [];
     const heldById = new Map(held.map((m) => [m.id, m]));
 
-    present.forEach((id, i) => {
+    const out = new Map<string, ProviderSnapshot>();
+    present.forEach(({ id, generation }, i) => {
       const slots = slotLists[i];
       const snapshot: ProviderSnapshot = {
         provider: plain(known.get(id)!),
@@ -83,12 +107,12 @@ export class ProviderSnapshotReader {
       };
       // The in-process store shares this object between requests: nobody may change it.
       deepFreeze(snapshot);
-      const index = ids.indexOf(id);
-      result[index] = snapshot;
-      void this.store.setIfUnchanged(id, snapshot, generations[index]);
+      out.set(id, snapshot);
+      void this.store.setIfUnchanged(id, snapshot, generation);
     });
-    return result;
+    return out;
   }
+
 }
 
 /** Entities to plain data (the same shape whether it comes from Postgres or the cache). */
