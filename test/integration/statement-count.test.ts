@@ -67,10 +67,10 @@ describe.each([
   beforeAll(async () => {
     t = await startTestServer({ databaseUrl, redisUrl }, { logger: pino({ level: 'silent' }), onQuery: (s) => statements.push(clean(s)) });
     // A shared Redis may hold snapshots of these providers from an earlier run: start cold.
-    await t.server.broker.store.invalidate(providerIds);
+    await t.server.backplane.cache.invalidate(providerIds);
     // The outbox relay polls on a timer (begin; select ... for update skip locked; commit, every 500 ms):
     // not part of any request, so it is stopped here (mutations still publish directly).
-    await t.server.publisher.stop();
+    await t.server.services.outbox.stop();
   });
   afterAll(() => t?.close());
 
@@ -122,7 +122,7 @@ describe.each([
     };
     // With Redis, process memory answers only while this instance holds its near-cache lease
     // (taken within a heartbeat of start-up): wait for that state, not for a time.
-    const lease = (t.server.broker.store as { lease?: { valid(): boolean } }).lease;
+    const lease = (t.server.backplane.cache as { lease?: { valid(): boolean } }).lease;
     for (let i = 0; i < 100 && lease && !lease.valid(); i++) await new Promise((r) => setTimeout(r, 50));
     expect((await count()).filter((s) => /from "?provider"?/.test(s))).toHaveLength(1);
     for (let i = 0; i < 3; i++) expect(await count()).toEqual([]);

@@ -7,14 +7,17 @@ import { EventBus } from './event-bus';
 import { InstanceLease, type InstanceLeaseOptions } from '../cache/instance-lease';
 import { NearSnapshotStore } from '../cache/near-cache';
 
-/** Events and the shared read cache: Redis across instances, or in-process for a single one. */
-export interface Broker<T = unknown> {
+/**
+ * What the instances of one deployment share: the event bus, the read cache, and the health of the
+ * connection behind both. Redis across instances, or in-process for a single one.
+ */
+export interface Backplane<T = unknown> {
   mode: 'redis' | 'memory';
   bus: EventBus;
-  store: SnapshotStore<T>;
+  cache: SnapshotStore<T>;
   /** Called when the subscriber connection comes back after a loss (messages may be missed). */
   onReconnect(listener: () => void): void;
-  /** True when the broker answers (always for in-process). */
+  /** True when the backplane answers (always for in-process). */
   ping(): Promise<boolean>;
   /**
    * True while the subscriber connection is up and its subscriptions are in place, i.e. events
@@ -27,7 +30,7 @@ export interface Broker<T = unknown> {
   close(): Promise<void>;
 }
 
-export interface BrokerOptions<T> {
+export interface BackplaneOptions<T> {
   redisUrl: string | undefined;
   /**
    * Separates deployments sharing one Redis: channels and cache keys start with it. Instances of one
@@ -40,13 +43,13 @@ export interface BrokerOptions<T> {
   nearCache?: Pick<InstanceLeaseOptions, 'heartbeatMs' | 'leaseMs' | 'ackTimeoutMs'>;
 }
 
-export function createBroker<T>({ redisUrl, namespace, codec, log, nearCache }: BrokerOptions<T>): Broker<T> {
+export function createBackplane<T>({ redisUrl, namespace, codec, log, nearCache }: BackplaneOptions<T>): Backplane<T> {
   const prefix = `sb:${namespace}:`;
   if (!redisUrl) {
     return {
       mode: 'memory',
       bus: new EventBus(new MemoryPubSub()),
-      store: new MemorySnapshotStore<T>(),
+      cache: new MemorySnapshotStore<T>(),
       onReconnect: () => undefined,
       ping: async () => true,
       isHealthy: () => true,
@@ -115,7 +118,7 @@ export function createBroker<T>({ redisUrl, namespace, codec, log, nearCache }: 
   return {
     mode: 'redis',
     bus: new EventBus(engine, prefix),
-    store: new NearSnapshotStore<T>(new RedisSnapshotStore<T>(cache, codec, log, prefix), lease),
+    cache: new NearSnapshotStore<T>(new RedisSnapshotStore<T>(cache, codec, log, prefix), lease),
     onReconnect: (l) => reconnectListeners.push(l),
     ping: async () => {
       try {
