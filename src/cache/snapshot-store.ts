@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { LocalSnapshots } from './near-cache';
+import { LocalSnapshots } from './local-snapshots';
 
 /**
  * A cache of values with a generation per key, so that a reader that loaded from the database
