@@ -54,6 +54,9 @@ if redis.call('DEL', KEYS[2]) == 1 then
 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
+-- A deployment gone for 10 minutes leaves nothing behind in a shared Redis.
+redis.call('PEXPIRE', KEYS[1], 600000)
+redis.call('PEXPIRE', KEYS[3], 600000)
 return now`;
 
 /**
