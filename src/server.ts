@@ -25,6 +25,7 @@ import { formatErrorFirstPass, localizedErrorsPlugin } from './graphql/error-plu
 import { createSchema } from './graphql/schema';
 import { jitGateway } from './graphql/jit-executor';
 import type { Services } from './graphql/services';
+import { UserDirectoryService } from './modules/auth/user-directory.service';
 import { createBroker, type Broker } from './pubsub/broker';
 import { ChangePublisher } from './modules/activation/change-publisher';
 import { ChangeFeedService } from './modules/activation/change-feed.service';
@@ -96,6 +97,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   broker.onReconnect(() => sequencer.resync());
   const services: Services = {
     auth,
+    users: new UserDirectoryService(auth),
     providers,
     activation,
     models,

@@ -8,6 +8,8 @@ import { ChangeFeedResolver } from '../modules/activation/change-feed.resolver';
 import { ApiTokenResolver, AuthResolver } from '../modules/auth/auth.resolver';
 import { AIModelResolver } from '../modules/model/ai-model.resolver';
 import { ProviderResolver } from '../modules/provider/provider.resolver';
+import { ProviderKeyHintResolver } from '../modules/provider/provider-key-hint.resolver';
+import { UserDirectoryResolver, UserTokensResolver } from '../modules/auth/user-directory.resolver';
 import './enums';
 import { PubSub as MemoryPubSub } from 'graphql-subscriptions';
 import { EventBus } from '../pubsub/event-bus';
@@ -21,6 +23,9 @@ const coreResolvers = [
   ChangeFeedResolver,
   AuthResolver,
   ApiTokenResolver,
+  UserDirectoryResolver,
+  UserTokensResolver,
+  ProviderKeyHintResolver,
 ];
 const extraResolvers: Function[] = [];
 

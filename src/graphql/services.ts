@@ -1,6 +1,7 @@
 import type { ActivationQueryService } from '../modules/activation/activation-query.service';
 import type { ActivationService } from '../modules/activation/activation.service';
 import type { AuthService } from '../modules/auth/auth.service';
+import type { UserDirectoryService } from '../modules/auth/user-directory.service';
 import type { AIModelService } from '../modules/model/ai-model.service';
 import type { ProviderService } from '../modules/provider/provider.service';
 import type { ProviderSnapshotReader } from '../modules/activation/provider-snapshot.reader';
@@ -13,6 +14,7 @@ import type { UsageService } from '../modules/gateway/usage.service';
 /** The services, made once per server and shared by every request. */
 export interface Services {
   auth: AuthService;
+  users: UserDirectoryService;
   providers: ProviderService;
   models: AIModelService;
   activation: ActivationService;
