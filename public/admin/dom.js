@@ -75,7 +75,7 @@ export function dataTable({ columns, rows, caption, rowAttrs }) {
     caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.class }, c.label)))),
     h('tbody', {}, rows.map((row) => h('tr', rowAttrs ? rowAttrs(row) : {},
-      columns.map((c) => h('td', { 'data-label': c.label, class: c.class }, c.cell(row)))))),
+      columns.map((c) => h('td', { 'data-label': c.label, class: c.class }, h('div', { class: 'cell-value' }, c.cell(row))))))),
   );
 }
 
@@ -177,11 +177,20 @@ export function messageDialog({ title, body }) {
   return new Promise((resolve) => {
     const titleId = uid('dlg-title');
     const close = h('button', { type: 'submit', class: 'primary' }, t('close'));
-    const form = h('form', { method: 'dialog', class: 'dialog-form' }, h('h2', { id: titleId }, title), h('div', { class: 'dialog-body' }, body), h('div', { class: 'dialog-actions' }, close));
+    const form = h('form', { class: 'dialog-form' }, h('h2', { id: titleId }, title), h('div', { class: 'dialog-body' }, body), h('div', { class: 'dialog-actions' }, close));
+    // Not the dialog's 'close' event: the previous dialog's may still be queued.
+    const finish = (event) => {
+      event?.preventDefault();
+      dialog.removeEventListener('cancel', finish);
+      dialog.close();
+      dialog.replaceChildren();
+      resolve();
+    };
+    form.addEventListener('submit', finish);
+    dialog.addEventListener('cancel', finish);
     dialog.setAttribute('aria-labelledby', titleId);
     dialog.classList.remove('danger');
     dialog.replaceChildren(form);
-    dialog.addEventListener('close', () => { dialog.replaceChildren(); resolve(); }, { once: true });
     dialog.showModal();
     (form.querySelector('[data-autofocus]') ?? close).focus();
   });

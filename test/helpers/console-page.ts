@@ -22,6 +22,8 @@ export interface OpenOptions {
   height?: number;
   /** The browser's language (navigator.language and Accept-Language), e.g. "fa-IR". */
   locale?: string;
+  /** Browser permissions, e.g. ['clipboard-read', 'clipboard-write']. */
+  permissions?: string[];
   /** Runs in the page before its own scripts. */
   init?: () => void;
 }
@@ -32,6 +34,7 @@ export async function openConsolePage(browser: Browser, options: OpenOptions = {
     viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
     locale: options.locale ?? 'en-US',
     timezoneId: 'Asia/Tehran',
+    permissions: options.permissions,
   });
   const page = await context.newPage();
   const problems: string[] = [];
