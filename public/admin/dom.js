@@ -229,6 +229,7 @@ function renderField(field, inputs) {
       id, name: field.name, type, value: field.value ?? '', placeholder: field.placeholder,
       'aria-describedby': hintId, autocomplete: 'off', spellcheck: 'false', required: field.required, disabled: field.disabled,
       dir: field.ltr ? 'ltr' : undefined,
+      step: field.type === 'datetime' ? 1 : undefined,
     });
   }
   inputs.set(field.name, input);

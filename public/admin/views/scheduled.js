@@ -12,6 +12,7 @@ import { reasonField, withReason } from './slots.js';
 const PAGE = 50;
 /** The server applies a due switch within 2 s (api-contract-changes.graphql); look a little after. */
 const DUE_SLACK_MS = 2_500;
+const OVERDUE_POLL_MS = 2_000;
 
 export function createScheduledView(ctx, grid) {
   const v = viewSection('scheduled', 'nav.scheduled');
@@ -59,14 +60,18 @@ export function createScheduledView(ctx, grid) {
     }
   }
 
-  /** Re-read the list shortly after the next pending switch falls due (FAILED ones publish no change). */
+  /**
+   * Re-read the list shortly after the next pending switch falls due (a FAILED one publishes no
+   * change), and every few seconds while one is overdue.
+   */
   function watchDue() {
     clearTimeout(dueTimer);
     const next = rows.filter((r) => r.status === 'PENDING').map((r) => new Date(r.at).getTime()).sort((a, b) => a - b)[0];
     if (next === undefined) return;
+    const delay = Math.max(OVERDUE_POLL_MS, Math.min(next - Date.now() + DUE_SLACK_MS, 2 ** 31 - 1));
     dueTimer = setTimeout(() => {
       if (!v.section.hidden && ctx.session) reload();
-    }, Math.max(0, Math.min(next - Date.now() + DUE_SLACK_MS, 2 ** 31 - 1)));
+    }, delay);
   }
 
   async function schedule() {
@@ -185,8 +190,8 @@ export function createScheduledView(ctx, grid) {
       render();
     },
     onChange(change) {
-      // A scheduled switch was applied: its row changes status.
-      if (change.scheduledChange && !v.section.hidden) reload();
+      // A slot changed while switches are pending: one of them may have been applied.
+      if (!v.section.hidden && (change.scheduledChange || rows.some((r) => r.status === 'PENDING'))) reload();
     },
   };
 }
