@@ -124,6 +124,27 @@ test('a pick made before a live change goes stale, names who changed it to what,
   expect(await cell(p.page).locator('.slot-notice').isHidden()).toBe(true);
 });
 
+test('a change arriving while the Switch dialog is open shows there and asks to confirm again', async () => {
+  const p = await open();
+  await signIn(p.page, t.url, ADMIN_TOKEN);
+  const held = await cell(p.page).getAttribute('data-model-id');
+  const picked = held === beta.id ? alpha : beta;
+  const other = [alpha, beta, gamma].find((m) => m.id !== held && m.id !== picked.id)!;
+  await pick(p.page, 'acme:CHAT', picked.id);
+  const pickedAt = await slotVersion(p.page);
+  await cell(p.page).locator('button.switch').click();
+  const dialog = p.page.locator('dialog[open]');
+  await expectText(dialog.locator('button[type=submit]'), 'Switch');
+  expect(await dialog.locator('[data-kind="stale"]').count()).toBe(0);
+
+  expect((await activate(t, other.id, { capabilities: ['CHAT'] })).errors).toBeUndefined();
+  await expectText(dialog.locator('[data-kind="stale"]'), 'admin');
+  await expectText(dialog.locator('button[type=submit]'), 'Switch anyway');
+  await dialog.locator('button[type=submit]').click();
+  await expectText(cell(p.page).locator('.slot-version'), `v${pickedAt + 2}`);
+  expect((await t.gql(`{ activeModel(provider: "acme", capability: CHAT) { id } }`)).data.activeModel.id).toBe(picked.id);
+});
+
 test('switching from a stale version shows one CONFLICT message naming the current holder', async () => {
   // This page never gets live updates (its WebSocket never opens), so its versions go stale unseen.
   const stale = await open({
@@ -264,6 +285,8 @@ test('in Persian the console is right-to-left, translated, with Persian digits a
   expect(await p.page.getAttribute('html', 'dir')).toBe('rtl');
   expect(await p.page.getAttribute('html', 'lang')).toBe('fa');
   expect(await p.page.locator('#sign-in').textContent()).toBe('ورود');
+  // Every English string has its Persian one.
+  expect(await p.page.evaluate(async () => (await import('/admin/i18n.js' as string)).missingTranslations())).toEqual([]);
   await p.page.fill('#token', ADMIN_TOKEN);
   await p.page.click('#sign-in');
   await p.page.locator('#live-status[data-state="live"]').waitFor();
