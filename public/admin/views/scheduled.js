@@ -15,7 +15,7 @@ const DUE_SLACK_MS = 2_500;
 const OVERDUE_POLL_MS = 2_000;
 
 export function createScheduledView(ctx, grid) {
-  const v = viewSection('scheduled', 'nav.scheduled');
+  const v = viewSection('scheduled', 'scheduled.title');
   const newButton = h('button', { type: 'button', class: 'primary', id: 'new-schedule' });
   const status = h('select', { id: 'scheduled-status' });
   const listBox = h('div', { id: 'scheduled-list' });
