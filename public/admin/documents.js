@@ -90,12 +90,8 @@ export const CHANGES_HISTORY = `query ChangesHistory($provider: String, $capabil
   }
 }`;
 
-export const CHANGES_ACTIVATE = `mutation ActivateWithReason($input: ActivateModelInput!) {
-  activateModel(input: $input) { changes { ${CHANGE_FIELDS} } }
-}`;
-
 export const CHANGES_REVERT = `mutation RevertSlot($input: RevertSlotInput!) {
-  revertSlot(input: $input) { changes { ${CHANGE_FIELDS} } }
+  revertSlot(input: $input) { changes { ${CHANGE_FIELDS_FULL} } }
 }`;
 
 const SCHEDULED_FIELDS = `id at status reason capabilities expectedVersion createdAt appliedAt failureCode failureMessage
