@@ -16,6 +16,8 @@ let alpha: ModelRef;
 let beta: ModelRef;
 let gamma: ModelRef;
 let pages: ConsolePage[] = [];
+/** One signed-in admin page at 1280 px, reused by the tests that need nothing special. */
+let admin: ConsolePage;
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -28,15 +30,18 @@ beforeAll(async () => {
   await createModel(t, 'nimbus', 'n-chat', ['CHAT', 'CONTENT'], { displayName: 'Nimbus Chat' });
   launched = await launchBrowser();
   browser = launched.browser;
+  admin = await openConsolePage(browser, { width: 1280 });
+  await signIn(admin.page, t.url, ADMIN_TOKEN);
 });
 afterEach(async () => {
   // Every page of the test must have run clean: no console error, no failed request.
-  const problems = pages.flatMap((p) => p.problems);
+  const problems = [...admin.problems.splice(0), ...pages.flatMap((p) => p.problems)];
   await Promise.all(pages.map((p) => p.close()));
   pages = [];
   expect(problems).toEqual([]);
 });
 afterAll(async () => {
+  await admin?.close();
   await launched?.cleanup();
   await t?.close();
 });
@@ -48,6 +53,11 @@ async function open(options: Parameters<typeof openConsolePage>[1] = {}): Promis
 }
 
 const cell = (page: Page, key = 'acme:CHAT') => page.locator(`td[data-slot="${key}"]`);
+
+async function showSlots(page: Page): Promise<void> {
+  await page.locator('#nav a[data-view="slots"]').click();
+  await cell(page).waitFor();
+}
 
 async function pick(page: Page, key: string, modelId: string): Promise<void> {
   await cell(page, key).locator('select').selectOption(modelId);
@@ -68,9 +78,8 @@ async function slotVersion(page: Page, key = 'acme:CHAT'): Promise<number> {
 }
 
 test('a switch in one page appears live in another', async () => {
-  const one = await open();
+  const one = admin;
   const two = await open();
-  await signIn(one.page, t.url, ADMIN_TOKEN);
   await signIn(two.page, t.url, ADMIN_TOKEN);
   const start = await slotVersion(one.page);
   for (const { page } of [one, two]) await expectText(cell(page).locator('.slot-model'), /Alpha One|Gamma Three|Beta Two/);
@@ -92,8 +101,8 @@ test('a switch in one page appears live in another', async () => {
 });
 
 test('a pick made before a live change goes stale, names who changed it to what, and needs a fresh confirmation', async () => {
-  const p = await open();
-  await signIn(p.page, t.url, ADMIN_TOKEN);
+  const p = admin;
+  await showSlots(p.page);
   const held = await cell(p.page).getAttribute('data-model-id');
   const picked = held === beta.id ? alpha : beta;
   const other = held === gamma.id || picked === gamma ? (held === alpha.id ? beta : alpha) : gamma;
@@ -125,8 +134,8 @@ test('a pick made before a live change goes stale, names who changed it to what,
 });
 
 test('a change arriving while the Switch dialog is open shows there and asks to confirm again', async () => {
-  const p = await open();
-  await signIn(p.page, t.url, ADMIN_TOKEN);
+  const p = admin;
+  await showSlots(p.page);
   const held = await cell(p.page).getAttribute('data-model-id');
   const picked = held === beta.id ? alpha : beta;
   const other = [alpha, beta, gamma].find((m) => m.id !== held && m.id !== picked.id)!;
@@ -193,8 +202,8 @@ test('switching from a stale version shows one CONFLICT message naming the curre
 });
 
 test('clearing a slot asks first and says services will get nothing', async () => {
-  const p = await open();
-  await signIn(p.page, t.url, ADMIN_TOKEN);
+  const p = admin;
+  await showSlots(p.page);
   const key = 'nimbus:EMBEDDING';
   await expectText(cell(p.page, key).locator('.slot-model'), 'Nimbus Embed');
   await cell(p.page, key).locator('button.clear').click();
@@ -215,8 +224,8 @@ test('clearing a slot asks first and says services will get nothing', async () =
 });
 
 test('only capabilities some model has are shown, every column fits at 1280 px, and a toggle shows all', async () => {
-  const p = await open({ width: 1280 });
-  await signIn(p.page, t.url, ADMIN_TOKEN);
+  const p = admin;
+  await showSlots(p.page);
   await cell(p.page).waitFor();
   const headers = await p.page.locator('#grid thead th').allTextContents();
   expect(headers).toEqual(['Provider', 'Chat', 'Code', 'Content', 'Embedding']);
@@ -237,45 +246,56 @@ test('only capabilities some model has are shown, every column fits at 1280 px, 
   expect(await time.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
   await p.shot('slots-1280', { docs: true });
 
-  await p.page.locator('label', { hasText: 'Show all capabilities' }).click();
-  expect(await p.page.locator('#grid thead th').count()).toBe(7);
-  await expectText(cell(p.page, 'acme:IMAGE').locator('select'), 'No model has this capability');
-  expect(await horizontalOverflow(p.page)).toEqual([]);
-  await p.shot('slots-all-capabilities');
-
-  // Keyboard: a pick made with the keyboard, then Tab reaches Switch, and focus is visible.
+  const showAll = p.page.locator('label', { hasText: 'Show all capabilities' });
   const select = cell(p.page, 'acme:CODE').locator('select');
-  await select.focus();
-  await select.selectOption(beta.id);
-  await p.page.keyboard.press('Tab');
-  const focused = await p.page.evaluate(() => ({
-    cls: document.activeElement?.className,
-    outline: getComputedStyle(document.activeElement!).outlineStyle,
-  }));
-  expect(focused.cls).toContain('switch');
-  expect(focused.outline).not.toBe('none');
+  await showAll.click();
+  try {
+    expect(await p.page.locator('#grid thead th').count()).toBe(7);
+    await expectText(cell(p.page, 'acme:IMAGE').locator('select'), 'No model has this capability');
+    expect(await horizontalOverflow(p.page)).toEqual([]);
+    await p.shot('slots-all-capabilities');
+
+    // Keyboard: a pick made with the keyboard, then Tab reaches Switch, and focus is visible.
+    await select.focus();
+    await select.selectOption(beta.id);
+    await p.page.keyboard.press('Tab');
+    const focused = await p.page.evaluate(() => ({
+      cls: document.activeElement?.className,
+      outline: getComputedStyle(document.activeElement!).outlineStyle,
+    }));
+    expect(focused.cls).toContain('switch');
+    expect(focused.outline).not.toBe('none');
+  } finally {
+    // The page is shared with the other tests: leave it as it was.
+    await select.selectOption('');
+    await showAll.click();
+  }
 });
 
 test('at 390 px the slots are cards and the main flows work without horizontal scrolling', async () => {
-  const p = await open({ width: 390, height: 844 });
-  await signIn(p.page, t.url, ADMIN_TOKEN);
-  await cell(p.page).waitFor();
-  expect(await horizontalOverflow(p.page)).toEqual([]);
-  expect(await p.page.locator('#grid thead').isHidden()).toBe(true);
-  // Every offered capability is reachable (not only CHAT, as before).
-  for (const key of ['acme:CHAT', 'acme:CODE', 'nimbus:CONTENT', 'nimbus:EMBEDDING']) expect(await cell(p.page, key).isVisible()).toBe(true);
-
-  await pick(p.page, 'nimbus:CONTENT', (await t.gql(`{ provider(slug: "nimbus") { models { id name } } }`)).data.provider.models.find((m: { name: string }) => m.name === 'n-chat').id);
-  await confirmSwitch(p.page, 'nimbus:CONTENT');
-  await expectText(cell(p.page, 'nimbus:CONTENT').locator('.slot-model'), 'Nimbus Chat');
-  await p.shot('mobile-slots', { docs: true });
-
-  for (const view of ['providers', 'users', 'account']) {
-    await p.page.locator(`#nav a[data-view="${view}"]`).click();
-    await p.page.locator(`#view-${view}:not([hidden])`).waitFor();
-    await p.page.locator(`#view-${view} table, #view-${view} .empty-note`).first().waitFor();
+  const p = admin;
+  await p.page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await showSlots(p.page);
     expect(await horizontalOverflow(p.page)).toEqual([]);
-    if (view === 'providers') await p.shot('mobile-providers', { docs: true });
+    expect(await p.page.locator('#grid thead').isHidden()).toBe(true);
+    // Every offered capability is reachable (not only CHAT, as before).
+    for (const key of ['acme:CHAT', 'acme:CODE', 'nimbus:CONTENT', 'nimbus:EMBEDDING']) expect(await cell(p.page, key).isVisible()).toBe(true);
+
+    await pick(p.page, 'nimbus:CONTENT', (await t.gql(`{ provider(slug: "nimbus") { models { id name } } }`)).data.provider.models.find((m: { name: string }) => m.name === 'n-chat').id);
+    await confirmSwitch(p.page, 'nimbus:CONTENT');
+    await expectText(cell(p.page, 'nimbus:CONTENT').locator('.slot-model'), 'Nimbus Chat');
+    await p.shot('mobile-slots', { docs: true });
+
+    for (const view of ['providers', 'users', 'account']) {
+      await p.page.locator(`#nav a[data-view="${view}"]`).click();
+      await p.page.locator(`#view-${view}:not([hidden])`).waitFor();
+      await p.page.locator(`#view-${view} table, #view-${view} .empty-note`).first().waitFor();
+      expect(await horizontalOverflow(p.page)).toEqual([]);
+      if (view === 'providers') await p.shot('mobile-providers', { docs: true });
+    }
+  } finally {
+    await p.page.setViewportSize({ width: 1280, height: 900 });
   }
 });
 
