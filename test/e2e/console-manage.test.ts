@@ -67,6 +67,7 @@ test('providers: create with a write-only shared key, see its hint, edit, remove
   await expectText(row, '…4242');
   expect(await row.textContent()).not.toContain('sk-orbit-secret');
   expect(await row.textContent()).toContain('https://api.orbit.example/v1');
+  await admin.shot('providers', { docs: true });
   const stored = (await t.gql(`{ provider(slug: "orbit") { name baseUrl sharedApiEnabled hasSharedApiKey } }`)).data.provider;
   expect(stored).toEqual({ name: 'Orbit', baseUrl: 'https://api.orbit.example/v1', sharedApiEnabled: true, hasSharedApiKey: true });
 
