@@ -322,6 +322,11 @@ test('in Persian the console is right-to-left, translated, with Persian digits a
   expect(await time.getAttribute('title')).toMatch(/۱۴[۰-۹]{2}/);
   expect(await horizontalOverflow(p.page)).toEqual([]);
   await p.shot('persian-slots', { docs: true });
+  // Right to left at 390 px too: cards, nothing sticking out on either side.
+  await p.page.setViewportSize({ width: 390, height: 844 });
+  expect(await horizontalOverflow(p.page)).toEqual([]);
+  await p.shot('mobile-persian-slots', { docs: true });
+  await p.page.setViewportSize({ width: 1280, height: 900 });
 
   // A server error comes back in Persian (Accept-Language: fa) and is shown as it came.
   await p.page.locator('#nav a[data-view="providers"]').click();
