@@ -108,7 +108,7 @@ export class Grid {
     const pick = this.picks.get(key);
     if (pick) {
       if (next.model?.id === pick.modelId) this.picks.delete(key); // what was picked now holds the slot
-      else if (next.version > pick.version) pick.stale = { model: next.model, version: next.version, at: next.at, by: next.by };
+      else if (next.version > pick.version) pick.stale = { model: next.model, version: next.version, at: next.at, by: next.by, reason: next.reason };
     }
     this.updateCell(key);
     const cell = this.cells.get(key);
@@ -122,7 +122,7 @@ export class Grid {
     const key = slotKey(change.provider.slug, change.capability);
     return this.setSlot(
       key,
-      { model: change.model, version: change.version, at: change.changedAt, by: change.changedBy },
+      { model: change.model, version: change.version, at: change.changedAt, by: change.changedBy, reason: change.reason ?? null },
       options,
     );
   }
@@ -284,7 +284,8 @@ export class Grid {
     let lines = [];
     if (notice?.kind === 'conflict') {
       kind = 'conflict';
-      lines = [t('slots.conflict', { model: modelLabel(slot.model), version: versionLabel(slot.version), who: slot.by ?? t('slots.someone') })];
+      lines = [t('slots.conflict', { model: modelLabel(slot.model), version: versionLabel(slot.version), who: slot.by ?? t('slots.someone') })
+        + (slot.reason ? ` ${t('slots.reasonGiven', { reason: slot.reason })}` : '')];
     } else if (notice) {
       kind = notice.kind;
       lines = notice.lines;
@@ -302,11 +303,12 @@ export class Grid {
 
 export function staleText(pick) {
   const s = pick.stale;
-  return t('slots.stale', {
+  const text = t('slots.stale', {
     picked: versionLabel(pick.version),
     who: s.by ?? t('slots.someone'),
     model: modelLabel(s.model),
     version: versionLabel(s.version),
     when: s.at ? relativeTime(s.at) : '',
   });
+  return s.reason ? `${text} ${t('slots.reasonGiven', { reason: s.reason })}` : text;
 }

@@ -100,6 +100,23 @@ test('a switch carries its reason; history spans every provider, filters, and re
   expect(await revertedRow.locator('button.revert').isDisabled()).toBe(true);
 });
 
+test("a pick gone stale shows the other admin's reason", async () => {
+  const page = admin.page;
+  await go(page, 'slots');
+  const before = await slot('acme', 'CHAT');
+  const picked = before.modelId === alpha.id ? beta : alpha;
+  const other = before.modelId === alpha.id ? alpha : beta; // re-activated below: a change to another holder first
+  await cell(page, 'acme:CHAT').locator('select').selectOption(picked.id);
+  // Someone else empties the slot, with a reason, before this admin switches.
+  const res = await t.gql(`mutation($input: DeactivateModelInput!) { deactivateModel(input: $input) { changes { version } } }`, {
+    input: { modelId: other.id, capabilities: ['CHAT'], reason: 'Incident 4711: provider outage' },
+  });
+  expect(res.errors).toBeUndefined();
+  const notice = cell(page, 'acme:CHAT').locator('.slot-notice[data-kind="stale"]');
+  await expectText(notice, 'Incident 4711: provider outage');
+  await cell(page, 'acme:CHAT').locator('select').selectOption('');
+});
+
 test('scheduled switches: create one that applies live, cancel another', async () => {
   const page = admin.page;
   await go(page, 'scheduled');
