@@ -103,9 +103,11 @@ test('a switch carries its reason; history spans every provider, filters, and re
 test("a pick gone stale shows the other admin's reason", async () => {
   const page = admin.page;
   await go(page, 'slots');
-  const before = await slot('acme', 'CHAT');
-  const picked = before.modelId === alpha.id ? beta : alpha;
-  const other = before.modelId === alpha.id ? alpha : beta; // re-activated below: a change to another holder first
+  // Alpha holds the slot (whatever ran before); this admin picks Beta.
+  expect((await activate(t, alpha.id, { capabilities: ['CHAT'] })).errors).toBeUndefined();
+  await page.locator(`td[data-slot="acme:CHAT"][data-model-id="${alpha.id}"]`).waitFor();
+  const picked = beta;
+  const other = alpha;
   await cell(page, 'acme:CHAT').locator('select').selectOption(picked.id);
   // Someone else empties the slot, with a reason, before this admin switches.
   const res = await t.gql(`mutation($input: DeactivateModelInput!) { deactivateModel(input: $input) { changes { version } } }`, {
