@@ -67,10 +67,10 @@ describe.each([
   beforeAll(async () => {
     t = await startTestServer({ databaseUrl, redisUrl }, { logger: pino({ level: 'silent' }), onQuery: (s) => statements.push(clean(s)) });
     // A shared Redis may hold snapshots of these providers from an earlier run: start cold.
-    await t.server.broker.store.invalidate(providerIds);
+    await t.server.backplane.cache.invalidate(providerIds);
     // The outbox relay polls on a timer (begin; select ... for update skip locked; commit, every 500 ms):
     // not part of any request, so it is stopped here (mutations still publish directly).
-    await t.server.publisher.stop();
+    await t.server.services.outbox.stop();
   });
   afterAll(() => t?.close());
 

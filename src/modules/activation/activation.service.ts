@@ -1,50 +1,44 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../common/ids';
-import type { Logger } from 'pino';
 import { sortCapabilities, type Capability } from '../../common/capability';
 import { ConflictError, NotFoundError, UserInputError } from '../../common/errors';
-import { inTransaction } from '../../db/transaction';
-import { pgArray } from '../../db/sql';
-import type { AuthService, AuthContext } from '../auth/auth.service';
+import type { Transaction, TransactionRunner } from '../../db/transaction';
+import type { Actor } from '../auth/actor';
 import { AIModel } from '../model/ai-model.entity';
-import { rowToChange, type ChangeListener, type ChangeRecord } from './change-record';
+import { slotsChanged } from './activation-events';
+import type { ActivationRepository } from './activation.repository';
+import type { ChangeRecord } from './change-record';
 
-/** One slot's wanted holder; `onlyIfHeldBy` makes emptying conditional on the current holder. */
+/** One slot's wanted holder (a model row id, or null: empty); `onlyIfHeldBy` makes emptying conditional on the current holder. */
 export interface SlotTarget {
   capability: Capability;
-  modelId: string | null;
+  aiModelId: string | null;
   onlyIfHeldBy?: string;
 }
-
-/** Serializes the assignment of history ids to commit order across all slots (see ActivationChange). */
-const HISTORY_LOCK_KEY = 7_310_001;
 
 export interface ActivateResult {
   model: AIModel;
   changes: ChangeRecord[];
-  deactivatedIds: string[];
+  /** Row ids of the models displaced from the slots. */
+  displacedAiModelIds: string[];
 }
 
 /**
  * The one place slots change. Every caller (activate, deactivate, createModel(active), updateModel,
- * deleteModel) goes through `applyInTransaction`: slots are locked in capability order, each changed
+ * deleteModel) goes through `changeSlots`: slots are locked in capability order, each changed
  * slot gets its new holder, version + 1 and a history row, and a call that changes nothing writes nothing.
+ * The changes are emitted on the transaction: the commit listeners publish them and refresh the caches.
  */
 export class ActivationService {
   constructor(
-    private readonly auth: AuthService,
-    private readonly listener: ChangeListener,
-    private readonly log: Logger,
+    private readonly transactions: TransactionRunner,
+    private readonly repository: ActivationRepository,
   ) {}
 
-  async activate(
-    ctx: AuthContext,
-    input: { modelId: string; capabilities?: Capability[] | null; expectedVersion?: number | null },
-  ): Promise<ActivateResult> {
-    const actor = this.auth.requireAdmin(ctx, 'activateModel');
-    const result = await inTransaction(ctx.em, async (em) => {
-      const model = await this.lockModel(em, input.modelId);
+  async activate(actor: Actor, input: { modelId: string; capabilities?: Capability[] | null; expectedVersion?: number | null }): Promise<ActivateResult> {
+    const result = await this.transactions.run(async (tx) => {
+      const model = await this.lockModel(tx.em, input.modelId);
       const capabilities = input.capabilities ?? model.capabilities;
       for (const c of capabilities) {
         if (!model.capabilities.includes(c)) {
@@ -54,76 +48,70 @@ export class ActivationService {
       if (input.expectedVersion !== undefined && input.expectedVersion !== null && capabilities.length !== 1) {
         throw new UserInputError('activation.expectedVersionNeedsOneCapability', { count: capabilities.length }, 'expectedVersion');
       }
-      const changes = await this.applyInTransaction(
-        em,
+      const changes = await this.changeSlots(
+        tx,
         model.providerId,
-        capabilities.map((capability) => ({ capability, modelId: model.id })),
+        capabilities.map((capability) => ({ capability, aiModelId: model.id })),
         actor.name,
         input.expectedVersion ?? undefined,
       );
       return { model, changes };
     });
-    await this.committed(result.changes, [result.model.providerId]);
-    const deactivatedIds = [...new Set(result.changes.map((c) => c.previousModelId).filter((id): id is string => !!id))];
-    return { ...result, deactivatedIds };
+    const displacedAiModelIds = [...new Set(result.changes.map((c) => c.previousAiModelId).filter((id): id is string => !!id))];
+    return { ...result, displacedAiModelIds };
   }
 
-  async deactivate(ctx: AuthContext, input: { modelId: string; capabilities?: Capability[] | null }) {
-    const actor = this.auth.requireAdmin(ctx, 'deactivateModel');
-    const result = await inTransaction(ctx.em, async (em) => {
-      const model = await this.lockModel(em, input.modelId);
+  async deactivate(actor: Actor, input: { modelId: string; capabilities?: Capability[] | null }): Promise<{ model: AIModel; changes: ChangeRecord[] }> {
+    return this.transactions.run(async (tx) => {
+      const model = await this.lockModel(tx.em, input.modelId);
       for (const c of input.capabilities ?? []) {
         if (!model.capabilities.includes(c)) {
           throw new UserInputError('model.lacksCapability', { name: model.name, capability: c }, 'capabilities');
         }
       }
-      const changes = await this.vacate(em, model, input.capabilities ?? model.capabilities, actor.name);
+      const changes = await this.vacate(tx, model, input.capabilities ?? model.capabilities, actor.name);
       return { model, changes };
     });
-    await this.committed(result.changes, [result.model.providerId]);
-    return result;
   }
 
-  /** Empties the given slots where `model` holds them (delete, dropped capabilities, deactivate). */
-  vacate(em: EntityManager, model: AIModel, capabilities: readonly Capability[], actor: string): Promise<ChangeRecord[]> {
-    return this.applyInTransaction(
-      em,
+  /** Gives `model` these slots (createModel with active: true). Inside the caller's transaction. */
+  assign(tx: Transaction, model: AIModel, capabilities: readonly Capability[], actor: string): Promise<ChangeRecord[]> {
+    return this.changeSlots(
+      tx,
       model.providerId,
-      capabilities.map((capability) => ({ capability, modelId: null, onlyIfHeldBy: model.id })),
+      capabilities.map((capability) => ({ capability, aiModelId: model.id })),
+      actor,
+    );
+  }
+
+  /** Empties the given slots where `model` holds them (delete, dropped capabilities, deactivate). Inside the caller's transaction. */
+  vacate(tx: Transaction, model: AIModel, capabilities: readonly Capability[], actor: string): Promise<ChangeRecord[]> {
+    return this.changeSlots(
+      tx,
+      model.providerId,
+      capabilities.map((capability) => ({ capability, aiModelId: null, onlyIfHeldBy: model.id })),
       actor,
     );
   }
 
   /**
-   * Must run inside `em`'s transaction. Locks the provider's target slots in capability order
-   * (so concurrent callers queue instead of deadlocking), applies compare-and-swap when
-   * `expectedVersion` is given, and writes history + slot for each slot that really changes.
+   * Locks the provider's target slots in capability order (so concurrent callers queue instead of
+   * deadlocking), applies compare-and-swap when `expectedVersion` is given, and writes history +
+   * slot for each slot that really changes.
    */
-  async applyInTransaction(
-    em: EntityManager,
-    providerId: string,
-    targets: SlotTarget[],
-    actor: string,
-    expectedVersion?: number,
-  ): Promise<ChangeRecord[]> {
+  async changeSlots(tx: Transaction, providerId: string, targets: SlotTarget[], actor: string, expectedVersion?: number): Promise<ChangeRecord[]> {
     if (targets.length === 0) return [];
+    const { em } = tx;
     const byCapability = new Map(targets.map((t) => [t.capability, t]));
     const capabilities = sortCapabilities([...byCapability.keys()]);
-    const slots = await em.execute<{ capability: Capability; model_id: string | null; version: number }[]>(
-      `select capability, model_id, version from activation_slot
-        where provider_id = ? and capability = any(?::text[])
-        order by capability_rank(capability)
-        for update`,
-      [providerId, pgArray(capabilities)],
-    );
+    const slots = await this.repository.lockSlots(em, providerId, capabilities);
     if (expectedVersion !== undefined) {
-      const slot = slots[0];
-      const actual = slot?.version ?? 0;
+      const actual = slots[0]?.version ?? 0;
       if (actual !== expectedVersion) {
-        const [provider] = await em.execute<{ slug: string }[]>('select slug from provider where id = ?', [providerId]);
+        const slug = await this.repository.providerSlug(em, providerId);
         throw new ConflictError(
           'activation.versionConflict',
-          { provider: provider?.slug ?? providerId, capability: capabilities[0], actual, expected: expectedVersion },
+          { provider: slug ?? providerId, capability: capabilities[0], actual, expected: expectedVersion },
           { actualVersion: actual },
         );
       }
@@ -131,46 +119,30 @@ export class ActivationService {
     const pending = slots.filter((slot) => {
       const target = byCapability.get(slot.capability)!;
       if (target.onlyIfHeldBy !== undefined && slot.model_id !== target.onlyIfHeldBy) return false;
-      return slot.model_id !== target.modelId;
+      return slot.model_id !== target.aiModelId;
     });
     if (pending.length === 0) return [];
 
-    await em.execute(`select pg_advisory_xact_lock(${HISTORY_LOCK_KEY})`);
+    await this.repository.lockHistory(em);
     const changes: ChangeRecord[] = [];
     for (const slot of pending) {
-      const target = byCapability.get(slot.capability)!;
-      const rows = await em.execute<Record<string, unknown>[]>(
-        `with change as (
-           insert into activation_change (provider_id, capability, model_id, previous_model_id, version, changed_by)
-           values (?, ?, ?, ?, ?, ?)
-           returning *
-         )
-         update activation_slot s
-            set model_id = change.model_id, version = change.version,
-                activated_at = change.changed_at, activated_by = change.changed_by
-           from change
-          where s.provider_id = change.provider_id and s.capability = change.capability
-         returning change.*`,
-        [providerId, slot.capability, target.modelId, slot.model_id, slot.version + 1, actor],
+      changes.push(
+        await this.repository.writeChange(em, {
+          providerId,
+          capability: slot.capability,
+          aiModelId: byCapability.get(slot.capability)!.aiModelId,
+          previousAiModelId: slot.model_id,
+          version: slot.version + 1,
+          actor,
+        }),
       );
-      changes.push(rowToChange(rows[0]));
     }
+    tx.emit(slotsChanged(changes));
     return changes;
   }
 
-  /** Post-commit: listeners publish and invalidate. Their failure must not undo a committed change. */
-  async committed(changes: ChangeRecord[], providerIds: string[]): Promise<void> {
-    try {
-      await this.listener.changesCommitted(changes, providerIds);
-    } catch (e) {
-      this.log.error({ err: e }, 'change listener failed after commit; the outbox relay will retry');
-    }
-  }
-
   private async lockModel(em: EntityManager, id: string): Promise<AIModel> {
-    const model = isUuid(id)
-      ? await em.findOne(AIModel, { id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_READ })
-      : null;
+    const model = isUuid(id) ? await em.findOne(AIModel, { id }, { lockMode: LockMode.PESSIMISTIC_READ }) : null;
     if (!model) throw new NotFoundError('model.notFound', { id });
     return model;
   }

@@ -1,12 +1,12 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Role } from '../../common/capability';
 import { ForbiddenError, UserInputError } from '../../common/errors';
 import { isUuid } from '../../common/ids';
-import type { RequestContext } from '../../graphql/context';
-import { checkPageSize } from '../activation/activation-query.service';
+import { Role } from '../../common/role';
+import { checkPageSize } from '../shared/page-args';
+import type { RequestScope } from '../shared/request-context';
+import type { Actor } from './actor';
 import { ApiToken } from './api-token.entity';
-import type { AuthService } from './auth.service';
 import { User } from './user.entity';
 
 export interface UserPage {
@@ -28,20 +28,20 @@ function parseUserCursor(cursor: string): string | undefined {
 /** Per-request batching of User.apiTokens, keyed by the request's loaders so it lives exactly as long. */
 const tokenLoaders = new WeakMap<object, DataLoader<string, ApiToken[]>>();
 
-/** The reads an admin console needs: who the users are and which tokens each one has. */
+/**
+ * The reads an admin console needs: who the users are and which tokens each one has. The role
+ * check of `users` is the resolver's (@Authorized); "your own tokens, or ADMIN for anyone's" is here.
+ */
 export class UserDirectoryService {
-  constructor(private readonly auth: AuthService) {}
-
-  /** Every user, by name, a page at a time. ADMIN only. */
-  async list(ctx: RequestContext, page: { first: number; after?: string | null }): Promise<UserPage> {
-    this.auth.requireAdmin(ctx, 'users');
+  /** Every user, by name, a page at a time. */
+  async list(scope: RequestScope, page: { first: number; after?: string | null }): Promise<UserPage> {
     checkPageSize(page.first);
     let afterName: string | undefined;
     if (page.after != null) {
       afterName = parseUserCursor(page.after);
       if (afterName === undefined) throw new UserInputError('input.cursor', { field: 'after' }, 'after');
     }
-    const rows = await ctx.em.find(User, afterName === undefined ? {} : { name: { $gt: afterName } }, {
+    const rows = await scope.em.find(User, afterName === undefined ? {} : { name: { $gt: afterName } }, {
       orderBy: { name: 'asc' },
       limit: page.first + 1,
     });
@@ -52,22 +52,19 @@ export class UserDirectoryService {
    * A user's tokens (never their secrets), newest first, revoked ones included. Only the user
    * itself and ADMIN may look: anyone else gets FORBIDDEN, not an empty list.
    */
-  tokensOf(ctx: RequestContext, userId: string): Promise<ApiToken[]> {
-    const caller = this.auth.requireUser(ctx);
+  tokensOf(caller: Actor, scope: RequestScope, userId: string): Promise<ApiToken[]> {
     if (caller.id !== userId && caller.role !== Role.ADMIN) throw new ForbiddenError('auth.notOwnUser');
-    let loader = tokenLoaders.get(ctx.loaders);
+    let loader = tokenLoaders.get(scope.loaders);
     if (!loader) {
-      loader = new DataLoader((ids) => this.tokensOfUsers(ctx.em, ids));
-      tokenLoaders.set(ctx.loaders, loader);
+      loader = new DataLoader((ids) => this.tokensOfUsers(scope.em, ids));
+      tokenLoaders.set(scope.loaders, loader);
     }
     return loader.load(userId);
   }
 
   private async tokensOfUsers(em: EntityManager, userIds: readonly string[]): Promise<ApiToken[][]> {
     const valid = userIds.filter(isUuid);
-    const rows = valid.length
-      ? await em.find(ApiToken, { userId: { $in: valid } }, { orderBy: { createdAt: 'desc', id: 'asc' } })
-      : [];
+    const rows = valid.length ? await em.find(ApiToken, { userId: { $in: valid } }, { orderBy: { createdAt: 'desc', id: 'asc' } }) : [];
     const byUser = new Map<string, ApiToken[]>(userIds.map((id) => [id, []]));
     for (const row of rows) byUser.get(row.userId)?.push(row);
     return userIds.map((id) => byUser.get(id) ?? []);

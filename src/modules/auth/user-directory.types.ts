@@ -1,5 +1,5 @@
 import { ArgsType, Field, ObjectType } from 'type-graphql';
-import { PageArgs } from '../../graphql/page-args';
+import { PageArgs } from '../shared/page-args';
 import { PageInfo } from '../activation/activation.types';
 import { UserType } from './auth.types';
 

@@ -1,0 +1,195 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Capability } from '../../common/capability';
+import { pgArray } from '../../db/sql';
+import { rowToChange, type ChangeRecord } from './change-record';
+import type { SlotView } from './slot-view';
+
+/** Serializes the assignment of history ids to commit order across all slots (see ActivationChange). */
+const HISTORY_LOCK_KEY = 7_310_001;
+
+const SLOT_COLUMNS = 'provider_id, capability, model_id, version, activated_at, activated_by';
+
+function rowToSlot(row: Record<string, unknown>): SlotView {
+  return {
+    providerId: row.provider_id as string,
+    capability: row.capability as Capability,
+    aiModelId: (row.model_id as string | null) ?? null,
+    version: Number(row.version),
+    activatedAt: row.activated_at ? new Date(row.activated_at as string) : null,
+    activatedBy: (row.activated_by as string | null) ?? null,
+  };
+}
+
+export interface LockedSlot {
+  capability: Capability;
+  model_id: string | null;
+  version: number;
+}
+
+export interface HistoryFilter {
+  providerId?: string;
+  capability?: Capability;
+}
+
+function filterSql(filter: HistoryFilter): { where: string; params: unknown[] } {
+  const parts = ['true'];
+  const params: unknown[] = [];
+  if (filter.providerId) {
+    parts.push('provider_id = ?');
+    params.push(filter.providerId);
+  }
+  if (filter.capability) {
+    parts.push('capability = ?');
+    params.push(filter.capability);
+  }
+  return { where: parts.join(' and '), params };
+}
+
+/**
+ * The SQL of slots and history that stays raw on purpose: the slot locks in capability order, the
+ * advisory lock that makes history ids follow commit order, the one-statement history+slot write
+ * (a CTE the ORM cannot express), the outbox's SKIP LOCKED batches, and the cursor reads.
+ */
+export class ActivationRepository {
+  /** Locks the provider's slots of these capabilities, in capability order (so callers queue, never deadlock). */
+  lockSlots(em: EntityManager, providerId: string, capabilities: readonly Capability[]): Promise<LockedSlot[]> {
+    return em.execute<LockedSlot[]>(
+      `select capability, model_id, version from activation_slot
+        where provider_id = ? and capability = any(?::text[])
+        order by capability_rank(capability)
+        for update`,
+      [providerId, pgArray(capabilities)],
+    );
+  }
+
+  /** Held to commit: history ids are then assigned in commit order (the subscription cursor relies on it). */
+  async lockHistory(em: EntityManager): Promise<void> {
+    await em.execute(`select pg_advisory_xact_lock(${HISTORY_LOCK_KEY})`);
+  }
+
+  /** One history row and the slot's new state, in one statement. */
+  async writeChange(
+    em: EntityManager,
+    change: { providerId: string; capability: Capability; aiModelId: string | null; previousAiModelId: string | null; version: number; actor: string },
+  ): Promise<ChangeRecord> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `with change as (
+         insert into activation_change (provider_id, capability, model_id, previous_model_id, version, changed_by)
+         values (?, ?, ?, ?, ?, ?)
+         returning *
+       )
+       update activation_slot s
+          set model_id = change.model_id, version = change.version,
+              activated_at = change.changed_at, activated_by = change.changed_by
+         from change
+        where s.provider_id = change.provider_id and s.capability = change.capability
+       returning change.*`,
+      [change.providerId, change.capability, change.aiModelId, change.previousAiModelId, change.version, change.actor],
+    );
+    return rowToChange(rows[0]);
+  }
+
+  /** Slots of these providers, all six each (empty ones included), grouped in input order. */
+  async slotsByProviders(em: EntityManager, providerIds: readonly string[]): Promise<SlotView[][]> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select ${SLOT_COLUMNS} from activation_slot where provider_id = any(?::uuid[]) order by capability_rank(capability)`,
+      [pgArray(providerIds)],
+    );
+    const byProvider = new Map<string, SlotView[]>(providerIds.map((id) => [id, []]));
+    for (const row of rows) byProvider.get(row.provider_id as string)?.push(rowToSlot(row));
+    return providerIds.map((id) => byProvider.get(id) ?? []);
+  }
+
+  /** The versions of the matching slots (a feed's starting point). */
+  async slotVersions(em: EntityManager, filter: HistoryFilter): Promise<{ providerId: string; capability: Capability; version: number }[]> {
+    const { where, params } = filterSql(filter);
+    const rows = await em.execute<{ provider_id: string; capability: Capability; version: number }[]>(
+      `select provider_id, capability, version from activation_slot where ${where}`,
+      params,
+    );
+    return rows.map((r) => ({ providerId: r.provider_id, capability: r.capability, version: Number(r.version) }));
+  }
+
+  /** The row id of the model that held a slot at an instant (null: empty then). */
+  async holderAt(em: EntityManager, providerId: string, capability: Capability, at: Date): Promise<string | null> {
+    const rows = await em.execute<{ model_id: string | null }[]>(
+      // changed_at has microseconds but the API shows milliseconds: compare at the API's precision,
+      // so activeModel(at: change.changedAt) includes that change.
+      `select model_id from activation_change
+        where provider_id = ? and capability = ? and changed_at < ?::timestamptz + interval '1 millisecond'
+        order by version desc limit 1`,
+      [providerId, capability, at],
+    );
+    return rows[0]?.model_id ?? null;
+  }
+
+  /** A page of one provider's history, newest first, before `beforeId`; one row more than asked tells whether more follow. */
+  async historyPage(em: EntityManager, filter: HistoryFilter & { providerId: string }, beforeId: string | undefined, limit: number): Promise<ChangeRecord[]> {
+    const { where, params } = filterSql(filter);
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select * from activation_change where ${where}${beforeId === undefined ? '' : ' and id < ?'} order by id desc limit ?`,
+      [...params, ...(beforeId === undefined ? [] : [beforeId]), limit],
+    );
+    return rows.map(rowToChange);
+  }
+
+  /** Changes with afterId < id (< beforeId when given) matching the filter, oldest first. */
+  async changesAfter(em: EntityManager, afterId: string, options: { beforeId?: string; limit?: number; filter?: HistoryFilter } = {}): Promise<ChangeRecord[]> {
+    const { where, params } = filterSql(options.filter ?? {});
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select * from activation_change where id > ?${options.beforeId === undefined ? '' : ' and id < ?'} and ${where} order by id${options.limit === undefined ? '' : ` limit ${options.limit}`}`,
+      [afterId, ...(options.beforeId === undefined ? [] : [options.beforeId]), ...params],
+    );
+    return rows.map(rowToChange);
+  }
+
+  /** Versions in (after, before) of one slot, oldest first (a feed filling a gap). */
+  async slotVersionsBetween(em: EntityManager, providerId: string, capability: Capability, after: number, before: number): Promise<ChangeRecord[]> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select * from activation_change where provider_id = ? and capability = ? and version > ? and version < ? order by version`,
+      [providerId, capability, after, before],
+    );
+    return rows.map(rowToChange);
+  }
+
+  async lastChangeId(em: EntityManager): Promise<bigint> {
+    const rows = await em.execute<{ max: string | null }[]>('select max(id) as max from activation_change');
+    return BigInt(rows[0]?.max ?? 0);
+  }
+
+  /** Idle, the outbox relay costs this one indexed probe (the partial index on unpublished rows), no transaction. */
+  async anyUnpublishedOlderThan(em: EntityManager, graceSeconds: number): Promise<boolean> {
+    const rows = await em.execute<unknown[]>(
+      `select 1 /* outbox relay probe */ from activation_change
+        where published_at is null and changed_at < clock_timestamp() - interval '${graceSeconds} second' limit 1`,
+    );
+    return rows.length > 0;
+  }
+
+  /** Locks a batch of unpublished changes (others' relays skip them). graceSeconds 0: all of them. */
+  async lockUnpublished(em: EntityManager, graceSeconds: number, limit: number): Promise<ChangeRecord[]> {
+    const age = graceSeconds > 0 ? ` and changed_at < clock_timestamp() - interval '${graceSeconds} second'` : '';
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select * from activation_change where published_at is null${age} order by id limit ${limit} for update skip locked`,
+    );
+    return rows.map(rowToChange);
+  }
+
+  async markPublished(em: EntityManager, changes: readonly ChangeRecord[]): Promise<void> {
+    if (!changes.length) return;
+    await em.execute(
+      `update activation_change set published_at = now() where id in (${changes.map(() => '?').join(',')}) and published_at is null`,
+      changes.map((c) => c.id),
+    );
+  }
+
+  async unpublishedCount(em: EntityManager): Promise<number> {
+    const rows = await em.execute<{ n: string }[]>('select count(*) as n from activation_change where published_at is null');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async providerSlug(em: EntityManager, providerId: string): Promise<string | undefined> {
+    const [row] = await em.execute<{ slug: string }[]>('select slug from provider where id = ?', [providerId]);
+    return row?.slug;
+  }
+}

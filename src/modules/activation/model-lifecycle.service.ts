@@ -1,0 +1,54 @@
+import { ConflictError } from '../../common/errors';
+import { isUniqueViolation, type TransactionRunner } from '../../db/transaction';
+import type { Actor } from '../auth/actor';
+import type { AIModel } from '../model/ai-model.entity';
+import type { AIModelService, CreateModelData, UpdateModelData } from '../model/ai-model.service';
+import type { ProviderService } from '../provider/provider.service';
+import type { ActivationService } from './activation.service';
+import type { ChangeRecord } from './change-record';
+
+/**
+ * Model changes that can move slots: registering a model active, dropping a capability it holds,
+ * deleting it. The row edit and the slot changes commit together.
+ */
+export class ModelLifecycleService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly providers: ProviderService,
+    private readonly models: AIModelService,
+    private readonly activation: ActivationService,
+  ) {}
+
+  async create(actor: Actor, input: CreateModelData): Promise<AIModel> {
+    try {
+      return await this.transactions.run(async (tx) => {
+        const provider = await this.providers.findBySlugOrFail(tx.em, input.provider);
+        const model = await this.models.insert(tx.em, provider.id, input);
+        if (input.active) await this.activation.assign(tx, model, input.capabilities, actor.name);
+        return model;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ConflictError('model.nameTaken', { provider: input.provider, name: input.name });
+      throw e;
+    }
+  }
+
+  async update(actor: Actor, input: UpdateModelData): Promise<AIModel> {
+    return this.transactions.run(async (tx) => {
+      const model = await this.models.lockLive(tx.em, input.id);
+      const dropped = await this.models.applyEdits(tx.em, model, input);
+      // A dropped capability the model holds empties that slot: a change like any other.
+      if (dropped.length) await this.activation.vacate(tx, model, dropped, actor.name);
+      return model;
+    });
+  }
+
+  async delete(actor: Actor, id: string): Promise<{ id: string; changes: ChangeRecord[] }> {
+    return this.transactions.run(async (tx) => {
+      const model = await this.models.lockLive(tx.em, id);
+      const changes = await this.activation.vacate(tx, model, model.capabilities, actor.name);
+      await this.models.markDeleted(tx.em, model);
+      return { id: model.id, changes };
+    });
+  }
+}

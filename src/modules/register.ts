@@ -1,9 +1,0 @@
-import { registerGatewayModule } from './gateway/gateway.module';
-
-/**
- * The optional modules (realtime, gateway) register their entities and resolvers here, so that the
- * server, the schema emitter and the tests all build the same schema.
- */
-export function registerAllModules(): void {
-  registerGatewayModule();
-}
