@@ -1,5 +1,7 @@
-// HTTP side of the admin console: one fetch-based GraphQL client, the documents it sends,
-// and error formatting ("message (CODE)") shared by every panel.
+// HTTP side of the admin console: one fetch-based GraphQL client and the error shape shared by
+// every view. The documents it sends are in documents.js.
+
+import { locale } from './i18n.js';
 
 export const CAPABILITIES = ['CHAT', 'CODE', 'CONTENT', 'IMAGE', 'AUDIO', 'EMBEDDING'];
 export const GRAPHQL_PATH = '/graphql';
@@ -27,13 +29,10 @@ function clientError(message, code) {
   return new ApiError([{ message, extensions: { code } }]);
 }
 
-/** One line per error: "message (CODE)". Accepts an ApiError, a GraphQL errors array or any Error. */
+/** Each error as { message, code }: the server's message as it came (localized), and its code. */
 export function describeErrors(err) {
   const errors = Array.isArray(err) ? err : err instanceof ApiError ? err.errors : [{ message: String(err?.message ?? err) }];
-  return errors.map((e) => {
-    const code = e?.extensions?.code;
-    return code ? `${e.message} (${code})` : String(e?.message ?? e);
-  });
+  return errors.map((e) => ({ message: String(e?.message ?? e), code: e?.extensions?.code }));
 }
 
 export function errorCodes(errors) {
@@ -50,6 +49,8 @@ export async function request(token, query, variables = {}) {
         'content-type': 'application/json',
         accept: 'application/json',
         authorization: `Bearer ${token}`,
+        // The server answers errors in this language (src/common/i18n negotiateLocale).
+        'accept-language': locale(),
       },
       body: JSON.stringify({ query, variables }),
     });
@@ -69,57 +70,3 @@ export async function request(token, query, variables = {}) {
   return body.data;
 }
 
-const MODEL_REF = 'id name displayName';
-const CHANGE_FIELDS = `cursor provider { slug } capability version changedAt changedBy
-  model { ${MODEL_REF} } previousModel { name displayName }`;
-
-export const VIEWER = 'query Viewer { viewer { name role } }';
-
-export const PROVIDERS = `query Providers {
-  providers {
-    slug name
-    activeModels { capability version activatedAt activatedBy model { ${MODEL_REF} } }
-    models { ${MODEL_REF} capabilities activeCapabilities }
-  }
-}`;
-
-export const HISTORY = `query History($provider: String!, $capability: Capability, $first: Int, $after: String) {
-  activationHistory(provider: $provider, capability: $capability, first: $first, after: $after) {
-    edges { node { ${CHANGE_FIELDS} } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
-
-export const ACTIVATE = `mutation Activate($input: ActivateModelInput!) {
-  activateModel(input: $input) { changes { ${CHANGE_FIELDS} } }
-}`;
-
-export const DEACTIVATE = `mutation Deactivate($input: DeactivateModelInput!) {
-  deactivateModel(input: $input) { changes { ${CHANGE_FIELDS} } }
-}`;
-
-export const ACTIVE_MODEL_CHANGED = `subscription ActiveModelChanged($since: String) {
-  activeModelChanged(since: $since) { ${CHANGE_FIELDS} }
-}`;
-
-/**
- * The latest change of each given slot, one aliased field per slot, in one request.
- * Needed because an emptied slot keeps its version but disappears from activeModels,
- * and expectedVersion must be that version, not 0.
- */
-export function latestChangesDocument(slots) {
-  const vars = [];
-  const fields = [];
-  slots.forEach((_slot, i) => {
-    vars.push(`$p${i}: String!`, `$c${i}: Capability!`);
-    fields.push(`s${i}: activationHistory(provider: $p${i}, capability: $c${i}, first: 1) {
-      edges { node { ${CHANGE_FIELDS} } }
-    }`);
-  });
-  const variables = {};
-  slots.forEach(({ provider, capability }, i) => {
-    variables[`p${i}`] = provider;
-    variables[`c${i}`] = capability;
-  });
-  return { query: `query LatestChanges(${vars.join(', ')}) {\n${fields.join('\n')}\n}`, variables };
-}

@@ -1,16 +1,21 @@
-// Switchboard admin console: sign-in, the active-model grid, history, and live updates.
-// Plain ES modules, no build step; served at /admin/.
+// Switchboard admin console: sign-in, navigation between views, live updates, language.
+// Plain ES modules, no build step, no dependency: served as is at /admin/ (see docs/console.md).
 
-import {
-  ACTIVATE, ACTIVE_MODEL_CHANGED, DEACTIVATE, HISTORY, PROVIDERS, VIEWER,
-  ApiError, describeErrors, errorCodes, graphqlWsUrl, latestChangesDocument, request,
-} from './api.js';
-import { Grid } from './grid.js';
-import { HistoryPanel } from './history.js';
+import { ApiError, describeErrors, errorCodes, graphqlWsUrl, request } from './api.js';
+import { ACTIVE_MODEL_CHANGED, VIEWER } from './documents.js';
+import { errorLines, h, refreshTimes } from './dom.js';
+import { applyDocumentLocale, capLabel, locale, onLocaleChange, setLocale, t, versionLabel } from './i18n.js';
 import { startLive } from './live.js';
+import { modelLabel } from './grid.js';
+import { createSlotsView } from './views/slots.js';
+import { createHistoryView } from './views/history.js';
+import { createScheduledView } from './views/scheduled.js';
+import { createAuditView } from './views/audit.js';
+import { createProvidersView } from './views/providers.js';
+import { createUsersView } from './views/users.js';
+import { createAccountView } from './views/account.js';
 
 const TOKEN_KEY = 'switchboard.adminToken';
-const LOOKUP_BATCH = 40; // aliased history lookups per request
 
 const $ = (selector) => document.querySelector(selector);
 const els = {
@@ -19,46 +24,103 @@ const els = {
   token: $('#token'),
   signIn: $('#sign-in'),
   signInError: $('#sign-in-error'),
-  console: $('#console'),
+  views: $('#views'),
+  nav: $('#nav'),
   viewer: $('#viewer'),
   signOut: $('#sign-out'),
   liveStatus: $('#live-status'),
   banner: $('#error'),
-  readOnly: $('#read-only-note'),
-  refresh: $('#refresh'),
-  gridEmpty: $('#grid-empty'),
+  language: $('#language'),
   announcer: $('#announcer'),
 };
 
 /** The signed-in session; replaced on sign-out so late answers of an old session are ignored. */
 let session = null;
 
-const grid = new Grid($('#grid'), { onSwitch: switchSlot, onClear: clearSlot });
-const history = new HistoryPanel(
-  {
-    provider: $('#history-provider'),
-    capability: $('#history-capability'),
-    list: $('#history-list'),
-    more: $('#history-more'),
-    error: $('#history-error'),
-    empty: $('#history-empty'),
-  },
-  async (variables) => (await request(requireSession().token, HISTORY, variables)).activationHistory,
-);
-
 function requireSession() {
   if (!session) throw new ApiError([{ message: 'Signed out.', extensions: { code: 'UNAUTHENTICATED' } }]);
   return session;
 }
 
-// ── Banner and status ─────────────────────────────────────────────────────────
+/** What every view gets: the API bound to the session, the banner, the announcer. */
+const ctx = {
+  get session() {
+    return session;
+  },
+  get viewer() {
+    return session?.viewer ?? null;
+  },
+  get isAdmin() {
+    return session?.viewer.role === 'ADMIN';
+  },
+  /** Runs an operation for the current session; rejects if the session ended meanwhile. */
+  async api(query, variables) {
+    const s = requireSession();
+    const data = await request(s.token, query, variables);
+    if (s !== session) throw new ApiError([{ message: 'Signed out.', extensions: { code: 'UNAUTHENTICATED' } }]);
+    return data;
+  },
+  describeErrors,
+  showBanner,
+  hideBanner,
+  announce,
+  /** Loads the providers into the grid (other views read providers and slot versions from it). */
+  loadSlots: () => slotsView.load(),
+  /** Something changed the providers or models: the views that show them reload when next shown. */
+  invalidate() {
+    for (const view of views) view.stale = true;
+  },
+};
+
+// ── Views and navigation ──────────────────────────────────────────────────────
+
+const slotsView = createSlotsView(ctx);
+const views = [
+  slotsView,
+  createHistoryView(ctx, slotsView.grid),
+  createScheduledView(ctx, slotsView.grid),
+  createAuditView(ctx),
+  createProvidersView(ctx),
+  createUsersView(ctx),
+  createAccountView(ctx),
+];
+for (const view of views) {
+  view.section.hidden = true;
+  els.views.append(view.section);
+}
+let currentView = null;
+
+function visibleViews() {
+  return views.filter((v) => !v.adminOnly || ctx.isAdmin);
+}
+
+function renderNav() {
+  els.nav.replaceChildren(...visibleViews().map((view) =>
+    h('a', { href: `#/${view.id}`, 'data-view': view.id, 'aria-current': view === currentView ? 'page' : undefined }, t(view.navKey))));
+  els.nav.setAttribute('aria-label', t('nav.label'));
+}
+
+function viewFromHash() {
+  const id = location.hash.replace(/^#\/?/, '');
+  return visibleViews().find((v) => v.id === id) ?? slotsView;
+}
+
+function showView(view, { focus = false } = {}) {
+  if (!session) return;
+  if (currentView && currentView !== view) currentView.section.hidden = true;
+  currentView = view;
+  view.section.hidden = false;
+  renderNav();
+  view.show();
+  if (focus) view.section.querySelector('h2')?.focus();
+}
+
+window.addEventListener('hashchange', () => showView(viewFromHash(), { focus: true }));
+
+// ── Banner, status, announcer ─────────────────────────────────────────────────
 
 function showBanner(title, err) {
-  els.banner.replaceChildren(title, ...describeErrors(err).map((line) => {
-    const span = document.createElement('span');
-    span.textContent = line;
-    return span;
-  }));
+  els.banner.replaceChildren(h('strong', {}, title), ...errorLines(describeErrors(err)));
   els.banner.hidden = false;
 }
 
@@ -67,17 +129,35 @@ function hideBanner() {
   els.banner.replaceChildren();
 }
 
-const STATUS_TEXT = { connecting: 'connecting', live: 'live', reconnecting: 'reconnecting', error: 'error', offline: 'offline' };
-
+let liveState = ['offline'];
 function setLiveStatus(state, detail) {
+  liveState = [state, detail];
   els.liveStatus.dataset.state = state;
-  els.liveStatus.textContent = STATUS_TEXT[state] ?? state;
-  els.liveStatus.title = detail ? `Live updates: ${state} (${detail})` : `Live updates: ${state}`;
+  els.liveStatus.textContent = t(`live.${state}`);
+  els.liveStatus.title = detail ? `${t('live.label')}: ${t(`live.${state}`)} (${detail})` : `${t('live.label')}: ${t(`live.${state}`)}`;
 }
 
 function announce(text) {
   els.announcer.textContent = text;
 }
+
+// ── Language ──────────────────────────────────────────────────────────────────
+
+function translateStatic() {
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  els.language.value = locale();
+  setLiveStatus(...liveState);
+  if (session) els.viewer.textContent = t('viewer', { name: session.viewer.name, role: t(`role.${session.viewer.role}`) });
+}
+
+els.language.addEventListener('change', () => setLocale(els.language.value));
+onLocaleChange(() => {
+  translateStatic();
+  renderNav();
+  for (const view of views) view.onLocale?.();
+  refreshTimes();
+});
 
 // ── Sign-in ───────────────────────────────────────────────────────────────────
 
@@ -85,22 +165,18 @@ function normalizeToken(raw) {
   return raw.trim().replace(/^bearer\s+/i, '');
 }
 
-function showSignInError(lines) {
-  els.signInError.replaceChildren(...lines.map((line) => {
-    const span = document.createElement('span');
-    span.textContent = line;
-    return span;
-  }));
-  els.signInError.hidden = lines.length === 0;
+function showSignInError(title, err) {
+  els.signInError.replaceChildren(...(title ? [h('span', {}, title)] : []), ...(err ? errorLines(describeErrors(err)) : []));
+  els.signInError.hidden = !title;
 }
 
 async function signIn(rawToken, { stored = false } = {}) {
   const token = normalizeToken(rawToken);
   if (!token) {
-    showSignInError(['Enter an API token.']);
+    showSignInError(t('signIn.empty'));
     return;
   }
-  showSignInError([]);
+  showSignInError(null);
   els.signIn.disabled = true;
   els.signInForm.setAttribute('aria-busy', 'true');
   let viewer;
@@ -111,7 +187,7 @@ async function signIn(rawToken, { stored = false } = {}) {
     if (stored && rejected) localStorage.removeItem(TOKEN_KEY);
     // Keep a stored token in the field when the server was merely unreachable: one click retries.
     if (stored && !rejected) els.token.value = token;
-    showSignInError([stored ? 'Could not sign in with the saved token:' : 'Could not sign in:', ...describeErrors(err)]);
+    showSignInError(stored ? t('signIn.failedStored') : t('signIn.failed'), err);
     showSignedOut();
     return;
   } finally {
@@ -121,40 +197,41 @@ async function signIn(rawToken, { stored = false } = {}) {
 
   localStorage.setItem(TOKEN_KEY, token);
   els.token.value = '';
-  session = { token, viewer, lastCursor: null, gridSeq: 0, live: null, refreshTimer: null };
-  showSignedIn(viewer);
-  loadGrid();
+  session = { token, viewer, lastCursor: null, live: null };
+  showSignedIn();
   startLiveUpdates(session);
 }
 
 function signOut() {
   const s = session;
   session = null;
-  if (s) {
-    clearTimeout(s.refreshTimer);
-    s.live?.stop();
-  }
+  s?.live?.stop();
   localStorage.removeItem(TOKEN_KEY);
-  grid.clear();
-  history.clear();
+  for (const view of views) {
+    view.reset();
+    view.section.hidden = true;
+  }
+  currentView = null;
   hideBanner();
-  showSignInError([]);
+  showSignInError(null);
   showSignedOut();
 }
 
-function showSignedIn(viewer) {
+function showSignedIn() {
   els.signInPanel.hidden = true;
-  els.console.hidden = false;
-  els.viewer.textContent = `${viewer.name} (${viewer.role})`;
+  els.views.hidden = false;
+  els.nav.hidden = false;
+  els.viewer.textContent = t('viewer', { name: session.viewer.name, role: t(`role.${session.viewer.role}`) });
   els.viewer.hidden = false;
   els.signOut.hidden = false;
-  const readOnly = viewer.role !== 'ADMIN';
-  els.readOnly.hidden = !readOnly;
-  grid.setReadOnly(readOnly);
+  for (const view of views) view.stale = true;
+  slotsView.setReadOnly(!ctx.isAdmin);
+  showView(viewFromHash());
 }
 
 function showSignedOut() {
-  els.console.hidden = true;
+  els.views.hidden = true;
+  els.nav.hidden = true;
   els.signInPanel.hidden = false;
   els.viewer.hidden = true;
   els.signOut.hidden = true;
@@ -162,134 +239,12 @@ function showSignedOut() {
   els.token.focus();
 }
 
-// ── Grid ──────────────────────────────────────────────────────────────────────
-
-async function loadGrid({ reloadHistory = false } = {}) {
-  const s = session;
-  if (!s) return;
-  const seq = ++s.gridSeq;
-  els.refresh.disabled = true;
-  try {
-    const { providers } = await request(s.token, PROVIDERS);
-    if (s !== session || seq !== s.gridSeq) return; // a newer load or a sign-out won
-    hideBanner();
-    const absent = grid.setProviders(providers);
-    els.gridEmpty.hidden = providers.length > 0;
-    const historyReloaded = history.setProviders(providers);
-    if (reloadHistory && !historyReloaded) history.reload();
-    await lookupSlots(s, absent);
-  } catch (err) {
-    if (s === session) showBanner('Could not load the providers.', err);
-  } finally {
-    if (s === session && seq === s.gridSeq) els.refresh.disabled = false;
-  }
-}
-
-/** Fetch the latest change of each slot (exact version of emptied slots; conflict refresh). */
-async function lookupSlots(s, keys) {
-  const batches = [];
-  for (let i = 0; i < keys.length; i += LOOKUP_BATCH) batches.push(keys.slice(i, i + LOOKUP_BATCH));
-  await Promise.all(batches.map(async (batch) => {
-    const slots = batch.map((key) => {
-      const [provider, capability] = key.split(':');
-      return { provider, capability };
-    });
-    const { query, variables } = latestChangesDocument(slots);
-    const data = await request(s.token, query, variables);
-    if (s !== session) return;
-    batch.forEach((key, i) => {
-      const node = data[`s${i}`]?.edges[0]?.node;
-      if (node) grid.applyChange(node);
-    });
-  }));
-}
-
-function refreshGridSoon() {
-  const s = session;
-  if (!s) return;
-  clearTimeout(s.refreshTimer);
-  s.refreshTimer = setTimeout(() => loadGrid(), 300);
-}
-
-function recordChanges(changes, { highlight }) {
-  for (const change of changes) {
-    grid.applyChange(change, { highlight });
-    history.addLive(change);
-  }
-}
-
-async function switchSlot(key, modelId) {
-  const s = session;
-  if (!s || !modelId) return;
-  const capability = key.split(':')[1];
-  const expectedVersion = grid.slot(key).version;
-  grid.clearError(key);
-  grid.setBusy(key, true);
-  try {
-    const data = await request(s.token, ACTIVATE, { input: { modelId, capabilities: [capability], expectedVersion } });
-    if (s !== session) return;
-    const { changes } = data.activateModel;
-    // Not taken as the subscription cursor: changes committed by others just before ours may
-    // still be on their way over the socket, and `since` must not skip them.
-    recordChanges(changes, { highlight: true });
-    if (changes.length === 0) grid.showError(key, ['Nothing changed: that model already holds this slot.'], 'note');
-  } catch (err) {
-    if (s !== session) return;
-    if (err instanceof ApiError && err.hasCode('CONFLICT')) {
-      grid.showError(key, [
-        `Conflict: this slot changed after you saw v${expectedVersion}. It now shows the current model; check it and switch again.`,
-        ...describeErrors(err),
-      ], 'conflict');
-      await refreshSlot(s, key);
-    } else {
-      grid.showError(key, describeErrors(err));
-    }
-  } finally {
-    if (s === session) grid.setBusy(key, false);
-  }
-}
-
-async function clearSlot(key) {
-  const s = session;
-  const holder = grid.slot(key).model;
-  if (!s || !holder) return;
-  const capability = key.split(':')[1];
-  grid.clearError(key);
-  grid.setBusy(key, true);
-  try {
-    const data = await request(s.token, DEACTIVATE, { input: { modelId: holder.id, capabilities: [capability] } });
-    if (s !== session) return;
-    const { changes } = data.deactivateModel;
-    recordChanges(changes, { highlight: true });
-    if (changes.length === 0) {
-      grid.showError(key, [`Nothing changed: ${holder.displayName || holder.name} no longer held this slot. It has been refreshed.`], 'conflict');
-      await refreshSlot(s, key);
-    }
-  } catch (err) {
-    if (s !== session) return;
-    grid.showError(key, describeErrors(err));
-  } finally {
-    if (s === session) grid.setBusy(key, false);
-  }
-}
-
-async function refreshSlot(s, key) {
-  try {
-    await lookupSlots(s, [key]);
-  } catch (err) {
-    if (s === session) grid.showError(key, ['Could not refresh this slot:', ...describeErrors(err)]);
-  }
-}
-
 // ── Live updates ──────────────────────────────────────────────────────────────
 
 function startLiveUpdates(s) {
   s.live = startLive({
     url: graphqlWsUrl(),
-    connectionParams: () => ({
-      authorization: `Bearer ${s.token}`,
-      locale: (navigator.language || 'en').split('-')[0],
-    }),
+    connectionParams: () => ({ authorization: `Bearer ${s.token}`, locale: locale() }),
     query: ACTIVE_MODEL_CHANGED,
     // After a reconnect, `since` replays what was missed, with no gap and no duplicate.
     variables: () => (s.lastCursor ? { since: s.lastCursor } : {}),
@@ -298,22 +253,21 @@ function startLiveUpdates(s) {
       setLiveStatus(state, detail);
       if (state === 'live' && !s.lastCursor) {
         // Nothing to replay from: reload, so changes made before the subscription started are not missed.
-        loadGrid({ reloadHistory: true });
+        slotsView.load();
       }
-      if (state === 'offline' && detail) {
-        showBanner('Live updates were refused by the server; sign in again.', [{ message: detail }]);
-      }
+      if (state === 'offline' && detail) showBanner(t('liveRefused'), [{ message: detail }]);
     },
     onNext(data) {
       if (s !== session) return;
       const change = data.activeModelChanged;
       if (!change) return;
       s.lastCursor = change.cursor;
-      recordChanges([change], { highlight: true });
-      if (!grid.hasProvider(change.provider.slug) || (change.model && !grid.knowsModel(change.provider.slug, change.model.id))) {
-        refreshGridSoon(); // a provider or model this page has not loaded yet
-      }
-      announce(`${change.capability} at ${change.provider.slug} is now ${change.model ? change.model.displayName || change.model.name : 'empty'} (v${change.version}).`);
+      for (const view of views) view.onChange?.(change);
+      announce(t('slots.announce', {
+        where: t('slots.where', { capability: capLabel(change.capability), provider: change.provider.name ?? change.provider.slug }),
+        model: modelLabel(change.model),
+        version: versionLabel(change.version),
+      }));
     },
     onErrors(errors, { fatal }) {
       if (s !== session) return;
@@ -323,7 +277,7 @@ function startLiveUpdates(s) {
         s.live.resubscribe();
         return;
       }
-      showBanner(fatal ? 'Live updates stopped:' : 'Live update error:', errors);
+      showBanner(fatal ? t('liveStopped') : t('liveError'), errors);
     },
   });
 }
@@ -335,8 +289,9 @@ els.signInForm.addEventListener('submit', (event) => {
   signIn(els.token.value);
 });
 els.signOut.addEventListener('click', signOut);
-els.refresh.addEventListener('click', () => loadGrid({ reloadHistory: true }));
 
+applyDocumentLocale();
+translateStatic();
 setLiveStatus('offline');
 const storedToken = localStorage.getItem(TOKEN_KEY);
 if (storedToken) signIn(storedToken, { stored: true });

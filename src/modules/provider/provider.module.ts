@@ -1,6 +1,7 @@
 import type { SecretBox } from '../../common/secret-box';
 import type { TransactionRunner } from '../../db/transaction';
 import { ProviderResolver } from './provider.resolver';
+import { ProviderKeyHintResolver } from './provider-key-hint.resolver';
 import { ProviderService } from './provider.service';
 
 export interface ProviderServices {
@@ -13,5 +14,5 @@ export function createProviderModule(deps: { transactions: TransactionRunner; se
 }
 
 export function providerResolvers(s: ProviderServices): object[] {
-  return [new ProviderResolver(s.providers)];
+  return [new ProviderResolver(s.providers), new ProviderKeyHintResolver()];
 }

@@ -1,0 +1,220 @@
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, type LaunchedBrowser } from '../helpers/browser';
+import { expectText, horizontalOverflow, openConsolePage, signIn, type ConsolePage } from '../helpers/console-page';
+import { activate, createModel, createProvider, type ModelRef } from '../helpers/factories';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server';
+
+/**
+ * The console's change-management views (issue 11's API, api-contract-changes.graphql) in
+ * Chromium: a reason on a switch, history across providers with filters, revert from a row,
+ * scheduled switches (create, list, cancel, status live), the audit log with its filters, and
+ * the same views at 390 px and in Persian. Any console error or failed request fails the test.
+ */
+let t: TestServer;
+let launched: LaunchedBrowser;
+let browser: Browser;
+let admin: ConsolePage;
+let alpha: ModelRef;
+let beta: ModelRef;
+let orbitChat: ModelRef;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  await createProvider(t, 'acme', { name: 'Acme AI' });
+  alpha = await createModel(t, 'acme', 'alpha', ['CHAT'], { displayName: 'Alpha One', active: true });
+  beta = await createModel(t, 'acme', 'beta', ['CHAT', 'CODE'], { displayName: 'Beta Two' });
+  await createProvider(t, 'orbit', { name: 'Orbit' });
+  orbitChat = await createModel(t, 'orbit', 'o-chat', ['CHAT'], { displayName: 'Orbit Chat' });
+  launched = await launchBrowser();
+  browser = launched.browser;
+  admin = await openConsolePage(browser);
+  await signIn(admin.page, t.url, ADMIN_TOKEN);
+});
+afterEach(() => {
+  expect(admin.problems.splice(0)).toEqual([]);
+});
+afterAll(async () => {
+  await admin?.close();
+  await launched?.cleanup();
+  await t?.close();
+});
+
+const dialog = (page: Page) => page.locator('dialog[open]');
+const cell = (page: Page, key: string) => page.locator(`td[data-slot="${key}"]`);
+
+async function go(page: Page, view: string): Promise<void> {
+  await page.locator(`#nav a[data-view="${view}"]`).click();
+  await page.locator(`#view-${view}:not([hidden])`).waitFor();
+}
+
+async function submit(page: Page): Promise<void> {
+  await dialog(page).locator('button[type=submit]').click();
+  await dialog(page).waitFor({ state: 'detached' });
+}
+
+/** The slot's current version and holder, from the API. */
+async function slot(provider: string, capability: string): Promise<{ version: number; modelId: string | null }> {
+  const res = await t.gql<any>(`query($p: String!, $c: Capability!) { activationHistory(provider: $p, capability: $c, first: 1) { edges { node { version model { id } } } } }`, { p: provider, c: capability });
+  const node = res.data.activationHistory.edges[0]?.node;
+  return { version: node?.version ?? 0, modelId: node?.model?.id ?? null };
+}
+
+test('a switch carries its reason; history spans every provider, filters, and reverts from any row', async () => {
+  const page = admin.page;
+  await go(page, 'slots');
+  const before = await slot('acme', 'CHAT');
+  const target = before.modelId === beta.id ? alpha : beta;
+  await cell(page, 'acme:CHAT').locator('select').selectOption(target.id);
+  await cell(page, 'acme:CHAT').locator('button.switch').click();
+  await dialog(page).getByLabel('Reason (optional)').fill('Nightly evaluation winner');
+  await submit(page);
+  await expectText(cell(page, 'acme:CHAT').locator('.slot-version'), `v${before.version + 1}`);
+  // Another provider changes too (through the API).
+  expect((await activate(t, orbitChat.id, { capabilities: ['CHAT'] })).errors).toBeUndefined();
+
+  await go(page, 'history');
+  const rows = page.locator('#history-list tr[data-cursor]');
+  await expectText(page.locator('#history-list'), 'Orbit');
+  await expectText(page.locator('#history-list'), 'Acme AI');
+  await expectText(page.locator(`#history-list tr[data-slot="acme:CHAT"][data-version="${before.version + 1}"]`), 'Nightly evaluation winner');
+  await admin.shot('history-all-providers', { docs: true });
+
+  // Filter: one provider only.
+  await page.selectOption('#history-provider', 'orbit');
+  await expectText(page.locator('#history-list'), 'Orbit Chat');
+  for (const text of await rows.allTextContents()) expect(text).toContain('Orbit');
+  await page.selectOption('#history-provider', '');
+
+  // Revert acme CHAT to what it held before the switch, from that row.
+  const oldRow = page.locator(`#history-list tr[data-slot="acme:CHAT"][data-version="${before.version}"]`);
+  await expectText(page.locator('#history-list'), 'Acme AI');
+  await oldRow.locator('button.revert').click();
+  await expectText(dialog(page), `v${before.version}`);
+  await dialog(page).getByLabel('Reason (optional)').fill('Roll back the nightly switch');
+  await submit(page);
+  const revertedRow = page.locator(`#history-list tr[data-slot="acme:CHAT"][data-version="${before.version + 2}"]`);
+  await expectText(revertedRow, 'Roll back the nightly switch');
+  const after = await slot('acme', 'CHAT');
+  expect(after).toEqual({ version: before.version + 2, modelId: before.modelId });
+  // The newest row is current: it cannot be "reverted" to itself.
+  expect(await revertedRow.locator('button.revert').isDisabled()).toBe(true);
+});
+
+test("a pick gone stale shows the other admin's reason", async () => {
+  const page = admin.page;
+  await go(page, 'slots');
+  // Alpha holds the slot (whatever ran before); this admin picks Beta.
+  expect((await activate(t, alpha.id, { capabilities: ['CHAT'] })).errors).toBeUndefined();
+  await page.locator(`td[data-slot="acme:CHAT"][data-model-id="${alpha.id}"]`).waitFor();
+  const picked = beta;
+  const other = alpha;
+  await cell(page, 'acme:CHAT').locator('select').selectOption(picked.id);
+  // Someone else empties the slot, with a reason, before this admin switches.
+  const res = await t.gql<any>(`mutation($input: DeactivateModelInput!) { deactivateModel(input: $input) { changes { version } } }`, {
+    input: { modelId: other.id, capabilities: ['CHAT'], reason: 'Incident 4711: provider outage' },
+  });
+  expect(res.errors).toBeUndefined();
+  const notice = cell(page, 'acme:CHAT').locator('.slot-notice[data-kind="stale"]');
+  await expectText(notice, 'Incident 4711: provider outage');
+  await cell(page, 'acme:CHAT').locator('select').selectOption('');
+});
+
+test('scheduled switches: create one that applies live, cancel another', async () => {
+  const page = admin.page;
+  await go(page, 'scheduled');
+  const before = await slot('orbit', 'CHAT');
+  // Due in a few seconds, in the browser's local time (datetime-local).
+  const due = await page.evaluate(() => {
+    const d = new Date(Date.now() + 4_000);
+    const local = new Date(d.getTime() - d.getTimezoneOffset() * 60_000);
+    return local.toISOString().slice(0, 19);
+  });
+  // Make the slot's holder differ from the scheduled model so the switch is a change.
+  if (before.modelId === orbitChat.id) {
+    expect((await t.gql<any>(`mutation($id: ID!) { deactivateModel(input: { modelId: $id }) { changes { version } } }`, { id: orbitChat.id })).errors).toBeUndefined();
+  }
+  await page.locator('#new-schedule').click();
+  await dialog(page).getByLabel('Provider').selectOption('orbit');
+  await dialog(page).getByLabel('Model').selectOption(orbitChat.id);
+  await dialog(page).getByLabel('Chat', { exact: true }).check();
+  await dialog(page).getByLabel('When (your local time)').fill(due);
+  await dialog(page).getByLabel('Reason (optional)').fill('Launch window');
+  await submit(page);
+
+  const row = page.locator('#scheduled-list tr[data-status]').filter({ hasText: 'Launch window' });
+  await expectText(row, 'pending');
+  await admin.shot('scheduled-pending', { docs: true });
+  // It applies on the server within 2 s of its time; the row follows without a reload.
+  await expectText(row, 'applied', 20_000);
+  expect((await slot('orbit', 'CHAT')).modelId).toBe(orbitChat.id);
+
+  // Another, far ahead, made through the API: cancel it from the console.
+  const at = new Date(Date.now() + 24 * 3600_000).toISOString();
+  const made = await t.gql<any>(`mutation($input: ScheduleActivationInput!) { scheduleActivation(input: $input) { id } }`, {
+    input: { modelId: beta.id, capabilities: ['CODE'], at, reason: 'Tomorrow' },
+  });
+  expect(made.errors).toBeUndefined();
+  await page.locator('#view-scheduled .section-head select').selectOption('PENDING');
+  const pending = page.locator('#scheduled-list tr[data-status="PENDING"]').filter({ hasText: 'Tomorrow' });
+  await pending.locator('button.cancel-schedule').click();
+  await expectText(dialog(page), 'Beta Two');
+  await submit(page);
+  await page.locator('#view-scheduled .section-head select').selectOption('');
+  await expectText(page.locator('#scheduled-list tr[data-status]').filter({ hasText: 'Tomorrow' }), 'cancelled');
+  const status = await t.gql<any>(`{ scheduledChanges(status: CANCELLED) { edges { node { id } } } }`);
+  expect(status.data.scheduledChanges.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(made.data.scheduleActivation.id);
+  await admin.shot('scheduled', { docs: true });
+});
+
+test('the audit log lists what happened, with its filters', async () => {
+  const page = admin.page;
+  const created = await t.gql<any>(`mutation { createUser(input: { name: "audit-subject", role: MEMBER }) { id } }`);
+  expect(created.errors).toBeUndefined();
+  await go(page, 'audit');
+  const list = page.locator('#audit-list');
+  await expectText(list, 'audit-subject');
+
+  await page.selectOption('#audit-action', 'USER_CREATED');
+  await expectText(list, 'USER_CREATED');
+  for (const action of await page.locator('#audit-list tr[data-action]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))) {
+    expect(action).toBe('USER_CREATED');
+  }
+  await page.selectOption('#audit-target', 'user');
+  await expectText(list, 'audit-subject');
+  await page.locator('#audit-actor').selectOption({ label: 'admin' });
+  await expectText(list, 'audit-subject');
+  await admin.shot('audit-log', { docs: true });
+
+  // A date range that ends before today finds nothing.
+  await page.fill('#audit-to', '2020-01-01');
+  await page.locator('#view-audit form.filters button[type=submit]').click();
+  await expectText(list, 'No events match');
+  await page.fill('#audit-to', '');
+  for (const id of ['#audit-actor', '#audit-action', '#audit-target']) await page.selectOption(id, '');
+});
+
+test('at 390 px and in Persian the change views fit and are translated', async () => {
+  const p = await openConsolePage(browser, { width: 390, height: 844, locale: 'fa-IR' });
+  try {
+    const page = p.page;
+    await signIn(page, t.url, ADMIN_TOKEN);
+    expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+    for (const view of ['history', 'scheduled', 'audit']) {
+      await go(page, view);
+      await page.locator(`#view-${view} table, #view-${view} .empty-note`).first().waitFor();
+      expect(await horizontalOverflow(page)).toEqual([]);
+    }
+    await go(page, 'history');
+    await page.locator('#history-list tr[data-cursor]').first().waitFor();
+    expect(await page.locator('#nav a[data-view="history"]').textContent()).toBe('تاریخچه');
+    expect(await page.locator('#history-list td').first().getAttribute('data-label')).toBe('زمان');
+    await p.shot('mobile-persian-history', { docs: true });
+    await go(page, 'audit');
+    await page.locator('#audit-list tr[data-action]').first().waitFor();
+    // Summaries come from the server in the caller's language.
+    expect(await page.locator('#audit-list .audit-summary').first().textContent()).toMatch(/[\u0600-\u06FF]/);
+    expect(p.problems).toEqual([]);
+  } finally {
+    await p.close();
+  }
+});

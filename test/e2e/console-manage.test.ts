@@ -1,0 +1,264 @@
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, type LaunchedBrowser } from '../helpers/browser';
+import { expectText, horizontalOverflow, openConsolePage, signIn, type ConsolePage } from '../helpers/console-page';
+import { createMember, createModel, createProvider, type MemberRef } from '../helpers/factories';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server';
+
+/**
+ * Everything manageable from the console, end to end in Chromium: providers (shared key
+ * write-only, hint shown), models, users, tokens (shown once, copy, revoke), my account
+ * (tokens, personal keys), and what a MEMBER may (not) do. Any console error or failed request fails.
+ */
+let t: TestServer;
+let launched: LaunchedBrowser;
+let browser: Browser;
+let admin: ConsolePage;
+let member: MemberRef;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  await createProvider(t, 'acme', { name: 'Acme AI' });
+  await createModel(t, 'acme', 'alpha', ['CHAT'], { displayName: 'Alpha One', active: true });
+  member = await createMember(t, 'mia');
+  launched = await launchBrowser();
+  browser = launched.browser;
+  // One admin page for the whole file: each test navigates within it.
+  admin = await openConsolePage(browser, { permissions: ['clipboard-read', 'clipboard-write'] });
+  await signIn(admin.page, t.url, ADMIN_TOKEN);
+});
+afterEach(() => {
+  expect(admin.problems.splice(0)).toEqual([]);
+});
+afterAll(async () => {
+  await admin?.close();
+  await launched?.cleanup();
+  await t?.close();
+});
+
+const dialog = (page: Page) => page.locator('dialog[open]');
+
+async function go(page: Page, view: string): Promise<void> {
+  await page.locator(`#nav a[data-view="${view}"]`).click();
+  await page.locator(`#view-${view}:not([hidden])`).waitFor();
+}
+
+/** Fills the open dialog's field by its label and returns the dialog. */
+async function field(page: Page, label: string, value: string): Promise<void> {
+  await dialog(page).getByLabel(label, { exact: true }).fill(value);
+}
+
+async function submit(page: Page): Promise<void> {
+  await dialog(page).locator('button[type=submit]').click();
+  await dialog(page).waitFor({ state: 'detached' });
+}
+
+test('providers: create with a write-only shared key, see its hint, edit, remove the key', async () => {
+  const page = admin.page;
+  await go(page, 'providers');
+  await page.locator('#new-provider').click();
+  await field(page, 'Slug', 'orbit');
+  await field(page, 'Name', 'Orbit');
+  await field(page, 'Base URL', 'https://api.orbit.example/v1');
+  await field(page, 'New shared API key', 'sk-orbit-secret-4242');
+  await dialog(page).getByLabel('Users may use the shared key').check();
+  await submit(page);
+
+  const row = page.locator('#view-providers tr[data-provider="orbit"]');
+  await expectText(row, '…4242');
+  expect(await row.textContent()).not.toContain('sk-orbit-secret');
+  expect(await row.textContent()).toContain('https://api.orbit.example/v1');
+  await admin.shot('providers', { docs: true });
+  const stored = (await t.gql<any>(`{ provider(slug: "orbit") { name baseUrl sharedApiEnabled hasSharedApiKey } }`)).data.provider;
+  expect(stored).toEqual({ name: 'Orbit', baseUrl: 'https://api.orbit.example/v1', sharedApiEnabled: true, hasSharedApiKey: true });
+
+  // Edit: the key field is empty (write-only) and says which key is kept.
+  await row.locator('button.edit-provider').click();
+  expect(await dialog(page).getByLabel('New shared API key', { exact: true }).inputValue()).toBe('');
+  await expectText(dialog(page), 'Current key ends …4242');
+  await admin.shot('provider-edit', { docs: true, fullPage: false });
+  await field(page, 'Name', 'Orbit Cloud');
+  await dialog(page).getByLabel('Remove the shared key').check();
+  await dialog(page).getByLabel('Users may use the shared key').uncheck();
+  await submit(page);
+  await expectText(row, 'Orbit Cloud');
+  const edited = (await t.gql<any>(`{ provider(slug: "orbit") { name sharedApiEnabled hasSharedApiKey } }`)).data.provider;
+  expect(edited).toEqual({ name: 'Orbit Cloud', sharedApiEnabled: false, hasSharedApiKey: false });
+
+  // A bad input is refused with the server's message, and the dialog stays open to fix it.
+  await page.locator('#new-provider').click();
+  await field(page, 'Slug', 'Not A Slug');
+  await field(page, 'Name', 'Bad');
+  await dialog(page).locator('button[type=submit]').click();
+  await expectText(dialog(page).locator('.form-error'), 'BAD_USER_INPUT');
+  await dialog(page).locator('button.secondary', { hasText: 'Cancel' }).click();
+  await dialog(page).waitFor({ state: 'detached' });
+});
+
+test('models: create with capabilities, edit them, delete with a confirmation naming its slots', async () => {
+  const page = admin.page;
+  await go(page, 'providers');
+  await page.locator('#view-providers tr[data-provider="acme"] button.new-model').click();
+  await field(page, 'Name', 'delta');
+  await field(page, 'Display name', 'Delta Four');
+  await field(page, 'Provider’s model id', 'acme/delta-4');
+  // No capability: the console says so before asking the server.
+  await dialog(page).locator('button[type=submit]').click();
+  await expectText(dialog(page).locator('.form-error'), 'capability');
+  await dialog(page).getByLabel('Chat', { exact: true }).check();
+  await dialog(page).getByLabel('Code', { exact: true }).check();
+  await dialog(page).getByLabel('Activate it for all its capabilities now').check();
+  await submit(page);
+
+  const row = page.locator('section.models[data-provider="acme"] tr[data-model="delta"]');
+  await expectText(row, 'Delta Four');
+  expect(await row.locator('.chip').allTextContents()).toEqual(['Chat', 'Code', 'Chat', 'Code']);
+  await admin.shot('providers-models', { docs: true });
+
+  await row.locator('button.edit-model').click();
+  await dialog(page).getByLabel('Code', { exact: true }).uncheck();
+  await dialog(page).getByLabel('Content', { exact: true }).check();
+  await submit(page);
+  await expectText(row.locator('td').nth(3), 'Content');
+  const model = (await t.gql<any>(`{ provider(slug: "acme") { models { name capabilities activeCapabilities } } }`)).data.provider.models
+    .find((m: { name: string }) => m.name === 'delta');
+  expect(model).toEqual({ name: 'delta', capabilities: ['CHAT', 'CONTENT'], activeCapabilities: ['CHAT'] });
+
+  await row.locator('button.delete-model').click();
+  const text = await expectText(dialog(page), 'Chat');
+  expect(text).toContain('nothing');
+  await submit(page);
+  await row.waitFor({ state: 'detached' });
+  expect((await t.gql<any>(`{ activeModel(provider: "acme", capability: CHAT) { id } }`)).data.activeModel).toBeNull();
+});
+
+test('users and tokens: create a user, change role and shared-key permission, create a token shown once, copy it, revoke it', async () => {
+  const page = admin.page;
+  await go(page, 'users');
+  await page.locator('#new-user').click();
+  await field(page, 'Name', 'ravi');
+  await submit(page);
+  const row = page.locator('#view-users tr[data-user="ravi"]');
+  await expectText(row, 'MEMBER');
+
+  await row.locator('button.edit-user').click();
+  await dialog(page).getByLabel('Role').selectOption('ADMIN');
+  await dialog(page).getByLabel('May use shared keys').uncheck();
+  await submit(page);
+  await expectText(row, 'ADMIN');
+  const users = (await t.gql<any>(`{ users(first: 100) { edges { node { name role canUseSharedApi } } } }`)).data.users.edges.map((e: { node: unknown }) => e.node);
+  expect(users).toContainEqual({ name: 'ravi', role: 'ADMIN', canUseSharedApi: false });
+
+  // Tokens of ravi: create one; its secret is shown once, with a copy button.
+  await row.locator('button.show-tokens').click();
+  const panel = page.locator('section.tokens[data-user="ravi"]');
+  await panel.waitFor();
+  await panel.locator('button.new-token').click();
+  await field(page, 'What it is for', 'ci-pipeline');
+  await dialog(page).locator('button[type=submit]').click();
+  const secretInput = dialog(page).locator('input.secret');
+  await secretInput.waitFor();
+  const secret = await secretInput.inputValue();
+  expect(secret.length).toBeGreaterThan(20);
+  await dialog(page).locator('button.copy').click();
+  await expectText(dialog(page).locator('.copy-status'), 'Copied');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+  await admin.shot('token-created', { docs: true, fullPage: false });
+  await dialog(page).locator('button[type=submit]').click();
+  await dialog(page).waitFor({ state: 'detached' });
+
+  const tokenRow = panel.locator('tr[data-token="ci-pipeline"]');
+  await expectText(tokenRow, 'active');
+  expect(await page.locator('body').textContent()).not.toContain(secret); // never shown again
+  expect((await t.gql<any>(`{ viewer { name } }`, {}, { token: secret })).data.viewer.name).toBe('ravi');
+  await admin.shot('users-tokens', { docs: true });
+
+  await tokenRow.locator('button.revoke').click();
+  await expectText(dialog(page), 'stops working');
+  await submit(page);
+  await expectText(page.locator('section.tokens[data-user="ravi"] tr[data-token="ci-pipeline"]'), 'revoked');
+  expect(await page.locator('section.tokens[data-user="ravi"] tr[data-token="ci-pipeline"] button.revoke').isDisabled()).toBe(true);
+  const after = await t.gql<any>(`{ viewer { name } }`, {}, { token: secret });
+  expect(after.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+});
+
+test('a MEMBER sees read-only views and manages its own account: tokens and personal keys', async () => {
+  const p = await openConsolePage(browser, { permissions: ['clipboard-read', 'clipboard-write'] });
+  try {
+    const page = p.page;
+    await signIn(page, t.url, member.token);
+    // No admin-only sections; read-only slots and providers.
+    expect(await page.locator('#nav a').evaluateAll((links) => links.map((a) => a.getAttribute('data-view')))).toEqual(['slots', 'history', 'providers', 'account']);
+    await page.locator('#read-only-note').waitFor();
+    await page.locator('td[data-slot="acme:CHAT"]').waitFor();
+    for (const button of await page.locator('#grid button').all()) expect(await button.isDisabled()).toBe(true);
+    await go(page, 'providers');
+    await page.locator('#view-providers table').first().waitFor();
+    expect(await page.locator('#new-provider').isHidden()).toBe(true);
+    expect(await page.locator('#view-providers button:visible').count()).toBe(0);
+
+    await go(page, 'account');
+    await expectText(page.locator('#view-account .account-who'), 'mia');
+    // Own tokens.
+    const mine = page.locator('#view-account section.tokens');
+    await expectText(mine, 'mia-token');
+    await mine.locator('button.new-token').click();
+    await field(page, 'What it is for', 'laptop');
+    await dialog(page).locator('button[type=submit]').click();
+    await dialog(page).locator('input.secret').waitFor();
+    await dialog(page).locator('button[type=submit]').click();
+    await dialog(page).waitFor({ state: 'detached' });
+    await expectText(mine.locator('tr[data-token="laptop"]'), 'active');
+
+    // A personal key: write-only, only its hint comes back; then prefer the shared key; then remove it.
+    const keyRow = page.locator('#view-account .personal-keys tr[data-provider="acme"]');
+    await expectText(keyRow, 'no key');
+    expect(await keyRow.locator('input.use-shared').isDisabled()).toBe(true);
+    await keyRow.locator('button.set-key').click();
+    await field(page, 'API key', 'sk-mia-personal-7788');
+    await submit(page);
+    await expectText(keyRow, '…7788');
+    expect(await page.locator('body').textContent()).not.toContain('sk-mia-personal');
+    await keyRow.locator('input.use-shared').check();
+    // The preference is saved (wait for the server's state, no fixed sleep).
+    const keysOf = async () => (await t.gql<any>(`{ viewer { personalApiKeys { keyHint useSharedApi } } }`, {}, { token: member.token })).data.viewer.personalApiKeys;
+    for (let i = 0; i < 200 && !(await keysOf())[0]?.useSharedApi; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await keysOf()).toEqual([{ keyHint: '…7788', useSharedApi: true }]);
+    await page.locator('#view-account .personal-keys tr[data-provider="acme"] input.use-shared:checked:enabled').waitFor();
+    await p.shot('member-account', { docs: true });
+
+    await page.locator('#view-account .personal-keys tr[data-provider="acme"] button.remove-key').click();
+    await submit(page);
+    await expectText(page.locator('#view-account .personal-keys tr[data-provider="acme"]'), 'no key');
+
+    // The same at 390 px: cards, nothing sticking out.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await horizontalOverflow(page)).toEqual([]);
+    await p.shot('mobile-account');
+    expect(p.problems).toEqual([]);
+  } finally {
+    await p.close();
+  }
+});
+
+test('at 390 px the management views are cards and their dialogs fit', async () => {
+  const page = admin.page;
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    for (const view of ['providers', 'users', 'account']) {
+      await go(page, view);
+      await page.locator(`#view-${view} table`).first().waitFor();
+      expect(await horizontalOverflow(page)).toEqual([]);
+    }
+    await go(page, 'users');
+    await page.locator('#view-users tr[data-user="mia"] button.edit-user').click();
+    await dialog(page).waitFor();
+    expect(await horizontalOverflow(page)).toEqual([]);
+    await admin.shot('mobile-user-dialog', { fullPage: false });
+    await dialog(page).locator('button.secondary', { hasText: 'Cancel' }).click();
+    await dialog(page).waitFor({ state: 'detached' });
+    await go(page, 'providers');
+    await admin.shot('mobile-providers-cards');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+});
