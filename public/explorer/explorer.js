@@ -155,7 +155,7 @@
       var parsed;
       try {
         parsed = JSON.parse(text || '{}');
-      } catch (e) {
+      } catch {
         return; // still typing
       }
       var authorization = headerValue(parsed, 'authorization') || null;
