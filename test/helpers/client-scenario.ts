@@ -13,10 +13,17 @@ import { ADMIN_TOKEN, dropDatabase, freshDatabaseUrl } from './test-server';
  */
 
 export async function gqlAt<T = any>(baseUrl: string, query: string, variables: Record<string, unknown> = {}, token = ADMIN_TOKEN): Promise<T> {
-  const res = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
+  const send = () =>
+    fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+  // A pooled keep-alive socket the server closed while this process was blocked (spawnSync) fails
+  // once with "other side closed": that request never reached the server, so sending it again is safe.
+  const res = await send().catch((e: Error) => {
+    if (!/other side closed/.test(String((e.cause as Error | undefined)?.message ?? ''))) throw e;
+    return send();
   });
   const body = (await res.json()) as { data: T; errors?: unknown[] };
   if (body.errors?.length) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(body.errors)}`);
