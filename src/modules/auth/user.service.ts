@@ -67,7 +67,7 @@ export class UserService {
         const owner = isUuid(userId) ? await em.findOne(User, { id: userId }) : null;
         if (!owner) throw new NotFoundError('user.notFound', { id: userId });
       }
-      return em.create(ApiToken, { userId, name: input.name, tokenHash: hashToken(token) });
+      return em.create(ApiToken, { user: userId, userId, name: input.name, tokenHash: hashToken(token) });
     });
     return { token, apiToken };
   }
@@ -110,7 +110,7 @@ export class UserService {
         existing.revokedAt = null;
         existing.fromEnv = true;
       } else {
-        em.create(ApiToken, { userId: admin.id, name: 'ADMIN_TOKEN', tokenHash: hash, fromEnv: true });
+        em.create(ApiToken, { user: admin, userId: admin.id, name: 'ADMIN_TOKEN', tokenHash: hash, fromEnv: true });
       }
       await em.flush();
       await em.nativeUpdate(ApiToken, { fromEnv: true, tokenHash: { $ne: hash }, revokedAt: null }, { revokedAt: new Date() });

@@ -91,7 +91,7 @@ export class CredentialsService {
   /** Deletes the caller's key for a provider: true when there was one, false when there was none. */
   async removePersonalApiKey(user: Actor, em: EntityManager, providerSlug: string): Promise<boolean> {
     const provider = await this.providers.findBySlugOrFail(em, providerSlug);
-    const removed = await em.nativeDelete(PersonalApiKey, { userId: user.id, providerId: provider.id });
+    const removed = await em.nativeDelete(PersonalApiKey, { user: user.id, provider: provider.id });
     return removed > 0;
   }
 
