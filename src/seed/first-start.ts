@@ -57,7 +57,6 @@ export async function firstStartBootstrap(input: {
     if (Number(n) > 0) return null;
     const token = generateToken();
     const user = em.create(User, { name: 'admin', role: Role.ADMIN });
-    await em.flush(); // the user row first: ids are plain columns, so the unit of work cannot order inserts
     const apiToken = em.create(ApiToken, { user, userId: user.id, name: 'first-start', tokenHash: hashToken(token) });
     await em.flush();
     return { token, user, apiToken };

@@ -1,4 +1,4 @@
-import { LockMode } from '@mikro-orm/core';
+import { LockMode, ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../common/errors';
 import { isUuid } from '../../common/ids';
@@ -102,10 +102,10 @@ export class UserService {
       let admin = await em.findOne(User, { name: 'admin' });
       if (!admin) admin = em.create(User, { name: 'admin', role: Role.ADMIN });
       admin.role = Role.ADMIN;
-      await em.flush(); // the user row first: ids are plain columns, so the unit of work cannot order inserts
       const hash = hashToken(adminToken);
       const existing = await em.findOne(ApiToken, { tokenHash: hash });
       if (existing) {
+        existing.user = ref(admin);
         existing.userId = admin.id;
         existing.revokedAt = null;
         existing.fromEnv = true;
