@@ -149,7 +149,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   let draining = false;
   registerHealthRoutes(app, {
-    postgres: () => rootEm.getConnection().execute('select 1').then(() => true),
+    postgres: () => rootEm.getConnection().execute('select 1').then(() => true), // raw: a readiness round trip touching no table
     redis: () => (backplane.mode === 'memory' ? null : backplane.ping()),
     draining: () => draining,
   });

@@ -111,7 +111,7 @@ export async function seedDemoData(
       }
       ids.set(m.name, model.id);
     }
-    const slots = await rootEm.fork().find(ActivationSlot, { providerId: provider.id });
+    const slots = await rootEm.fork().find(ActivationSlot, { provider: provider.id });
     for (const [capability, name] of Object.entries(demo.active) as [Capability, string][]) {
       const slot = slots.find((s) => s.capability === capability);
       const aiModelId = ids.get(name);

@@ -52,13 +52,12 @@ export async function firstStartBootstrap(input: {
   if (input.adminTokenConfigured) return null;
   const print = input.print ?? ((text: string) => process.stdout.write(text + '\n'));
   const created = await input.transactions.run(async ({ em }) => {
+    // Raw: an advisory lock has no ORM form; it serializes instances starting together on an empty database.
     await em.execute(`select pg_advisory_xact_lock(hashtext('switchboard.first-start'))`);
-    const [{ n }] = await em.execute<{ n: string }[]>('select count(*) as n from app_user');
-    if (Number(n) > 0) return null;
+    if ((await em.count(User, {})) > 0) return null;
     const token = generateToken();
     const user = em.create(User, { name: 'admin', role: Role.ADMIN });
-    await em.flush(); // the user row first: ids are plain columns, so the unit of work cannot order inserts
-    const apiToken = em.create(ApiToken, { userId: user.id, name: 'first-start', tokenHash: hashToken(token) });
+    const apiToken = em.create(ApiToken, { user, userId: user.id, name: 'first-start', tokenHash: hashToken(token) });
     await em.flush();
     return { token, user, apiToken };
   });

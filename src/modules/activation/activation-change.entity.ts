@@ -1,5 +1,6 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import type { Capability } from '../../common/capability';
+import { AIModel } from '../model/ai-model.entity';
 
 /**
  * The history: one row per change of a slot, written in the same transaction as the change.
@@ -7,6 +8,11 @@ import type { Capability } from '../../common/capability';
  * `id` is assigned under a global lock held to commit, so ids increase in commit order: the cursor.
  */
 @Entity({ tableName: 'activation_change' })
+@Unique({ name: 'activation_change_provider_id_capability_version_key', properties: ['providerId', 'capability', 'version'] })
+@Index({ name: 'activation_change_changed_at_idx', properties: ['providerId', 'capability', 'changedAt'] })
+@Index({ name: 'activation_change_unpublished_idx', expression: 'create index "activation_change_unpublished_idx" on "activation_change" ("id") where "published_at" is null' })
+@Check({ name: 'activation_change_version_check', expression: 'version >= 1' })
+@Check({ name: 'activation_change_changes', expression: 'model_id is distinct from previous_model_id' })
 export class ActivationChange {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -17,16 +23,26 @@ export class ActivationChange {
   @Property({ type: 'text' })
   capability!: Capability;
 
-  @Property({ type: 'uuid', nullable: true, fieldName: 'model_id' })
+  @ManyToOne(() => AIModel, { ref: true, nullable: true, fieldName: 'model_id', foreignKeyName: 'activation_change_model_id_fkey', updateRule: 'no action', deleteRule: 'no action' })
+  aiModel!: Ref<AIModel> | null;
+
+  @ManyToOne(() => AIModel, { ref: true, nullable: true, fieldName: 'previous_model_id', foreignKeyName: 'activation_change_previous_model_id_fkey', updateRule: 'no action', deleteRule: 'no action' })
+  previousAiModel!: Ref<AIModel> | null;
+
+  @Property({ type: 'uuid', nullable: true, fieldName: 'model_id', persist: false })
   aiModelId!: string | null;
 
-  @Property({ type: 'uuid', nullable: true, fieldName: 'previous_model_id' })
+  @Property({ type: 'uuid', nullable: true, fieldName: 'previous_model_id', persist: false })
   previousAiModelId!: string | null;
 
   @Property({ type: 'integer' })
   version!: number;
 
-  @Property({ type: 'timestamptz' })
+  /** version - 1 (null for version 1): the self foreign key to the row before makes the chain gapless. */
+  @Property({ type: 'integer', nullable: true, generated: '(nullif(version - 1, 0)) stored' })
+  previousVersion?: number | null;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'clock_timestamp()' })
   changedAt!: Date;
 
   @Property({ type: 'text', nullable: true })

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Capability } from '../../common/capability';
 import { pgArray } from '../../db/sql';
+import { ActivationChange } from './activation-change.entity';
 import { rowToChange, type ChangeRecord } from './change-record';
 import type { SlotView } from './slot-view';
 
@@ -19,6 +20,23 @@ function rowToSlot(row: Record<string, unknown>): SlotView {
     activatedBy: (row.activated_by as string | null) ?? null,
   };
 }
+
+/** A history entity as the record the services pass around (the same shape as rowToChange's). */
+function entityToChange(change: ActivationChange): ChangeRecord {
+  return {
+    id: String(change.id),
+    providerId: change.providerId,
+    capability: change.capability,
+    aiModelId: change.aiModelId ?? null,
+    previousAiModelId: change.previousAiModelId ?? null,
+    version: change.version,
+    changedAt: change.changedAt,
+    changedBy: change.changedBy ?? null,
+  };
+}
+
+/** History reads through the ORM are read-only: kept out of the request's identity map. */
+const READ_ONLY = { disableIdentityMap: true } as const;
 
 export interface LockedSlot {
   capability: Capability;
@@ -48,7 +66,8 @@ function filterSql(filter: HistoryFilter): { where: string; params: unknown[] } 
 /**
  * The SQL of slots and history that stays raw on purpose: the slot locks in capability order, the
  * advisory lock that makes history ids follow commit order, the one-statement history+slot write
- * (a CTE the ORM cannot express), the outbox's SKIP LOCKED batches, and the cursor reads.
+ * (a CTE the ORM cannot express), the outbox's SKIP LOCKED batches, and the cursor reads of the
+ * change feed (hot: every subscription event). The admin's history reads go through the ActivationChange entity.
  */
 export class ActivationRepository {
   /** Locks the provider's slots of these capabilities, in capability order (so callers queue, never deadlock). */
@@ -112,25 +131,28 @@ export class ActivationRepository {
 
   /** The row id of the model that held a slot at an instant (null: empty then). */
   async holderAt(em: EntityManager, providerId: string, capability: Capability, at: Date): Promise<string | null> {
-    const rows = await em.execute<{ model_id: string | null }[]>(
-      // changed_at has microseconds but the API shows milliseconds: compare at the API's precision,
-      // so activeModel(at: change.changedAt) includes that change.
-      `select model_id from activation_change
-        where provider_id = ? and capability = ? and changed_at < ?::timestamptz + interval '1 millisecond'
-        order by version desc limit 1`,
-      [providerId, capability, at],
+    // changed_at has microseconds but the API shows milliseconds: compare at the API's precision,
+    // so activeModel(at: change.changedAt) includes that change.
+    const change = await em.findOne(
+      ActivationChange,
+      { providerId, capability, changedAt: { $lt: new Date(at.getTime() + 1) } },
+      { ...READ_ONLY, orderBy: { version: 'desc' } },
     );
-    return rows[0]?.model_id ?? null;
+    return change?.aiModelId ?? null;
   }
 
   /** A page of one provider's history, newest first, before `beforeId`; one row more than asked tells whether more follow. */
   async historyPage(em: EntityManager, filter: HistoryFilter & { providerId: string }, beforeId: string | undefined, limit: number): Promise<ChangeRecord[]> {
-    const { where, params } = filterSql(filter);
-    const rows = await em.execute<Record<string, unknown>[]>(
-      `select * from activation_change where ${where}${beforeId === undefined ? '' : ' and id < ?'} order by id desc limit ?`,
-      [...params, ...(beforeId === undefined ? [] : [beforeId]), limit],
+    const changes = await em.find(
+      ActivationChange,
+      {
+        providerId: filter.providerId,
+        ...(filter.capability ? { capability: filter.capability } : {}),
+        ...(beforeId === undefined ? {} : { id: { $lt: beforeId } }),
+      },
+      { ...READ_ONLY, orderBy: { id: 'desc' }, limit },
     );
-    return rows.map(rowToChange);
+    return changes.map(entityToChange);
   }
 
   /** Changes with afterId < id (< beforeId when given) matching the filter, oldest first. */
@@ -145,11 +167,12 @@ export class ActivationRepository {
 
   /** Versions in (after, before) of one slot, oldest first (a feed filling a gap). */
   async slotVersionsBetween(em: EntityManager, providerId: string, capability: Capability, after: number, before: number): Promise<ChangeRecord[]> {
-    const rows = await em.execute<Record<string, unknown>[]>(
-      `select * from activation_change where provider_id = ? and capability = ? and version > ? and version < ? order by version`,
-      [providerId, capability, after, before],
+    const changes = await em.find(
+      ActivationChange,
+      { providerId, capability, version: { $gt: after, $lt: before } },
+      { ...READ_ONLY, orderBy: { version: 'asc' } },
     );
-    return rows.map(rowToChange);
+    return changes.map(entityToChange);
   }
 
   async lastChangeId(em: EntityManager): Promise<bigint> {
@@ -184,8 +207,7 @@ export class ActivationRepository {
   }
 
   async unpublishedCount(em: EntityManager): Promise<number> {
-    const rows = await em.execute<{ n: string }[]>('select count(*) as n from activation_change where published_at is null');
-    return Number(rows[0]?.n ?? 0);
+    return em.count(ActivationChange, { publishedAt: null });
   }
 
   async providerSlug(em: EntityManager, providerId: string): Promise<string | undefined> {

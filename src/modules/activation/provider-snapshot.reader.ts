@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Reference } from '@mikro-orm/core';
 import type { SnapshotStore } from '../../cache/snapshot-store';
 import type { DomainEvent } from '../../db/transaction';
 import type { AIModelService } from '../model/ai-model.service';
@@ -109,10 +110,14 @@ export class ProviderSnapshotReader {
 
 }
 
-/** Entities to plain data (the same shape whether it comes from Postgres or the cache). */
+/**
+ * Entities to plain data (the same shape whether it comes from Postgres or the cache). Relations
+ * (`Ref`s) stay out: the scalar ids beside them carry the same fact, and a reference would drag a
+ * managed entity into the frozen, shared snapshot.
+ */
 function plain<T extends object>(entity: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(entity)) if (typeof v !== 'function') out[k] = v;
+  for (const [k, v] of Object.entries(entity)) if (typeof v !== 'function' && !Reference.isReference(v)) out[k] = v;
   delete out.sharedApiKeyEncrypted;
   return out as T;
 }

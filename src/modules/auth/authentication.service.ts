@@ -174,6 +174,7 @@ export class AuthenticationService {
     if (now - last < LAST_USED_RESOLUTION_MS) return;
     this.lastUsedWritten.set(tokenId, now);
     if (this.lastUsedWritten.size > 10_000) this.lastUsedWritten.clear();
+    // Raw: a fire-and-forget hint written beside the request, outside its unit of work; no entity is loaded.
     this.rootEm
       .getConnection()
       .execute('update api_token set last_used_at = now() where id = ?', [tokenId])

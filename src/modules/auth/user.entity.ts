@@ -9,7 +9,7 @@ export class User {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @Property({ unique: true, length: 100 })
+  @Property({ unique: 'app_user_name_key', length: 100 })
   name!: string;
 
   @Enum({ items: () => Role, type: 'text' })
@@ -18,6 +18,6 @@ export class User {
   @Property()
   canUseSharedApi: boolean = true;
 
-  @Property({ type: 'timestamptz' })
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }

@@ -1,4 +1,4 @@
-import { LockMode } from '@mikro-orm/core';
+import { LockMode, ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../common/errors';
 import { isUuid } from '../../common/ids';
@@ -67,7 +67,7 @@ export class UserService {
         const owner = isUuid(userId) ? await em.findOne(User, { id: userId }) : null;
         if (!owner) throw new NotFoundError('user.notFound', { id: userId });
       }
-      return em.create(ApiToken, { userId, name: input.name, tokenHash: hashToken(token) });
+      return em.create(ApiToken, { user: userId, userId, name: input.name, tokenHash: hashToken(token) });
     });
     return { token, apiToken };
   }
@@ -102,15 +102,15 @@ export class UserService {
       let admin = await em.findOne(User, { name: 'admin' });
       if (!admin) admin = em.create(User, { name: 'admin', role: Role.ADMIN });
       admin.role = Role.ADMIN;
-      await em.flush(); // the user row first: ids are plain columns, so the unit of work cannot order inserts
       const hash = hashToken(adminToken);
       const existing = await em.findOne(ApiToken, { tokenHash: hash });
       if (existing) {
+        existing.user = ref(admin);
         existing.userId = admin.id;
         existing.revokedAt = null;
         existing.fromEnv = true;
       } else {
-        em.create(ApiToken, { userId: admin.id, name: 'ADMIN_TOKEN', tokenHash: hash, fromEnv: true });
+        em.create(ApiToken, { user: admin, userId: admin.id, name: 'ADMIN_TOKEN', tokenHash: hash, fromEnv: true });
       }
       await em.flush();
       await em.nativeUpdate(ApiToken, { fromEnv: true, tokenHash: { $ne: hash }, revokedAt: null }, { revokedAt: new Date() });

@@ -7,6 +7,7 @@ import type { ProviderService } from '../provider/provider.service';
 import { CredentialsResolver, PersonalApiKeyResolver, UserCredentialsResolver } from './credentials.resolver';
 import { CredentialsService } from './credentials.service';
 import { KeyResolutionService } from './key-resolution.service';
+import { PersonalApiKeyRepository } from './personal-api-key.repository';
 
 export interface CredentialsServices {
   credentials: CredentialsService;
@@ -24,7 +25,7 @@ export interface CredentialsModuleDeps {
 
 /** Personal keys and key resolution (personal → shared → NO_API_ACCESS). */
 export function createCredentialsModule(deps: CredentialsModuleDeps) {
-  const credentials = new CredentialsService(deps.providers, deps.secrets);
+  const credentials = new CredentialsService(deps.providers, deps.secrets, new PersonalApiKeyRepository());
   const keyResolution = new KeyResolutionService(
     { activationQueries: deps.activationQueries, models: deps.models, providers: deps.providers, credentials },
     deps.supports,

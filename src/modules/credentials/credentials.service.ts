@@ -4,20 +4,13 @@ import { ForbiddenError, UserInputError } from '../../common/errors';
 import { isUuid } from '../../common/ids';
 import { Role } from '../../common/role';
 import { keyHint, type SecretBox } from '../../common/secret-box';
-import { pgArray } from '../../db/sql';
 import type { Actor } from '../auth/actor';
 import type { ProviderService } from '../provider/provider.service';
 import type { RequestScope } from '../shared/request-context';
 import { PersonalApiKey } from './personal-api-key.entity';
+import type { PersonalApiKeyRepository, PersonalApiKeyView } from './personal-api-key.repository';
 
-/** What a user may see of a personal key: never the key, only its hint. */
-export interface PersonalApiKeyView {
-  userId: string;
-  providerId: string;
-  keyHint: string;
-  useSharedApi: boolean;
-  updatedAt: Date;
-}
+export type { PersonalApiKeyView };
 
 /** A personal key as the gateway needs it (decrypted). Internal only: never put in a response or a log. */
 export interface StoredPersonalKey {
@@ -31,18 +24,6 @@ export interface SetPersonalApiKeyData {
   /** Absent: keep the stored key and change only useSharedApi. */
   apiKey?: string | null;
   useSharedApi?: boolean | null;
-}
-
-const VIEW_COLUMNS = 'user_id, provider_id, key_hint, use_shared_api, updated_at';
-
-function rowToView(row: Record<string, unknown>): PersonalApiKeyView {
-  return {
-    userId: row.user_id as string,
-    providerId: row.provider_id as string,
-    keyHint: row.key_hint as string,
-    useSharedApi: Boolean(row.use_shared_api),
-    updatedAt: new Date(row.updated_at as string),
-  };
 }
 
 /**
@@ -59,6 +40,7 @@ export class CredentialsService {
   constructor(
     private readonly providers: ProviderService,
     private readonly secrets: SecretBox,
+    private readonly keys: PersonalApiKeyRepository,
   ) {}
 
   /** Stores (or replaces) the caller's key for a provider, or only changes useSharedApi. */
@@ -66,32 +48,17 @@ export class CredentialsService {
     const provider = await this.providers.findBySlugOrFail(em, input.provider);
     const useSharedApi = input.useSharedApi ?? false;
     if (input.apiKey == null) {
-      const rows = await em.execute<Record<string, unknown>[]>(
-        `update personal_api_key set use_shared_api = ?, updated_at = now()
-          where user_id = ? and provider_id = ?
-          returning ${VIEW_COLUMNS}`,
-        [useSharedApi, user.id, provider.id],
-      );
-      if (!rows[0]) throw new UserInputError('gateway.personalKeyMissing', { provider: provider.slug }, 'apiKey');
-      return rowToView(rows[0]);
+      const view = await this.keys.setPreference(em, user.id, provider.id, useSharedApi);
+      if (!view) throw new UserInputError('gateway.personalKeyMissing', { provider: provider.slug }, 'apiKey');
+      return view;
     }
-    // One statement: two concurrent calls cannot both insert, and the last one wins.
-    const rows = await em.execute<Record<string, unknown>[]>(
-      `insert into personal_api_key (user_id, provider_id, key_encrypted, key_hint, use_shared_api, updated_at)
-       values (?, ?, ?, ?, ?, now())
-       on conflict (user_id, provider_id) do update
-          set key_encrypted = excluded.key_encrypted, key_hint = excluded.key_hint,
-              use_shared_api = excluded.use_shared_api, updated_at = excluded.updated_at
-       returning ${VIEW_COLUMNS}`,
-      [user.id, provider.id, this.secrets.encrypt(input.apiKey), keyHint(input.apiKey), useSharedApi],
-    );
-    return rowToView(rows[0]);
+    return this.keys.upsert(em, user.id, provider.id, { encrypted: this.secrets.encrypt(input.apiKey), hint: keyHint(input.apiKey), useSharedApi });
   }
 
   /** Deletes the caller's key for a provider: true when there was one, false when there was none. */
   async removePersonalApiKey(user: Actor, em: EntityManager, providerSlug: string): Promise<boolean> {
     const provider = await this.providers.findBySlugOrFail(em, providerSlug);
-    const removed = await em.nativeDelete(PersonalApiKey, { userId: user.id, providerId: provider.id });
+    const removed = await em.nativeDelete(PersonalApiKey, { user: user.id, provider: provider.id });
     return removed > 0;
   }
 
@@ -112,28 +79,16 @@ export class CredentialsService {
   /** Keys of several users, grouped in input order, each list by provider slug. */
   async listForUsers(em: EntityManager, userIds: readonly string[]): Promise<PersonalApiKeyView[][]> {
     const valid = userIds.filter(isUuid);
-    const rows = valid.length
-      ? await em.execute<Record<string, unknown>[]>(
-          `select k.user_id, k.provider_id, k.key_hint, k.use_shared_api, k.updated_at
-             from personal_api_key k join provider p on p.id = k.provider_id
-            where k.user_id = any(?::uuid[])
-            order by p.slug`,
-          [pgArray(valid)],
-        )
-      : [];
+    const rows = valid.length ? await this.keys.viewsOfUsers(em, valid) : [];
     const byUser = new Map<string, PersonalApiKeyView[]>(userIds.map((id) => [id, []]));
-    for (const row of rows) byUser.get(row.user_id as string)?.push(rowToView(row));
+    for (const view of rows) byUser.get(view.userId)?.push(view);
     return userIds.map((id) => byUser.get(id) ?? []);
   }
 
   /** The decrypted personal key of a user for a provider, for the gateway only; null when none. */
   async storedKey(em: EntityManager, userId: string, providerId: string): Promise<StoredPersonalKey | null> {
-    const rows = await em.execute<{ key_encrypted: string; key_hint: string; use_shared_api: boolean }[]>(
-      'select key_encrypted, key_hint, use_shared_api from personal_api_key where user_id = ? and provider_id = ?',
-      [userId, providerId],
-    );
-    const row = rows[0];
+    const row = await this.keys.stored(em, userId, providerId);
     if (!row) return null;
-    return { key: this.secrets.decrypt(row.key_encrypted), keyHint: row.key_hint, useSharedApi: row.use_shared_api };
+    return { key: this.secrets.decrypt(row.keyEncrypted), keyHint: row.keyHint, useSharedApi: row.useSharedApi };
   }
 }

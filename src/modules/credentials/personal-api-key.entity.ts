@@ -1,4 +1,6 @@
-import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { Check, Entity, Index, ManyToOne, OptionalProps, PrimaryKeyProp, Property, type Ref } from '@mikro-orm/core';
+import { User } from '../auth/user.entity';
+import { Provider } from '../provider/provider.entity';
 
 /**
  * A user's own API key for one provider (one per user and provider: the primary key on the pair).
@@ -6,14 +8,23 @@ import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mi
  * never serialised; people see only `keyHint`.
  */
 @Entity({ tableName: 'personal_api_key' })
+@Index({ name: 'personal_api_key_provider_idx', properties: ['provider'] })
+// `~~` is LIKE as Postgres spells it back; the schema diff compares the spelling.
+@Check({ name: 'personal_api_key_key_encrypted_check', expression: "key_encrypted ~~ 'v1:%'" })
 export class PersonalApiKey {
-  [PrimaryKeyProp]?: ['userId', 'providerId'];
-  [OptionalProps]?: 'useSharedApi' | 'updatedAt';
+  [PrimaryKeyProp]?: ['user', 'provider'];
+  [OptionalProps]?: 'useSharedApi' | 'updatedAt' | 'userId' | 'providerId';
 
-  @PrimaryKey({ type: 'uuid' })
+  @ManyToOne(() => User, { primary: true, ref: true, fieldName: 'user_id', foreignKeyName: 'personal_api_key_user_id_fkey', updateRule: 'no action', deleteRule: 'cascade' })
+  user!: Ref<User>;
+
+  @ManyToOne(() => Provider, { primary: true, ref: true, fieldName: 'provider_id', foreignKeyName: 'personal_api_key_provider_id_fkey', updateRule: 'no action', deleteRule: 'cascade' })
+  provider!: Ref<Provider>;
+
+  @Property({ type: 'uuid', fieldName: 'user_id', persist: false })
   userId!: string;
 
-  @PrimaryKey({ type: 'uuid' })
+  @Property({ type: 'uuid', fieldName: 'provider_id', persist: false })
   providerId!: string;
 
   @Property({ type: 'text', hidden: true, lazy: true })
@@ -24,9 +35,9 @@ export class PersonalApiKey {
   keyHint!: string;
 
   /** The owner prefers the provider's shared key (the personal key stays stored). */
-  @Property()
+  @Property({ default: false })
   useSharedApi: boolean = false;
 
-  @Property({ type: 'timestamptz' })
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   updatedAt: Date = new Date();
 }

@@ -49,7 +49,9 @@ export class UsageService {
   async record(em: EntityManager, entry: UsageEntry): Promise<UsageRecord> {
     const fork = em.fork();
     const record = fork.create(UsageRecord, {
+      user: entry.userId,
       userId: entry.userId,
+      provider: entry.providerId,
       providerId: entry.providerId,
       aiModelId: entry.aiModelId,
       capability: entry.capability,
@@ -83,8 +85,8 @@ export class UsageService {
       userId = user.id;
     }
     const where: FilterQuery<UsageRecord> = {};
-    if (userId) where.userId = userId;
-    if (query.provider != null) where.providerId = (await this.activationQueries.providerOrFail(scope, query.provider)).id;
+    if (userId) where.user = userId;
+    if (query.provider != null) where.provider = (await this.activationQueries.providerOrFail(scope, query.provider)).id;
     if (afterId !== undefined) where.id = { $lt: afterId };
     const rows = await scope.em.find(UsageRecord, where, { orderBy: { id: 'desc' }, limit: query.first + 1 });
     return { records: rows.slice(0, query.first), hasNextPage: rows.length > query.first };

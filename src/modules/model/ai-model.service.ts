@@ -34,7 +34,7 @@ export class AIModelService {
   }
 
   async findByNameOrFail(em: EntityManager, providerId: string, providerSlug: string, name: string): Promise<AIModel> {
-    const model = await em.findOne(AIModel, { providerId, name });
+    const model = await em.findOne(AIModel, { provider: providerId, name });
     if (!model) throw new NotFoundError('model.notFoundByName', { provider: providerSlug, name });
     return model;
   }
@@ -45,12 +45,13 @@ export class AIModelService {
   }
 
   listLiveByProviders(em: EntityManager, providerIds: readonly string[]): Promise<AIModel[]> {
-    return em.find(AIModel, { providerId: { $in: [...providerIds] } }, { orderBy: { name: 'asc' } });
+    return em.find(AIModel, { provider: { $in: [...providerIds] } }, { orderBy: { name: 'asc' } });
   }
 
   /** A new model row (flushed: slot changes refer to it). */
   async insert(em: EntityManager, providerId: string, input: CreateModelData): Promise<AIModel> {
     const model = em.create(AIModel, {
+      provider: providerId,
       providerId,
       name: input.name,
       modelId: input.modelId,

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Enum, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, Enum, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { ApiStyle } from '../../common/api-style';
 
 @Entity({ tableName: 'provider' })
+@Check({ name: 'provider_slug_check', expression: "slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'" })
 export class Provider {
   [OptionalProps]?: 'baseUrl' | 'apiStyle' | 'sharedApiEnabled' | 'sharedApiKeyEncrypted' | 'sharedApiKeyHint' | 'createdAt' | 'updatedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @Property({ unique: true, length: 40 })
+  @Property({ unique: 'provider_slug_key', length: 40 })
   slug!: string;
 
   @Property({ length: 100 })
@@ -31,9 +32,9 @@ export class Provider {
   @Property({ type: 'text', nullable: true })
   sharedApiKeyHint: string | null = null;
 
-  @Property({ type: 'timestamptz' })
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  @Property({ type: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
 }

@@ -46,9 +46,8 @@ export class ProviderService {
           sharedApiEnabled: input.sharedApiEnabled ?? false,
         });
         this.setSharedKey(provider, input.sharedApiKey);
-        await em.flush(); // the provider row before its slots (plain id columns: no insert ordering)
         // Every slot exists from the start (version 0, empty): activations only ever lock and update.
-        for (const capability of CAPABILITIES) em.create(ActivationSlot, { providerId: provider.id, capability });
+        for (const capability of CAPABILITIES) em.create(ActivationSlot, { provider, providerId: provider.id, capability });
         await em.flush();
         // Its first invalidation empties every instance's negative cache, where the slug may be
         // (acknowledged: a read on any instance after this returns finds the provider).

@@ -1,7 +1,9 @@
 /**
- * A server-sent events parser (the WHATWG "event stream" rules) over raw bytes.
- * Bytes arrive split anywhere: inside a line, between CR and LF, inside a UTF-8 character.
+ * Server-sent events over raw bytes: `eventsource-parser` does the WHATWG "event stream" parsing
+ * (lines split anywhere, CR/LF/CRLF, comments, `retry:`); this file adds the byte decoding, the size
+ * limit and the async-iterator shape the adapters consume.
  */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 export interface SseEvent {
   /** The `event:` field, or "message" when there was none. */
@@ -46,88 +48,36 @@ async function* bytesOf(source: ByteSource): AsyncGenerator<Uint8Array> {
 /**
  * Yields one SseEvent per dispatched event. Comments (":" lines) and `retry:` are skipped;
  * an event not ended by a blank line when the stream ends is dropped, as the standard says.
+ * More than `maxEventChars` buffered (a line or an event's data) throws SseParseError.
  */
 export async function* parseSse(source: ByteSource, options: SseParseOptions = {}): AsyncGenerator<SseEvent> {
-  const maxChars = options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS;
   const decoder = new TextDecoder('utf-8');
-  let buffer = '';
-  let scanFrom = 0; // the buffer before this index holds no line break
-  let pendingCR = false; // the last text ended with CR: a leading LF in the next one belongs to it
-  let dataLines: string[] = [];
-  let dataChars = 0;
-  let eventType = '';
+  const ready: SseEvent[] = [];
+  let tooLarge = false;
+  // The parser reports an event's own `id:`; the standard's "last event ID" carries over to later events.
+  // (An `id:` in a block without data is not reported by the parser, so it does not carry over here.)
   let lastId: string | null = null;
-
-  const lines: string[] = [];
-  const split = (text: string): void => {
-    if (pendingCR && text.length > 0) {
-      if (text.charCodeAt(0) === 10) text = text.slice(1);
-      pendingCR = false;
-    }
-    buffer += text;
-    let start = 0;
-    for (let i = scanFrom; i < buffer.length; i++) {
-      const c = buffer.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
-      lines.push(buffer.slice(start, i));
-      if (c === 13) {
-        if (i + 1 < buffer.length) {
-          if (buffer.charCodeAt(i + 1) === 10) i++;
-        } else {
-          pendingCR = true;
-        }
-      }
-      start = i + 1;
-    }
-    buffer = buffer.slice(start);
-    scanFrom = buffer.length;
-    if (buffer.length > maxChars) throw new SseParseError('event stream line too long');
-  };
-
-  // Returns an event when the line completes one.
-  const take = (line: string): SseEvent | null => {
-    if (line === '') {
-      const event =
-        dataLines.length > 0 ? { event: eventType || 'message', data: dataLines.join('\n'), id: lastId } : null;
-      dataLines = [];
-      dataChars = 0;
-      eventType = '';
-      return event;
-    }
-    if (line.charCodeAt(0) === 58 /* ':' */) return null;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 32) value = value.slice(1);
-    switch (field) {
-      case 'data':
-        dataLines.push(value);
-        dataChars += value.length + 1;
-        if (dataChars > maxChars) throw new SseParseError('event stream event too large');
-        break;
-      case 'event':
-        eventType = value;
-        break;
-      case 'id':
-        if (!value.includes('\0')) lastId = value;
-        break;
-      default:
-        // `retry:` and unknown fields mean nothing to a one-shot client.
-        break;
-    }
-    return null;
+  const parser = createParser({
+    maxBufferSize: options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS,
+    onEvent: (message: EventSourceMessage) => {
+      if (message.id !== undefined) lastId = message.id;
+      ready.push({ event: message.event ?? 'message', data: message.data, id: lastId });
+    },
+    onError: (error) => {
+      // Unknown fields and bad `retry:` values are ignored, as the standard says; only the limit stops.
+      if (error.type === 'max-buffer-size-exceeded') tooLarge = true;
+    },
+  });
+  const feed = (text: string): void => {
+    if (text === '') return;
+    parser.feed(text);
+    if (tooLarge) throw new SseParseError('event stream event too large');
   };
 
   for await (const chunk of bytesOf(source)) {
-    split(decoder.decode(chunk, { stream: true }));
-    for (const line of lines.splice(0)) {
-      const event = take(line);
-      if (event) yield event;
-    }
+    feed(decoder.decode(chunk, { stream: true }));
+    yield* ready.splice(0);
   }
-  split(decoder.decode());
-  for (const line of lines.splice(0)) {
-    const event = take(line);
-    if (event) yield event;
-  }
+  feed(decoder.decode());
+  yield* ready.splice(0);
 }
