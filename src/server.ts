@@ -26,6 +26,8 @@ import { createBackplane, type Backplane } from './pubsub/backplane';
 import { registerStaticRoutes } from './http/static-routes';
 import { registerConnectionDrain } from './http/drain';
 import { fastifyTimeouts } from './http/timeouts';
+import { registerRestV1 } from './http/rest-v1.route';
+import { registerLanding } from './http/landing';
 import { registerErrorHandlers } from './http/error-handlers';
 import { registerHealthRoutes } from './http/health-routes';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
@@ -145,6 +147,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   registerErrorHandlers(app, config.defaultLocale, log);
   await registerStaticRoutes(app);
   registerConnectionDrain(app);
+  registerRestV1(app, { contexts, activationQueries: services.activationQueries, snapshots: services.snapshots, defaultLocale: config.defaultLocale, log });
+  registerLanding(app);
   metrics.registerRoute(app, config.metricsToken);
 
   let closed = false;

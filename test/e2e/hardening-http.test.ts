@@ -53,7 +53,7 @@ describe('operation limits over HTTP', () => {
     const res = await t.gql(query, {}, { token: member.token });
     expect(res.status).toBe(400);
     expect(res.errors![0].extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit });
-    const { max, actual } = res.errors![0].extensions!;
+    const { max, actual } = res.errors![0].extensions as { max: number; actual: number };
     expect(actual).toBeGreaterThan(max);
   });
 
@@ -74,7 +74,7 @@ describe('operation limits over HTTP', () => {
 
   test('legitimate traffic passes: 50 aliased lookups with __typename, the console documents, introspection', async () => {
     const fifty = `{ ${Array.from({ length: 50 }, (_, i) => `a${i}: activeModel(provider: "openrouter", capability: CHAT) { __typename id name provider { slug } }`).join(' ')} }`;
-    const res = await t.gql(fifty, {}, { token: member.token });
+    const res = await t.gql<Record<string, { name: string }>>(fifty, {}, { token: member.token });
     expect(res.status).toBe(200);
     expect(res.data.a49.name).toBe('claude');
     const intro = await t.gql(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true }), {}, { token: null });

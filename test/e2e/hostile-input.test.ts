@@ -288,5 +288,5 @@ test(`${BODY_RUNS * BATCH} broken bodies, odd methods and headers: no 5xx but 50
 
 test('the server still answers afterwards', async () => {
   expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
-  expect((await t.gql('{ viewer { name } }')).data.viewer.name).toBe('admin');
+  expect((await t.gql<{ viewer: { name: string } }>('{ viewer { name } }')).data.viewer.name).toBe('admin');
 });

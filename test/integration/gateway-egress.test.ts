@@ -106,9 +106,9 @@ describe('a production server (NODE_ENV=production)', () => {
   });
 
   test('updateProvider still accepts an http(s) URL, and "" removes it', async () => {
-    const set = await t.gql(`mutation { updateProvider(input: { slug: "metadata", baseUrl: "https://api.example.com/v1" }) { baseUrl } }`);
+    const set = await t.gql<{ updateProvider: { baseUrl: string | null } }>(`mutation { updateProvider(input: { slug: "metadata", baseUrl: "https://api.example.com/v1" }) { baseUrl } }`);
     expect(set.data.updateProvider.baseUrl).toBe('https://api.example.com/v1');
-    const removed = await t.gql(`mutation { updateProvider(input: { slug: "metadata", baseUrl: "" }) { baseUrl } }`);
+    const removed = await t.gql<{ updateProvider: { baseUrl: string | null } }>(`mutation { updateProvider(input: { slug: "metadata", baseUrl: "" }) { baseUrl } }`);
     expect(removed.data.updateProvider.baseUrl).toBeNull();
   });
 

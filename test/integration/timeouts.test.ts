@@ -74,7 +74,7 @@ describe('the shared Postgres', () => {
       await holder.query('rollback');
       await holder.end();
     }
-    const after = await t.gql(`mutation { updateProvider(input: { slug: "locked", name: "Renamed" }) { name } }`);
+    const after = await t.gql<{ updateProvider: { name: string } }>(`mutation { updateProvider(input: { slug: "locked", name: "Renamed" }) { name } }`);
     expect(after.data.updateProvider.name).toBe('Renamed');
   });
 

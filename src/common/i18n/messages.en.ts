@@ -79,6 +79,9 @@ export const en = {
   'input.imageSize': '{field} must be WIDTHxHEIGHT in pixels, e.g. "1024x1024".',
   'input.audioFormat': '{field} must be the short name of an audio format, such as mp3, opus, aac, flac, wav or pcm.',
   'input.eachLength': 'Each value of {field} must be {min} to {max} characters long.',
+  'rest.activeModelRetrieved': 'Active model retrieved',
+  'rest.missingParameter': 'The query parameter "{field}" is required.',
+  'rest.unknownCapability': '"{value}" is not a capability; use one of {list} (any case).',
 } as const;
 
 export type MessageKey = keyof typeof en;

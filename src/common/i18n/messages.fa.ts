@@ -81,4 +81,7 @@ export const fa: Record<MessageKey, string> = {
   'input.imageSize': '{field} باید به شکل WIDTHxHEIGHT بر حسب پیکسل باشد، مثلاً "1024x1024".',
   'input.audioFormat': '{field} باید نام کوتاه یک قالب صوتی باشد، مانند mp3، opus، aac، flac، wav یا pcm.',
   'input.eachLength': 'طول هر مقدار {field} باید بین {min} و {max} نویسه باشد.',
+  'rest.activeModelRetrieved': 'مدل فعال دریافت شد',
+  'rest.missingParameter': 'پارامتر «{field}» در آدرس لازم است.',
+  'rest.unknownCapability': '«{value}» یک قابلیت نیست؛ یکی از {list} را به کار ببرید (بزرگی و کوچکی حروف مهم نیست).',
 };
