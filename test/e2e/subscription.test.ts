@@ -191,8 +191,7 @@ describe('authentication', () => {
     expect(first.errors).toEqual([]);
     expectOk(await t.op(RevokeApiTokenDocument, { id: other.tokenId }), 'revoke');
     // Contract (Limits): a revoked token's sockets are closed with 4403, on every instance.
-    while (closedWith === undefined) await new Promise((r) => setTimeout(r, 10));
-    expect(closedWith).toBe(4403);
+    expect(await waitFor(() => closedWith, Boolean, { what: 'the socket to close' })).toBe(4403);
     expect(first.errors.length).toBeGreaterThan(0);
   });
 });
