@@ -39,6 +39,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Every SQL statement, for tests that count them. */
   onQuery?: (sql: string) => void;
+  /** Turns tracing on with this exporter (tests: InMemorySpanExporter), whatever the configuration says. */
+  spanExporter?: import('@opentelemetry/sdk-trace').SpanExporter;
 }
 
 export interface SwitchboardServer {
@@ -66,6 +68,11 @@ function deploymentNamespace(databaseUrl: string): string {
 /** The composition root: database, backplane, the modules (src/app.ts), GraphQL over HTTP and WebSocket. */
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<SwitchboardServer> {
   const log = options.logger ?? createLogger(config.logLevel);
+  // Loaded only when on: with tracing off no OpenTelemetry SDK or instrumentation is in the process.
+  const tracing =
+    config.otelEndpoint || options.spanExporter
+      ? (require('./observability/tracing') as typeof import('./observability/tracing')).startTracing({ endpoint: config.otelEndpoint, exporter: options.spanExporter, log })
+      : undefined;
   if (config.encryptionKeyIsDefault) {
     log.warn('ENCRYPTION_KEY is not set: using the built-in development key. Set ENCRYPTION_KEY (32 bytes) in production.');
   }
@@ -90,6 +97,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   if (config.adminToken) await services.users.bootstrapAdmin(config.adminToken);
 
   const schema = await createSchema(resolvers, backplane.bus);
+  tracing?.instrumentSchema(schema);
   const contexts = new ContextFactory(rootEm, services.authentication, services);
 
   // Fastify's request id: a valid X-Request-Id is kept, anything else replaced (requestIdOf).
@@ -106,7 +114,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM (graceful shutdown); Apollo's own handler would re-raise the signal and kill the process mid-drain.
     stopOnTerminationSignals: false,
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin(), requestGuardPlugin(), localizedErrorsPlugin(log)],
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin(), requestGuardPlugin(), localizedErrorsPlugin(log), ...(tracing ? [tracing.apolloPlugin()] : [])],
     formatError: formatErrorInDefaultLocale(config.defaultLocale),
   });
   await apollo.start();
@@ -114,17 +122,18 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  const graphqlHandler = fastifyApolloHandler(apollo, {
+    context: async (request) =>
+      contexts.create({
+        requestId: request.id,
+        locale: requestLocale(request.headers['accept-language'], config.defaultLocale),
+        authorization: request.headers.authorization,
+      }),
+  });
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    handler: fastifyApolloHandler(apollo, {
-      context: async (request) =>
-        contexts.create({
-          requestId: request.id,
-          locale: requestLocale(request.headers['accept-language'], config.defaultLocale),
-          authorization: request.headers.authorization,
-        }),
-    }),
+    handler: tracing ? tracing.wrapHandler(graphqlHandler) : graphqlHandler,
   });
 
   const wsServer = attachWebSocketServer({
@@ -170,6 +179,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       closed = true;
       draining = true;
       await closeInOrder({ graceMs: options.graceMs, services, wsServer, app, apollo, backplane, orm, log });
+      await tracing?.shutdown();
     },
   };
 }

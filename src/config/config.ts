@@ -55,6 +55,11 @@ export interface Config {
   database: { statementTimeoutMs: number; lockTimeoutMs: number; idleInTransactionTimeoutMs: number };
   /** Let upstream calls reach loopback and private addresses outside development and test. */
   upstreamAllowPrivate: boolean;
+  /**
+   * OTEL_EXPORTER_OTLP_ENDPOINT (the standard variable): set, traces are exported there over OTLP/HTTP;
+   * unset, tracing is off and no OpenTelemetry code is loaded.
+   */
+  otelEndpoint: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -192,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
       idleInTransactionTimeoutMs: int(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10000, 100, 3600000),
     },
     upstreamAllowPrivate: bool(env, 'UPSTREAM_ALLOW_PRIVATE', false),
+    otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
   };
 }
 

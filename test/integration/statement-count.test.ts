@@ -109,4 +109,27 @@ describe.each([
     // Put it back for the other cache mode.
     expectOk(await activate(t, y, { capabilities: ['CHAT'] }));
   });
+
+  test('unknown provider: the first read asks Postgres once, warm ones not at all; creating it makes it found at once', async () => {
+    const slug = redisUrl ? 'ghost-redis' : 'ghost-memory';
+    const read = () => t.gql(`query($p: String!) { activeModel(provider: $p, capability: CHAT) { name } }`, { p: slug });
+    const count = async () => {
+      const from = statements.length;
+      const res = await read();
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+      await new Promise((r) => setTimeout(r, 50));
+      return statements.slice(from).filter((s) => !isLastUsedHint(s));
+    };
+    // With Redis, process memory answers only while this instance holds its near-cache lease
+    // (taken within a heartbeat of start-up): wait for that state, not for a time.
+    const lease = (t.server.backplane.cache as { lease?: { valid(): boolean } }).lease;
+    for (let i = 0; i < 100 && lease && !lease.valid(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await count()).filter((s) => /from "?provider"?/.test(s))).toHaveLength(1);
+    for (let i = 0; i < 3; i++) expect(await count()).toEqual([]);
+
+    await createProvider(t, slug);
+    const res = await read();
+    expect(res.errors ?? []).toEqual([]);
+    expect(res.data).toEqual({ activeModel: null });
+  });
 });

@@ -212,3 +212,16 @@ describe('hardening limits and timeouts', () => {
     expect(failure({ [name]: value }).message).toContain(name);
   });
 });
+
+describe('OTEL_EXPORTER_OTLP_ENDPOINT (tracing)', () => {
+  test('unset: tracing off', () => {
+    expect(loadConfig({}).otelEndpoint).toBeUndefined();
+  });
+  test('an http(s) URL turns it on', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).otelEndpoint).toBe('http://collector:4318');
+  });
+  test('anything else is refused, naming the variable', () => {
+    expect(failure({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }).message).toContain('OTEL_EXPORTER_OTLP_ENDPOINT');
+    expect(failure({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' }).message).toContain('OTEL_EXPORTER_OTLP_ENDPOINT');
+  });
+});

@@ -21,6 +21,7 @@ import {
 } from './adapters';
 import type { UsageRecord } from './usage-record.entity';
 import type { UsageService } from './usage.service';
+import { withSpan } from '../../observability/spans';
 
 /** Who is calling and on behalf of which request (for the usage record and the logs). */
 interface Caller {
@@ -288,7 +289,21 @@ export class GatewayService {
     const start = performance.now();
     let result: T;
     try {
-      result = await run(this.adapter(resolution), this.target(resolution, signal));
+      // provider, model and status on the span; never the key.
+      result = await withSpan(
+        'upstream call',
+        { 'switchboard.provider': resolution.provider.slug, 'switchboard.model': resolution.model.modelId, 'switchboard.capability': resolution.capability },
+        async (span) => {
+          try {
+            const answer = await run(this.adapter(resolution), this.target(resolution, signal));
+            span.setAttributes({ 'switchboard.upstream.status': 'ok' });
+            return answer;
+          } catch (e) {
+            span.setAttributes({ 'switchboard.upstream.status': e instanceof UpstreamError ? (e.status ?? e.kind) : 'error' });
+            throw e;
+          }
+        },
+      );
     } catch (e) {
       const latencyMs = elapsedSince(start);
       // Aborted by a shutdown: recorded as CANCELLED, the client told to retry.

@@ -36,7 +36,8 @@ export class ProviderService {
 
   async create(input: CreateProviderData): Promise<Provider> {
     try {
-      return await this.transactions.run(async ({ em }) => {
+      return await this.transactions.run(async (tx) => {
+        const em = tx.em;
         const provider = em.create(Provider, {
           slug: input.slug,
           name: input.name,
@@ -49,6 +50,9 @@ export class ProviderService {
         // Every slot exists from the start (version 0, empty): activations only ever lock and update.
         for (const capability of CAPABILITIES) em.create(ActivationSlot, { providerId: provider.id, capability });
         await em.flush();
+        // Its first invalidation empties every instance's negative cache, where the slug may be
+        // (acknowledged: a read on any instance after this returns finds the provider).
+        tx.emit(providerChanged(provider.id));
         return provider;
       });
     } catch (e) {
