@@ -192,8 +192,8 @@ export function loadConfig(env: Env = process.env): Config {
       keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72000, 1000, 3600000),
     },
     database: {
-      statementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 3600000),
-      lockTimeoutMs: int(env, 'DATABASE_LOCK_TIMEOUT_MS', 2000, 100, 3600000),
+      statementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15000, 100, 3600000),
+      lockTimeoutMs: int(env, 'DATABASE_LOCK_TIMEOUT_MS', 10000, 100, 3600000),
       idleInTransactionTimeoutMs: int(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10000, 100, 3600000),
     },
     upstreamAllowPrivate: bool(env, 'UPSTREAM_ALLOW_PRIVATE', false),

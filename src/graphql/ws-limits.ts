@@ -34,7 +34,7 @@ export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 export function closeOversizedWith4413(socket: WebSocket): void {
   const close = socket.close.bind(socket);
   socket.close = ((code?: number, reason?: string | Buffer) =>
-    code === 1009 ? close(CLOSE_TOO_LARGE, 'Message too large') : close(code, reason)) as WebSocket['close'];
+    code === 1009 ? close(CLOSE_TOO_LARGE, 'Message too large') : close(code, reason));
 }
 
 export interface WsOperationOptions {

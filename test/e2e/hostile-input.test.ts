@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import {
   getNamedType,
-  getNullableType,
   isEnumType,
   isInputObjectType,
   isListType,
@@ -65,7 +64,7 @@ const STRINGS = [
   '1',
 ];
 const LONG = ['a'.repeat(5_000), '\u0000'.repeat(1_000), '𝕏'.repeat(2_000)];
-const INTS = [0, 1, -1, 100, 101, 2147483647, -2147483648, 2147483648, 1e15, 9007199254740993, 1.5, -0];
+const INTS = [0, 1, -1, 100, 101, 2147483647, -2147483648, 2147483648, 1e15, 9007199254740992, 1.5, -0];
 const IDS = ['00000000-0000-4000-8000-000000000000', 'not-a-uuid', '0', '', '\u0000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'];
 
 type G = fc.GeneratorValue;

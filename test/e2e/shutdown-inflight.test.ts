@@ -44,7 +44,7 @@ beforeAll(async () => {
     PROVIDER_TIMEOUT_MS: '60000',
     SHUTDOWN_GRACE_MS: '200',
     SHUTDOWN_TIMEOUT_MS: '8000',
-  });
+  }, { timeoutMs: 90_000 });
   await ok(`mutation($u: String!) { createProvider(input: { slug: "slow", name: "Slow", baseUrl: $u, sharedApiKey: "sk-shared-0123456789", sharedApiEnabled: true }) { id } }`, {
     u: `${upstream.url}/v1`,
   });
@@ -52,7 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (server.child.exitCode === null) await server.stop(2000);
+  if (server && server.child.exitCode === null) await server.stop(2000);
   await upstream.close();
   await dropDatabase(databaseUrl);
 });

@@ -174,7 +174,7 @@ describe('hardening limits and timeouts', () => {
     const c = loadConfig({});
     expect(c.limits).toEqual({ maxDepth: 20, maxAliases: 100, maxCost: 10000, maxTokens: 5000, maxSubscriptionsPerConnection: 100, maxConnectionsPerUser: 50 });
     expect(c.http).toEqual({ requestTimeoutMs: 30000, connectionTimeoutMs: 60000, keepAliveTimeoutMs: 72000 });
-    expect(c.database).toEqual({ statementTimeoutMs: 5000, lockTimeoutMs: 2000, idleInTransactionTimeoutMs: 10000 });
+    expect(c.database).toEqual({ statementTimeoutMs: 15000, lockTimeoutMs: 10000, idleInTransactionTimeoutMs: 10000 });
     expect(c.upstreamAllowPrivate).toBe(false);
   });
 

@@ -98,7 +98,7 @@ export function guardedLookup(policy: EgressPolicy) {
  * name inside the connection's own DNS lookup.
  */
 export function guardedFetch(policy: EgressPolicy): typeof fetch {
-  const agent = new Agent({ connect: { lookup: guardedLookup(policy) as never } });
+  const agent = new Agent({ connect: { lookup: guardedLookup(policy) } });
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -107,8 +107,8 @@ export function guardedFetch(policy: EgressPolicy): typeof fetch {
       if (why) throw new UpstreamError('PROVIDER_ERROR', `upstream ${host} is ${why}; refused (see UPSTREAM_ALLOW_PRIVATE)`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UpstreamError('PROVIDER_ERROR', 'upstream URL must be http(s)');
-    return (await undiciFetch(url, { ...(init as object), dispatcher: agent } as never)) as unknown as Response;
-  }) as typeof fetch;
+    return (await undiciFetch(url, { ...(init as object), dispatcher: agent })) as unknown as Response;
+  });
 }
 
 /** adapterFor (adapters/index.ts) with every adapter's connections under the policy. */
