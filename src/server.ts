@@ -36,11 +36,17 @@ import { registerStaticRoutes } from './http/static-routes';
 import { registerConnectionDrain } from './http/drain';
 import { createMetrics } from './observability/metrics';
 import { createGatewayServices } from './modules/gateway/gateway.module';
+import { createAuditModule } from './modules/audit/audit.module';
+import { createScheduleModule } from './modules/schedule/schedule.module';
+import { scheduleActivationOf } from './modules/schedule/activation-adapter';
+import type { ScheduleWorker } from './modules/schedule/schedule.worker';
 
 export interface ServerOptions {
   logger?: Logger;
   /** Every SQL statement, for tests that count them. */
   onQuery?: (sql: string) => void;
+  /** false: the scheduled-switch worker is not started (tests start it through `scheduleWorker`). */
+  startScheduleWorker?: boolean;
 }
 
 export interface SwitchboardServer {
@@ -50,6 +56,8 @@ export interface SwitchboardServer {
   services: Services;
   broker: Broker<ProviderSnapshot>;
   publisher: ChangePublisher;
+  /** This instance's worker for scheduled switches. */
+  scheduleWorker: ScheduleWorker;
   log: Logger;
   listen(): Promise<string>;
   /**
@@ -94,6 +102,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const snapshots = new ProviderSnapshotReader(broker.store, providers, models, activationQueries);
   const changeFeed = new ChangeFeedService(orm, sequencer, snapshots.slugIndex);
   broker.onReconnect(() => sequencer.resync());
+  const auditModule = createAuditModule({ orm, log, retentionDays: config.auditRetentionDays });
+  const scheduleModule = createScheduleModule({ orm, activation: scheduleActivationOf(activation), audit: auditModule.audit, listener: listeners, log });
   const services: Services = {
     auth,
     providers,
@@ -103,6 +113,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     snapshots,
     changeFeed,
     ...createGatewayServices({ auth, providers, secrets, log, providerTimeoutMs: config.providerTimeoutMs }),
+    audit: auditModule.audit,
+    schedules: scheduleModule.schedules,
   };
   const publisher = new ChangePublisher(orm, broker.bus, broker.store, log);
   listeners.listeners.push(publisher);
@@ -114,6 +126,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   listeners.listeners.push(metrics.changeListener);
   publisher.startRelay();
+  auditModule.retention.start();
+  // Switches that fell due while no instance ran apply now; tests may hold the worker back.
+  if (options.startScheduleWorker !== false) scheduleModule.worker.start();
   // Token cache on, following AUTH_CHANGED from the other instances (before bootstrapAdmin announces).
   auth.connect(broker);
   if (config.adminToken) await auth.bootstrapAdmin(config.adminToken);
@@ -203,6 +218,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     services,
     broker,
     publisher,
+    scheduleWorker: scheduleModule.worker,
     log,
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
@@ -221,6 +237,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await wsServer.close();
       await app.close();
       await apollo.stop().catch(() => undefined);
+      // The switch being applied finishes its transaction; no new one is claimed.
+      await scheduleModule.worker.stop();
+      await auditModule.retention.stop();
       await publisher.stop();
       await sequencer.stop();
       await auth.disconnect();

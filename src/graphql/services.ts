@@ -9,6 +9,8 @@ import type { CredentialsService } from '../modules/credentials/credentials.serv
 import type { KeyResolutionService } from '../modules/credentials/key-resolution.service';
 import type { GatewayService } from '../modules/gateway/gateway.service';
 import type { UsageService } from '../modules/gateway/usage.service';
+import type { AuditService } from '../modules/audit/audit.service';
+import type { ScheduleService } from '../modules/schedule/schedule.service';
 
 /** The services, made once per server and shared by every request. */
 export interface Services {
@@ -23,4 +25,6 @@ export interface Services {
   keyResolution: KeyResolutionService;
   usage: UsageService;
   gateway: GatewayService;
+  audit: AuditService;
+  schedules: ScheduleService;
 }

@@ -1,4 +1,6 @@
 import { registerGatewayModule } from './gateway/gateway.module';
+import { registerAuditModule } from './audit/audit.module';
+import { registerScheduleModule } from './schedule/schedule.module';
 
 /**
  * The optional modules (realtime, gateway) register their entities and resolvers here, so that the
@@ -6,4 +8,6 @@ import { registerGatewayModule } from './gateway/gateway.module';
  */
 export function registerAllModules(): void {
   registerGatewayModule();
+  registerAuditModule();
+  registerScheduleModule();
 }
