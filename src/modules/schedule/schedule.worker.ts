@@ -39,11 +39,13 @@ export class ScheduleWorker {
   private again = false;
   private stopped = true;
   private readonly now: () => number;
+  private readonly options: ScheduleWorkerOptions;
 
   constructor(
     private readonly store: DueSwitches,
-    private readonly options: ScheduleWorkerOptions,
+    options: ScheduleWorkerOptions,
   ) {
+    this.options = { ...options };
     this.now = options.now ?? Date.now;
   }
 
@@ -66,6 +68,15 @@ export class ScheduleWorker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+  }
+
+  /** Also tell `listener` of each switch this instance settles (metrics, tests). */
+  onSettled(listener: (id: string) => void): void {
+    const previous = this.options.onSettled;
+    this.options.onSettled = (id) => {
+      previous?.(id);
+      listener(id);
+    };
   }
 
   get isRunning(): boolean {
