@@ -1,4 +1,5 @@
 import { AuditAction } from '../../src/modules/audit/audit-action';
+import { diffFields } from '../../src/modules/audit/audit-details';
 import { AUDIT_SUMMARIES, renderSummary } from '../../src/modules/audit/audit-summaries';
 import { decodeAuditCursor, encodeAuditCursor, withoutSecrets } from '../../src/modules/audit/audit.service';
 
@@ -43,5 +44,16 @@ describe('audit details never carry a secret', () => {
     const c = { at: new Date('2026-11-29T12:00:00.123Z'), id: '42' };
     expect(decodeAuditCursor(encodeAuditCursor(c))).toEqual(c);
     expect(decodeAuditCursor('zzz')).toBeUndefined();
+  });
+});
+
+describe('audit details', () => {
+  test('before/after hold only the fields that changed; nothing changed is null (no event)', () => {
+    expect(diffFields({ name: 'A', baseUrl: null, hint: '…abcd' }, { name: 'A', baseUrl: 'https://x', hint: '…wxyz' })).toEqual({
+      fields: ['baseUrl', 'hint'],
+      before: { baseUrl: null, hint: '…abcd' },
+      after: { baseUrl: 'https://x', hint: '…wxyz' },
+    });
+    expect(diffFields({ caps: ['CHAT'], n: 1 }, { caps: ['CHAT'], n: 1 })).toBeNull();
   });
 });
