@@ -133,7 +133,7 @@ describe('no secret ever appears in an event', () => {
     const needles = [...secrets, ...secrets.map((s) => createHash('sha256').update(s).digest('hex')), ...stored.map((r) => r.c)];
     const rows = (await query(t, 'select row_to_json(e)::text as json from audit_event e')).map((r) => r.json as string);
     expect(rows.length).toBeGreaterThan(20);
-    const pages = [];
+    const pages: string[] = [];
     for (const locale of ['en', 'fa']) pages.push(JSON.stringify(expectOk(await t.op(AuditLogDocument, { first: 100 }, { locale })).auditLog));
     const leaks = needles.flatMap((needle) => [...rows, ...pages].filter((text) => text.includes(needle)).map(() => needle.slice(0, 8) + '…'));
     expect(leaks).toEqual([]);

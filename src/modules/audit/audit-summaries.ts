@@ -20,8 +20,8 @@ const en: Record<AuditAction, string> = {
   SCHEDULE_FAILED: 'Scheduled switch by {actor} to {model} for {provider} {capabilities} failed: {code}',
   USER_CREATED: '{actor} created user {user} ({role})',
   USER_UPDATED: '{actor} changed user {user} ({fields})',
-  TOKEN_CREATED: '{actor} created token "{token}" for {user}',
-  TOKEN_REVOKED: '{actor} revoked token "{token}" of {user}',
+  TOKEN_CREATED: '{actor} created token "{tokenName}" for {user}',
+  TOKEN_REVOKED: '{actor} revoked token "{tokenName}" of {user}',
   PERSONAL_KEY_SET: '{actor} set a personal key for {provider} ({hint})',
   PERSONAL_KEY_REMOVED: '{actor} removed their personal key for {provider}',
 };
@@ -41,8 +41,8 @@ const fa: Record<AuditAction, string> = {
   SCHEDULE_FAILED: 'جابه‌جایی زمان‌بندی‌شدهٔ {actor} به {model} برای {provider} {capabilities} ناموفق بود: {code}',
   USER_CREATED: '{actor} کاربر {user} ({role}) را ساخت',
   USER_UPDATED: '{actor} کاربر {user} را تغییر داد ({fields})',
-  TOKEN_CREATED: '{actor} توکن «{token}» را برای {user} ساخت',
-  TOKEN_REVOKED: '{actor} توکن «{token}» از {user} را باطل کرد',
+  TOKEN_CREATED: '{actor} توکن «{tokenName}» را برای {user} ساخت',
+  TOKEN_REVOKED: '{actor} توکن «{tokenName}» از {user} را باطل کرد',
   PERSONAL_KEY_SET: '{actor} کلید شخصی برای {provider} ثبت کرد ({hint})',
   PERSONAL_KEY_REMOVED: '{actor} کلید شخصی خود برای {provider} را حذف کرد',
 };

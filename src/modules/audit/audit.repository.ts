@@ -43,12 +43,33 @@ export class AuditRepository {
   /** One insert on the transaction's connection: it commits or rolls back with the change it records. */
   async insert(
     em: EntityManager,
-    event: { actorId: string | null; action: AuditAction; targetType: AuditTargetType; targetId: string; summaryParams: SummaryParams; details: Record<string, unknown> },
+    event: {
+      actorId: string | null;
+      action: AuditAction;
+      targetType: AuditTargetType;
+      targetId: string;
+      summaryParams: SummaryParams;
+      details: Record<string, unknown>;
+      /** Adds `provider` (this provider's slug) to the summary and the details, looked up by the insert itself. */
+      providerId?: string;
+    },
   ): Promise<void> {
+    const slug = `coalesce(jsonb_build_object('provider', (select slug from provider where id = ?::uuid)), '{}'::jsonb)`;
+    const withSlug = event.providerId !== undefined;
     await em.execute(
       `insert into audit_event (actor_id, action, target_type, target_id, summary_key, summary_params, details)
-       values (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)`,
-      [event.actorId, event.action, event.targetType, event.targetId, event.action, JSON.stringify(event.summaryParams), JSON.stringify(event.details)],
+       values (?, ?, ?, ?, ?, ?::jsonb${withSlug ? ` || ${slug}` : ''}, ?::jsonb${withSlug ? ` || ${slug}` : ''})`,
+      [
+        event.actorId,
+        event.action,
+        event.targetType,
+        event.targetId,
+        event.action,
+        JSON.stringify(event.summaryParams),
+        ...(withSlug ? [event.providerId] : []),
+        JSON.stringify(event.details),
+        ...(withSlug ? [event.providerId] : []),
+      ],
     );
   }
 

@@ -18,6 +18,8 @@ export interface AuditEntry {
   summary: SummaryParams;
   /** What changed: before/after where it applies. Never a secret (see withoutSecrets). */
   details: Record<string, unknown>;
+  /** The provider concerned: its slug is added to summary and details as `provider` (no extra round trip). */
+  providerId?: string;
 }
 
 export interface AuditPageArgs {
@@ -77,6 +79,7 @@ export class AuditService {
       targetId: entry.targetId,
       summaryParams: withoutSecrets(summaryParams) as SummaryParams,
       details: withoutSecrets(entry.details) as Record<string, unknown>,
+      providerId: entry.providerId,
     });
   }
 

@@ -116,13 +116,18 @@ export class ScheduleWorker {
 
   private async look(): Promise<void> {
     try {
-      while (!this.stopped) {
-        const id = await this.store.settleNextDue();
-        if (id === null) break;
-        this.options.onSettled?.(id);
+      // Idle, a look is one indexed probe; a claim (a transaction) only once something is due.
+      let next = await this.store.nextDueAt();
+      if (next && next.getTime() <= this.now()) {
+        while (!this.stopped) {
+          const id = await this.store.settleNextDue();
+          if (id === null) break;
+          this.options.onSettled?.(id);
+        }
+        if (this.stopped) return;
+        next = await this.store.nextDueAt();
       }
-      if (this.stopped) return;
-      this.nextDelayMs = nextDelay(await this.store.nextDueAt(), this.now(), this.options.pollMs);
+      this.nextDelayMs = nextDelay(next, this.now(), this.options.pollMs);
     } catch (e) {
       this.options.log.warn({ err: e }, 'scheduled switches: look failed; trying again after the poll interval');
       this.nextDelayMs = this.options.pollMs;
