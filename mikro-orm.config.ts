@@ -2,8 +2,6 @@
 import 'reflect-metadata';
 import { loadConfig } from './src/config/config';
 import { DEFAULT_DATABASE_URL, ormOptions } from './src/db/orm-options';
-import { registerAllModules } from './src/modules/register';
 
-registerAllModules();
 const config = loadConfig();
 export default ormOptions({ databaseUrl: config.databaseUrl ?? DEFAULT_DATABASE_URL });

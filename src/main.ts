@@ -3,9 +3,9 @@ import { loadConfigOrExit } from './config/config';
 import { createLogger } from './common/logger';
 import { createServer, type SwitchboardServer } from './server';
 import { DEFAULT_DATABASE_URL } from './db/orm-options';
-import { describeDatabase } from './db/embedded-postgres';
+import { describeDatabase } from './db/embedded/supervisor';
 import { chooseDatabase } from './db/database-choice';
-import { firstStartBootstrap } from './db/seeders/first-start';
+import { firstStartBootstrap } from './seed/first-start';
 
 function describePubSub(redisUrl: string | undefined): string {
   if (!redisUrl) return 'in-process (single instance; set REDIS_URL to run several)';
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     await firstStartBootstrap({
       orm: server.orm,
       services: server.services,
+      transactions: server.transactions,
       adminTokenConfigured: config.adminToken !== undefined,
       demoData: config.demoData,
       log,

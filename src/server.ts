@@ -4,48 +4,37 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config/config';
 import { createLogger, type Logger } from './common/logger';
-import { translate } from './common/i18n/translate';
-import { SecretBox } from './common/secret-box';
+import { createApp, type AppServices } from './app';
 import { DEFAULT_DATABASE_URL } from './db/orm-options';
 import { openDatabase } from './db/database';
-import { ActivationQueryService } from './modules/activation/activation-query.service';
-import { ActivationService } from './modules/activation/activation.service';
-import type { ChangeListener } from './modules/activation/change-record';
-import { AuthService } from './modules/auth/auth.service';
-import { AIModelService } from './modules/model/ai-model.service';
-import { ProviderService } from './modules/provider/provider.service';
-import type { RequestContext } from './graphql/context';
-import { ContextFactory } from './graphql/context-factory';
+import type { TransactionRunner } from './db/transaction';
+import { changesIn } from './modules/activation/activation-events';
+import { snapshotCodec, type ProviderSnapshot } from './modules/activation/provider-snapshot';
+import { ContextFactory, type GraphQLContext } from './graphql/context-factory';
 import { authGatePlugin } from './graphql/operation-guard';
-import { formatErrorFirstPass, localizedErrorsPlugin } from './graphql/error-plugin';
+import { formatErrorInDefaultLocale, localizedErrorsPlugin } from './graphql/error-plugin';
 import { createSchema } from './graphql/schema';
 import { jitGateway } from './graphql/jit-executor';
-import type { Services } from './graphql/services';
-import { createBroker, type Broker } from './pubsub/broker';
-import { ChangePublisher } from './modules/activation/change-publisher';
-import { ChangeFeedService } from './modules/activation/change-feed.service';
-import { ChangeSequencer } from './modules/activation/change-sequencer';
-import { ProviderSnapshotReader, snapshotCodec, type ProviderSnapshot } from './modules/activation/provider-snapshot.reader';
-import { registerAllModules } from './modules/register';
 import { attachWebSocketServer } from './graphql/websocket';
+import { createBackplane, type Backplane } from './pubsub/backplane';
 import { registerStaticRoutes } from './http/static-routes';
 import { registerConnectionDrain } from './http/drain';
+import { registerErrorHandlers } from './http/error-handlers';
+import { registerHealthRoutes } from './http/health-routes';
+import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
+import { requestLocale } from './http/request-locale';
 import { createMetrics } from './observability/metrics';
-import { createGatewayServices } from './modules/gateway/gateway.module';
-import { createAuditModule } from './modules/audit/audit.module';
-import { createScheduleModule } from './modules/schedule/schedule.module';
-import { scheduleActivationOf } from './modules/schedule/activation-adapter';
-import type { ScheduleWorker } from './modules/schedule/schedule.worker';
+import { closeInOrder } from './shutdown';
 
 export interface ServerOptions {
   logger?: Logger;
   /** Every SQL statement, for tests that count them. */
   onQuery?: (sql: string) => void;
-  /** false: the scheduled-switch worker is not started (tests start it through `scheduleWorker`). */
+  /** false: the scheduled-switch worker is not started (tests start it through services.scheduleWorker). */
   startScheduleWorker?: boolean;
 }
 
@@ -53,11 +42,9 @@ export interface SwitchboardServer {
   app: FastifyInstance;
   orm: MikroORM;
   schema: GraphQLSchema;
-  services: Services;
-  broker: Broker<ProviderSnapshot>;
-  publisher: ChangePublisher;
-  /** This instance's worker for scheduled switches. */
-  scheduleWorker: ScheduleWorker;
+  services: AppServices;
+  transactions: TransactionRunner;
+  backplane: Backplane<ProviderSnapshot>;
   log: Logger;
   listen(): Promise<string>;
   /**
@@ -67,145 +54,83 @@ export interface SwitchboardServer {
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
-/** Fans committed changes out to every interested party (events, caches). */
-class ChangeListeners implements ChangeListener {
-  readonly listeners: ChangeListener[] = [];
-  async changesCommitted(changes: Parameters<ChangeListener['changesCommitted']>[0], providerIds: string[]) {
-    await Promise.all(this.listeners.map((l) => l.changesCommitted(changes, providerIds)));
-  }
-}
-
 /** Instances that share a database are one deployment: they share Redis channels and cache keys. */
 function deploymentNamespace(databaseUrl: string): string {
   const u = new URL(databaseUrl);
   return createHash('sha256').update(`${u.hostname}:${u.port || 5432}${u.pathname}`).digest('hex').slice(0, 12);
 }
 
+/** The composition root: database, backplane, the modules (src/app.ts), GraphQL over HTTP and WebSocket. */
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<SwitchboardServer> {
-  registerAllModules();
   const log = options.logger ?? createLogger(config.logLevel);
   if (config.encryptionKeyIsDefault) {
     log.warn('ENCRYPTION_KEY is not set: using the built-in development key. Set ENCRYPTION_KEY (32 bytes) in production.');
   }
   const databaseUrl = config.databaseUrl ?? DEFAULT_DATABASE_URL;
   const orm = await openDatabase({ databaseUrl, poolMax: config.databasePoolMax, migrate: config.migrateOnStart, onQuery: options.onQuery });
-  const broker = createBroker({ redisUrl: config.redisUrl, namespace: deploymentNamespace(databaseUrl), codec: snapshotCodec, log });
-  const listeners = new ChangeListeners();
-  const secrets = new SecretBox(config.encryptionKey);
-  const auth = new AuthService(orm.em as never);
-  const activation = new ActivationService(auth, listeners, log);
-  const providers = new ProviderService(auth, secrets, listeners);
-  const models = new AIModelService(auth, providers, activation);
-  const activationQueries = new ActivationQueryService();
-  const sequencer = new ChangeSequencer(orm, broker.bus, log);
-  await sequencer.start();
-  const snapshots = new ProviderSnapshotReader(broker.store, providers, models, activationQueries);
-  const changeFeed = new ChangeFeedService(orm, sequencer, snapshots.slugIndex);
-  broker.onReconnect(() => sequencer.resync());
-  const auditModule = createAuditModule({ orm, log, retentionDays: config.auditRetentionDays });
-  const scheduleModule = createScheduleModule({ orm, activation: scheduleActivationOf(activation), audit: auditModule.audit, listener: listeners, log });
-  const services: Services = {
-    auth,
-    providers,
-    activation,
-    models,
-    activationQueries,
-    snapshots,
-    changeFeed,
-    ...createGatewayServices({ auth, providers, secrets, log, providerTimeoutMs: config.providerTimeoutMs }),
-    audit: auditModule.audit,
-    schedules: scheduleModule.schedules,
-  };
-  const publisher = new ChangePublisher(orm, broker.bus, broker.store, log);
-  listeners.listeners.push(publisher);
+  const rootEm = orm.em as EntityManager;
+  const backplane = createBackplane({ redisUrl: config.redisUrl, namespace: deploymentNamespace(databaseUrl), codec: snapshotCodec, log });
+  const { services, transactions, resolvers } = createApp({ config, rootEm, backplane, log });
+
+  await services.sequencer.start();
+  backplane.onReconnect(() => services.sequencer.resync());
   const metrics = createMetrics({
-    liveSubscriptions: () => changeFeed.openFeeds,
+    liveSubscriptions: () => services.changeFeed.openFeeds,
     webSocketConnections: () => wsServer.connections(),
-    cache: () => ({ hits: broker.store.hits, misses: broker.store.misses }),
-    outboxBacklog: () => publisher.backlog(),
+    cache: () => ({ hits: backplane.cache.hits, misses: backplane.cache.misses }),
+    outboxBacklog: () => services.outbox.backlog(),
   });
-  listeners.listeners.push(metrics.changeListener);
-  publisher.startRelay();
-  auditModule.retention.start();
-  // Switches that fell due while no instance ran apply now; tests may hold the worker back.
-  if (options.startScheduleWorker !== false) scheduleModule.worker.start();
+  transactions.onCommit((events) => metrics.countSlotChanges(changesIn(events)));
+  services.outbox.startRelay();
+  services.auditRetention.start();
+  // Switches that fell due while no instance ran apply now.
+  if (options.startScheduleWorker !== false) services.scheduleWorker.start();
   // Token cache on, following AUTH_CHANGED from the other instances (before bootstrapAdmin announces).
-  auth.connect(broker);
-  if (config.adminToken) await auth.bootstrapAdmin(config.adminToken);
+  services.authentication.connect(backplane);
+  if (config.adminToken) await services.users.bootstrapAdmin(config.adminToken);
 
-  const schema = await createSchema(broker.bus);
-  const contexts = new ContextFactory(orm, services, config.defaultLocale);
+  const schema = await createSchema(resolvers, backplane.bus);
+  const contexts = new ContextFactory(rootEm, services.authentication, services);
 
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: false });
-  const apollo = new ApolloServer<RequestContext>({
+  // Fastify's request id: a valid X-Request-Id is kept, anything else replaced (requestIdOf).
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: false, requestIdHeader: false, genReqId: requestIdOf });
+  const apollo = new ApolloServer<GraphQLContext>({
     // graphql-jit executes (Apollo's `gateway` hook); parsing, validation, plugins and formatError stay Apollo's.
     gateway: jitGateway(schema),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM (graceful shutdown); Apollo's own handler would re-raise the signal and kill the process mid-drain.
     stopOnTerminationSignals: false,
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin() as never, localizedErrorsPlugin(log)],
-    formatError: formatErrorFirstPass(config.defaultLocale),
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin(), localizedErrorsPlugin(log)],
+    formatError: formatErrorInDefaultLocale(config.defaultLocale),
   });
   await apollo.start();
 
-  const graphqlHandler = fastifyApolloHandler(apollo, {
-    context: async (request) =>
-      contexts.create({
-        requestId: (request as unknown as { requestId: string }).requestId,
-        locale: contexts.locale(request.headers['accept-language']),
-        authorization: request.headers.authorization,
-      }),
-  });
-
-  app.decorateRequest('requestId', '');
   app.addHook('onRequest', async (request, reply) => {
-    const id = contexts.newRequestId(request.headers['x-request-id']);
-    (request as unknown as { requestId: string }).requestId = id;
-    reply.header('x-request-id', id);
+    reply.header(REQUEST_ID_HEADER, request.id);
   });
-
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    handler: graphqlHandler as never,
+    handler: fastifyApolloHandler(apollo, {
+      context: async (request) =>
+        contexts.create({
+          requestId: request.id,
+          locale: requestLocale(request.headers['accept-language'], config.defaultLocale),
+          authorization: request.headers.authorization,
+        }),
+    }),
   });
 
   const wsServer = attachWebSocketServer({ app, schema, contexts, defaultLocale: config.defaultLocale, log });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
   let draining = false;
-  app.get('/readyz', async (_request, reply) => {
-    const postgres = await orm.em
-      .getConnection()
-      .execute('select 1')
-      .then(() => 'ok' as const, () => 'down' as const);
-    const redis = broker.mode === 'memory' ? 'not configured' : (await broker.ping()) ? 'ok' : 'down';
-    const ready = postgres === 'ok' && redis !== 'down' && !draining;
-    return reply.code(ready ? 200 : 503).send({ status: draining ? 'draining' : ready ? 'ok' : 'unavailable', postgres, redis });
+  registerHealthRoutes(app, {
+    postgres: () => rootEm.getConnection().execute('select 1').then(() => true),
+    redis: () => (backplane.mode === 'memory' ? null : backplane.ping()),
+    draining: () => draining,
   });
-
-  // Every error response is JSON with a code, in the caller's language.
-  app.setNotFoundHandler((request, reply) => {
-    const locale = contexts.locale(request.headers['accept-language']);
-    reply.code(404).send({
-      errors: [{ message: translate(locale, 'request.notFound', { method: request.method, url: request.url }), extensions: { code: 'NOT_FOUND' } }],
-    });
-  });
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    const locale = contexts.locale(request.headers['accept-language']);
-    const status = error.statusCode ?? 500;
-    if (status >= 500) {
-      const requestId = (request as unknown as { requestId: string }).requestId;
-      log.error({ err: error, requestId }, 'unexpected HTTP error');
-      return reply.code(500).send({ errors: [{ message: translate(locale, 'internal', { requestId }), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
-    }
-    const key = status === 413 ? 'request.tooLarge' : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? 'request.badJson' : null;
-    const message = key ? translate(locale, key) : error.message;
-    return reply.code(status).send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
-  });
-  // Only after setErrorHandler: awaiting a plugin registration lets Fastify bind the routes declared
-  // so far (/graphql included) to the error handler of that moment, the default one.
+  registerErrorHandlers(app, config.defaultLocale, log);
   await registerStaticRoutes(app);
   registerConnectionDrain(app);
   metrics.registerRoute(app, config.metricsToken);
@@ -216,9 +141,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     orm,
     schema,
     services,
-    broker,
-    publisher,
-    scheduleWorker: scheduleModule.worker,
+    transactions,
+    backplane,
     log,
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
@@ -229,22 +153,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       if (closed) return;
       closed = true;
       draining = true;
-      if (options.graceMs) await new Promise((resolve) => setTimeout(resolve, options.graceMs));
-      await changeFeed.closeAll();
-      // Ended feeds make graphql-ws send each subscription's `complete` a few ticks later: let those
-      // frames out before the sockets are closed, so clients see a clean end, not a dropped socket.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      await wsServer.close();
-      await app.close();
-      await apollo.stop().catch(() => undefined);
-      // The switch being applied finishes its transaction; no new one is claimed.
-      await scheduleModule.worker.stop();
-      await auditModule.retention.stop();
-      await publisher.stop();
-      await sequencer.stop();
-      await auth.disconnect();
-      await broker.close();
-      await orm.close(true);
+      await closeInOrder({ graceMs: options.graceMs, services, wsServer, app, apollo, backplane, orm });
     },
   };
 }

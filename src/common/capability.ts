@@ -18,13 +18,3 @@ export function capabilityRank(c: Capability): number {
 export function sortCapabilities(list: readonly Capability[]): Capability[] {
   return [...list].sort((a, b) => capabilityRank(a) - capabilityRank(b));
 }
-
-export enum Role {
-  ADMIN = 'ADMIN',
-  MEMBER = 'MEMBER',
-}
-
-export enum ApiStyle {
-  OPENAI = 'OPENAI',
-  ANTHROPIC = 'ANTHROPIC',
-}

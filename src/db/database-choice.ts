@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
 import { DEFAULT_DATABASE_URL } from './orm-options';
-import { postgresAnswers, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { postgresAnswers, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/supervisor';
 
 /** Whether a Postgres answers at the default local address (127.0.0.1:5432, user postgres). */
 function localPostgresAnswers(): Promise<boolean> {

@@ -7,14 +7,13 @@ import { ActivationSlot } from '../modules/activation/activation-slot.entity';
 import { ActivationChange } from '../modules/activation/activation-change.entity';
 import { User } from '../modules/auth/user.entity';
 import { ApiToken } from '../modules/auth/api-token.entity';
+import { PersonalApiKey } from '../modules/credentials/personal-api-key.entity';
+import { UsageRecord } from '../modules/gateway/usage-record.entity';
+import { AuditEvent } from '../modules/audit/audit-event.entity';
+import { ScheduledChange } from '../modules/schedule/scheduled-change.entity';
 
-export const ENTITIES = [Provider, AIModel, ActivationSlot, ActivationChange, User, ApiToken];
-const entityRegistry: Function[] = [...ENTITIES];
-
-/** Later modules (credentials, usage) add their entities here before the ORM starts. */
-export function registerEntities(...entities: Function[]): void {
-  for (const e of entities) if (!entityRegistry.includes(e)) entityRegistry.push(e);
-}
+/** The ORM's registry: every entity of every module (src/db imports entities and nothing else of the modules). */
+export const ENTITIES = [Provider, AIModel, ActivationSlot, ActivationChange, User, ApiToken, PersonalApiKey, UsageRecord, AuditEvent, ScheduledChange];
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/switchboard';
 
@@ -29,7 +28,7 @@ export interface OrmOptionsInput {
 export function ormOptions(input: OrmOptionsInput) {
   return defineConfig({
     clientUrl: input.databaseUrl,
-    entities: entityRegistry,
+    entities: ENTITIES,
     extensions: [Migrator],
     pool: { min: 0, max: input.poolMax ?? 10 },
     debug: input.onQuery ? ['query'] : false,

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Locale } from '../config/config';
-import { negotiateLocale } from '../common/i18n/translate';
-import { AppError, ServiceUnavailableError, isUnavailable } from '../common/errors';
-import type { AuthUser } from '../modules/auth/auth-user';
-import type { RequestContext } from './context';
-import { createLoaders, type Loaders } from './loaders';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Services } from './services';
+import type { Locale } from '../config/config';
+import { AppError, ServiceUnavailableError, isUnavailable } from '../common/errors';
+import type { Actor } from '../modules/auth/actor';
+import type { AuthenticationService } from '../modules/auth/authentication.service';
+import type { Loaders, RequestContext } from '../modules/shared/request-context';
+import { createLoaders, type LoaderSources } from './loaders';
 
 export interface ContextInput {
   requestId?: string;
@@ -15,30 +13,40 @@ export interface ContextInput {
   authorization: string | undefined | null;
 }
 
+type Scope = { em: EntityManager; loaders: Loaders };
+
+/** What the operation guard and the WebSocket server read: the context, plus a kept authentication failure. */
+export type GraphQLContext = RequestContext & { authError?: Error };
+
+/** Auth failures are reported by the operation guard with their code; an unreachable database is a 503, not a 500. */
+function authenticationFailure(e: unknown): Error {
+  return e instanceof AppError ? e : isUnavailable(e) ? new ServiceUnavailableError('postgres') : (e as Error);
+}
+
 /** Builds the per-request context: a forked EntityManager, fresh loaders and the authenticated caller. */
 export class ContextFactory {
   /** Recent events' read scopes, shared by all their subscribers (the same data for each). */
-  private readonly eventScopes = new Map<string, { em: EntityManager; loaders: Loaders }>();
+  private readonly eventScopes = new Map<string, Scope>();
 
   constructor(
-    private readonly orm: MikroORM,
-    private readonly services: Services,
-    private readonly defaultLocale: Locale,
+    private readonly rootEm: EntityManager,
+    private readonly authentication: Pick<AuthenticationService, 'authenticate'>,
+    private readonly loaderSources: LoaderSources,
   ) {}
 
   /** A unit of work and its loaders; the EntityManager is forked only if something queries. */
-  private newScope(): { em: EntityManager; loaders: Loaders } {
+  private newScope(): Scope {
     let em: EntityManager | undefined;
-    const emOf = () => (em ??= this.orm.em.fork() as EntityManager);
+    const forkOnFirstUse = () => (em ??= this.rootEm.fork());
     return {
       get em() {
-        return emOf();
+        return forkOnFirstUse();
       },
-      loaders: createLoaders(emOf, this.services),
+      loaders: createLoaders(forkOnFirstUse, this.loaderSources),
     };
   }
 
-  private eventScope(key: string): { em: EntityManager; loaders: Loaders } {
+  private eventScope(key: string): Scope {
     let scope = this.eventScopes.get(key);
     if (!scope) {
       scope = this.newScope();
@@ -49,56 +57,32 @@ export class ContextFactory {
     return scope;
   }
 
-  /** connectionParams.locale of a WebSocket client: a tag like "fa" or "fa-IR", or a list. */
-  localeParam(value: unknown): Locale {
-    return negotiateLocale(typeof value === 'string' ? value : undefined, this.defaultLocale);
-  }
-
-  locale(acceptLanguage: string | undefined | null): Locale {
-    return negotiateLocale(acceptLanguage, this.defaultLocale);
-  }
-
-  newRequestId(given?: string | string[]): string {
-    const id = Array.isArray(given) ? given[0] : given;
-    return id && /^[\w.:-]{1,100}$/.test(id) ? id : randomUUID();
-  }
-
   /** Auth failures are kept, not thrown: the operation guard reports them with the right code. */
-  async create(input: ContextInput): Promise<RequestContext & { authError?: Error }> {
+  async create(input: ContextInput): Promise<GraphQLContext> {
     const scope = this.newScope();
-    let user: AuthUser | null = null;
+    let user: Actor | null = null;
     let authError: Error | undefined;
     try {
-      user = await this.services.auth.authenticate(() => scope.em, input.authorization);
+      user = await this.authentication.authenticate(() => scope.em, input.authorization);
     } catch (e) {
-      // A database that cannot be reached is a 503 for the client, not a 500.
-      authError = e instanceof AppError ? e : isUnavailable(e) ? new ServiceUnavailableError('postgres') : (e as Error);
+      authError = authenticationFailure(e);
     }
-    return new LazyRequestContext(
-      input.requestId ?? randomUUID(),
-      input.locale,
-      user,
-      authError,
-      this.services,
-      scope,
-      (eventKey) => (eventKey === undefined ? this.newScope() : this.eventScope(eventKey)),
+    return new LazyRequestContext(input.requestId ?? randomUUID(), input.locale, user, authError, scope, (eventKey) =>
+      eventKey === undefined ? this.newScope() : this.eventScope(eventKey),
     );
   }
 }
-
-type Scope = { em: EntityManager; loaders: Loaders };
 
 /**
  * `em` and `loaders` are getters on the prototype: Apollo copies a request's context with
  * Object.assign, which would call own getters (and fork an EntityManager the request never uses).
  */
-class LazyRequestContext implements RequestContext {
+class LazyRequestContext implements GraphQLContext {
   constructor(
     readonly requestId: string,
     readonly locale: Locale,
-    readonly user: AuthUser | null,
+    readonly user: Actor | null,
     readonly authError: Error | undefined,
-    readonly services: Services,
     public scope: Scope,
     private readonly nextScope: (eventKey?: string) => Scope,
   ) {}

@@ -3,7 +3,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Locale } from '../config/config';
 import { presentError } from '../common/errors';
-import type { RequestContext } from './context';
+import type { GraphQLContext } from './context-factory';
 
 /** The original error, kept on the formatted one (not enumerable: never serialised). */
 const SOURCE = Symbol('switchboard.sourceError');
@@ -14,7 +14,7 @@ const SOURCE = Symbol('switchboard.sourceError');
  * presents it again in the caller's locale with its request id (logging unexpected ones).
  * Done this way rather than with AsyncLocalStorage, whose promise hooks cost every request.
  */
-export function formatErrorFirstPass(defaultLocale: Locale) {
+export function formatErrorInDefaultLocale(defaultLocale: Locale) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const out = { ...presentError(formatted, error, defaultLocale, 'unknown').formatted };
     Object.defineProperty(out, SOURCE, { value: { formatted, error }, enumerable: false });
@@ -22,7 +22,7 @@ export function formatErrorFirstPass(defaultLocale: Locale) {
   };
 }
 
-export function localizedErrorsPlugin(log: Logger): ApolloServerPlugin<RequestContext> {
+export function localizedErrorsPlugin(log: Logger): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {

@@ -1,29 +1,22 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Services } from './services';
-import type { Provider } from '../modules/provider/provider.entity';
-import type { AIModel } from '../modules/model/ai-model.entity';
-import type { SlotView } from '../modules/activation/activation-query.service';
-import type { ProviderSnapshot } from '../modules/activation/provider-snapshot.reader';
+import type { ProviderSnapshot } from '../modules/activation/provider-snapshot';
+import type { ProviderSnapshotReader } from '../modules/activation/provider-snapshot.reader';
+import type { SlotView } from '../modules/activation/slot-view';
 import type { User } from '../modules/auth/user.entity';
+import type { UserService } from '../modules/auth/user.service';
+import type { AIModel } from '../modules/model/ai-model.entity';
+import type { AIModelService } from '../modules/model/ai-model.service';
+import type { Provider } from '../modules/provider/provider.entity';
+import type { ProviderService } from '../modules/provider/provider.service';
+import type { Loaders } from '../modules/shared/request-context';
 
-/**
- * Per-request batching: however wide a query is, each kind of lookup costs at most one SQL
- * statement, and the provider/slot/active-model reads come from the snapshot cache when warm.
- */
-export interface Loaders {
-  providerBySlug: DataLoader<string, Provider | null>;
-  providerById: DataLoader<string, Provider | null>;
-  allProviders: () => Promise<Provider[]>;
-  /** Deleted models included: history points at them. */
-  modelById: DataLoader<string, AIModel | null>;
-  liveModelsByProviderId: DataLoader<string, AIModel[]>;
-  slotsByProviderId: DataLoader<string, SlotView[]>;
-  userById: DataLoader<string, User | null>;
-  /** A provider's snapshot by slug (null: no such provider), batched with the other lookups. */
-  snapshotBySlug(slug: string): Promise<ProviderSnapshot | null>;
-  /** Makes a snapshot already in hand answer this request's provider, slot and model lookups. */
-  prime(snapshot: ProviderSnapshot): void;
+/** The services the loaders read through. */
+export interface LoaderSources {
+  snapshots: ProviderSnapshotReader;
+  providers: ProviderService;
+  models: AIModelService;
+  users: UserService;
 }
 
 function byKey<T, K>(rows: T[], keys: readonly K[], key: (row: T) => K): (T | null)[] {
@@ -35,17 +28,18 @@ function byKey<T, K>(rows: T[], keys: readonly K[], key: (row: T) => K): (T | nu
  * Each loader is made on first use, and `em` is only forked when a loader really queries: a read
  * served from the warm cache costs neither (context creation is on every request's path).
  */
-export function createLoaders(em: () => EntityManager, services: Services): Loaders {
+export function createLoaders(em: () => EntityManager, services: LoaderSources): Loaders {
   const slugIndex = services.snapshots.slugIndex;
   const knownModels = new Map<string, AIModel>();
   // Provider rows fetched by slug in this request, so snapshots need not read them again.
   const pendingProviders = new Map<string, Provider>();
-  const lazy = <T>(make: () => T) => {
+  /** A loader made on first use (most requests use one or two of them). */
+  const onFirstUse = <T>(make: () => T) => {
     let value: T | undefined;
     return () => (value ??= make());
   };
 
-  const snapshots = lazy(
+  const snapshots = onFirstUse(
     () =>
       new DataLoader<string, ProviderSnapshot | null>(async (ids) => {
         const loaded = await services.snapshots.load(em, ids, pendingProviders);
@@ -53,13 +47,13 @@ export function createLoaders(em: () => EntityManager, services: Services): Load
         return loaded;
       }),
   );
-  const providerById = lazy(
+  const providerById = onFirstUse(
     () =>
       new DataLoader<string, Provider | null>(async (ids) =>
         (await snapshots().loadMany(ids)).map((s) => (s && !(s instanceof Error) ? s.provider : null)),
       ),
   );
-  const providerBySlug = lazy(
+  const providerBySlug = onFirstUse(
     () =>
       new DataLoader<string, Provider | null>(async (slugs) => {
         const unknown = slugs.filter((s) => !slugIndex.has(s));
@@ -81,7 +75,7 @@ export function createLoaders(em: () => EntityManager, services: Services): Load
       }
       return Promise.all(list.map((p) => providerById().load(p.id))).then((ps) => ps.filter((p): p is Provider => !!p));
     }));
-  const modelById = lazy(
+  const modelById = onFirstUse(
     () =>
       new DataLoader<string, AIModel | null>(async (ids) => {
         const missing = ids.filter((id) => !knownModels.has(id));
@@ -89,7 +83,7 @@ export function createLoaders(em: () => EntityManager, services: Services): Load
         return ids.map((id) => knownModels.get(id) ?? null);
       }),
   );
-  const liveModelsByProviderId = lazy(
+  const liveModelsByProviderId = onFirstUse(
     () =>
       new DataLoader<string, AIModel[]>(async (providerIds) => {
         const models = await services.models.listLiveByProviders(em(), providerIds);
@@ -97,14 +91,14 @@ export function createLoaders(em: () => EntityManager, services: Services): Load
         return providerIds.map((id) => models.filter((m) => m.providerId === id));
       }),
   );
-  const slotsByProviderId = lazy(
+  const slotsByProviderId = onFirstUse(
     () =>
       new DataLoader<string, SlotView[]>(async (ids) =>
         (await snapshots().loadMany(ids)).map((s) => (s && !(s instanceof Error) ? s.slots : [])),
       ),
   );
-  const userById = lazy(
-    () => new DataLoader<string, User | null>(async (ids) => byKey(await services.auth.findUsers(em(), ids), ids, (u) => u.id)),
+  const userById = onFirstUse(
+    () => new DataLoader<string, User | null>(async (ids) => byKey(await services.users.findUsers(em(), ids), ids, (u) => u.id)),
   );
   return {
     get providerBySlug() {

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type OperationDefinitionNode } from 'graphql';
 import { UnauthenticatedError } from '../common/errors';
-import type { RequestContext } from './context';
+import type { GraphQLContext } from './context-factory';
 
 /** True when the operation asks only for the schema (__schema, __type, __typename). */
 export function isIntrospectionOnly(operation: OperationDefinitionNode | null | undefined): boolean {
@@ -15,7 +15,7 @@ export function isIntrospectionOnly(operation: OperationDefinitionNode | null | 
  * Every operation needs a valid token, checked once the operation is known: the schema itself
  * may be read without one (the explorer loads it before the user pastes a token).
  */
-export function authGatePlugin(): ApolloServerPlugin<RequestContext & { authError?: Error }> {
+export function authGatePlugin(): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {

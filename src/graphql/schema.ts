@@ -1,38 +1,23 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { buildSchema, type NonEmptyArray } from 'type-graphql';
-import type { PubSub } from 'type-graphql';
-import { ActivationResolver, ActiveModelChangeResolver, ActiveModelSlotResolver } from '../modules/activation/activation.resolver';
-import { ChangeFeedResolver } from '../modules/activation/change-feed.resolver';
-import { ApiTokenResolver, AuthResolver } from '../modules/auth/auth.resolver';
-import { AIModelResolver } from '../modules/model/ai-model.resolver';
-import { ProviderResolver } from '../modules/provider/provider.resolver';
-import './enums';
 import { PubSub as MemoryPubSub } from 'graphql-subscriptions';
+import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
+import { roleAuthChecker } from '../modules/auth/auth-checker';
+import '../modules/shared/graphql-enums';
 import { EventBus } from '../pubsub/event-bus';
 
-const coreResolvers = [
-  ProviderResolver,
-  AIModelResolver,
-  ActivationResolver,
-  ActiveModelSlotResolver,
-  ActiveModelChangeResolver,
-  ChangeFeedResolver,
-  AuthResolver,
-  ApiTokenResolver,
-];
-const extraResolvers: Function[] = [];
-
-/** Later modules (realtime, gateway) add their resolvers before the schema is built. */
-export function registerResolvers(...resolvers: Function[]): void {
-  for (const r of resolvers) if (!extraResolvers.includes(r)) extraResolvers.push(r);
-}
-
-/** `pubSub` is the server's bus; the schema emitter needs none (an in-process one stands in). */
-export async function createSchema(pubSub: PubSub = new EventBus(new MemoryPubSub())): Promise<GraphQLSchema> {
+/**
+ * The schema over resolver instances built by the module factories: TypeGraphQL's container hands
+ * each resolver class its instance (constructed with its services), so no resolver looks anything up.
+ * `pubSub` is the server's bus; the schema emitter needs none (an in-process one stands in).
+ */
+export async function createSchema(resolvers: object[], pubSub: PubSub = new EventBus(new MemoryPubSub())): Promise<GraphQLSchema> {
+  const byClass = new Map<Function, object>(resolvers.map((r) => [r.constructor, r]));
   return buildSchema({
-    resolvers: [...coreResolvers, ...extraResolvers] as unknown as NonEmptyArray<Function>,
+    resolvers: [...byClass.keys()] as unknown as NonEmptyArray<Function>,
+    container: { get: (cls: Function) => byClass.get(cls) },
+    authChecker: roleAuthChecker,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: { forbidUnknownValues: false },
     pubSub,

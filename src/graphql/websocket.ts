@@ -7,15 +7,16 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { Locale } from '../config/config';
 import { presentError, UnauthenticatedError } from '../common/errors';
-import type { RequestContext } from './context';
-import type { AuthUser } from '../modules/auth/auth-user';
+import type { Actor } from '../modules/auth/actor';
+import type { RequestContext } from '../modules/shared/request-context';
+import { requestLocale } from '../http/request-locale';
 import type { ContextFactory } from './context-factory';
 
 interface ConnectionInfo {
   connectionId: string;
   locale: Locale;
   authorization: string;
-  user: AuthUser;
+  user: Actor;
 }
 
 export interface WebSocketHandle {
@@ -54,7 +55,7 @@ export function attachWebSocketServer(input: {
       onConnect: async (ctx) => {
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
         const authorization = typeof params.authorization === 'string' ? params.authorization : '';
-        const locale = contexts.localeParam(params.locale);
+        const locale = requestLocale(params.locale, input.defaultLocale);
         const probe = await contexts.create({ locale, authorization });
         if (probe.authError || !probe.user) return false;
         const info: ConnectionInfo = { connectionId: randomUUID(), locale, authorization, user: probe.user };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { packageFileDir, projectRoot } from './project-paths';
+import { packageFileDir, projectRoot } from '../common/project-paths';
 
 /**
  * The browser's vendor files for the explorer, served from node_modules so that the explorer

@@ -2,8 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
-import type { ChangeListener, ChangeRecord } from '../modules/activation/change-record';
-import { bearerToken } from '../modules/auth/token';
+import { bearerToken } from '../common/bearer-token';
 import { timingSafeEqual } from 'node:crypto';
 
 /** What the metrics read at scrape time; each is a narrow function so tests can pass fakes. */
@@ -14,8 +13,14 @@ export interface MetricSources {
   webSocketConnections(): number;
   /** Read-cache counters since start (SnapshotStore.hits / misses). */
   cache(): { hits: number; misses: number };
-  /** Committed changes not yet published (ChangePublisher.backlog()). */
+  /** Committed changes not yet published (ChangeOutbox.backlog()). */
   outboxBacklog(): Promise<number>;
+}
+
+/** What a slot-change metric needs of a change: its capability and whether the slot is now held. */
+export interface SlotChangeSample {
+  capability: string;
+  modelId: string | null;
 }
 
 /** Operation names come from clients: cap how many distinct label values one process keeps. */
@@ -26,8 +31,8 @@ export interface Metrics {
   registry: Registry;
   /** Latency by operation, errors by code, and a debug log line per operation with its request id. */
   apolloPlugin(log: Logger): ApolloServerPlugin<any>;
-  /** Counts slot changes once committed (push into the server's ChangeListeners). */
-  changeListener: ChangeListener;
+  /** Counts committed slot changes (the server calls it from a commit listener). */
+  countSlotChanges(changes: readonly SlotChangeSample[]): void;
   /** GET /metrics in the Prometheus text format; with `token`, only for `Authorization: Bearer <token>`. */
   registerRoute(app: FastifyInstance, token?: string): void;
 }
@@ -122,10 +127,8 @@ export function createMetrics(sources: MetricSources): Metrics {
 
   return {
     registry,
-    changeListener: {
-      async changesCommitted(changes: ChangeRecord[]) {
-        for (const c of changes) activations.inc({ capability: c.capability, kind: c.modelId ? 'activated' : 'cleared' });
-      },
+    countSlotChanges(changes) {
+      for (const c of changes) activations.inc({ capability: c.capability, kind: c.modelId ? 'activated' : 'cleared' });
     },
     apolloPlugin(log) {
       return {

@@ -103,7 +103,7 @@ describe('/metrics', () => {
     expect(text).toContain('process_resident_memory_bytes');
 
     // Cache counters follow the store; live subscriptions follow the change feed.
-    const store = t.server.broker.store;
+    const store = t.server.backplane.cache;
     const before = { hits: store.hits, misses: store.misses };
     await t.gql(`{ providers { slug activeModels { capability } } }`);
     await t.gql(`{ providers { slug activeModels { capability } } }`);

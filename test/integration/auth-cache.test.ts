@@ -40,7 +40,7 @@ describe('one instance', () => {
     t = await startTestServer({}, { logger: pino({ level: 'silent' }), onQuery: (s) => statements.push(clean(s)) });
     member = await createMember(t, 'cora');
     // The outbox relay polls on a timer; its statements are not the request's.
-    await t.server.publisher.stop();
+    await t.server.services.outbox.stop();
   });
   afterAll(() => t?.close());
 
@@ -142,12 +142,12 @@ describe('Redis outage', () => {
   };
 
   test('without the subscriber connection the cache is bypassed; once it is back the cache is emptied and used again', async () => {
-    await until(async () => t.server.broker.isHealthy(), (h) => h, 5000);
+    await until(async () => t.server.backplane.isHealthy(), (h) => h, 5000);
     await authStatements(member.token);
     expect((await authStatements(member.token)).auth).toBe(0);
 
     await redis.kill();
-    expect((await until(async () => t.server.broker.isHealthy(), (h) => !h, 5000)).value).toBe(false);
+    expect((await until(async () => t.server.backplane.isHealthy(), (h) => !h, 5000)).value).toBe(false);
     // Every request reads its token from the database …
     expect((await authStatements(member.token)).auth).toBe(1);
     expect((await authStatements(member.token)).auth).toBe(1);
@@ -157,7 +157,7 @@ describe('Redis outage', () => {
     await query(t, 'update api_token set revoked_at = null where id = $1', [member.tokenId]);
 
     await redis.start();
-    expect((await until(async () => t.server.broker.isHealthy(), (h) => h, 10_000)).value).toBe(true);
+    expect((await until(async () => t.server.backplane.isHealthy(), (h) => h, 10_000)).value).toBe(true);
     await new Promise((r) => setTimeout(r, 50));
     expect((await authStatements(member.token)).auth).toBe(1);
     expect((await authStatements(member.token)).auth).toBe(0);

@@ -1,6 +1,6 @@
 import pino from 'pino';
-import { DEMO_PROVIDERS, seedDemoData } from '../../src/db/seeders/demo-data';
-import { findAdminActor, firstStartBootstrap } from '../../src/db/seeders/first-start';
+import { DEMO_PROVIDERS, seedDemoData } from '../../src/seed/demo-data';
+import { findAdminActor, firstStartBootstrap } from '../../src/seed/first-start';
 import { query } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -63,7 +63,7 @@ describe('first-start bootstrap', () => {
   test('creates an admin and prints its token once; a restart prints nothing', async () => {
     const printed: string[] = [];
     const print = (text: string) => printed.push(text);
-    const input = { orm: t.server.orm, services: t.server.services, adminTokenConfigured: false, demoData: true, log: silent, print };
+    const input = { orm: t.server.orm, services: t.server.services, transactions: t.server.transactions, adminTokenConfigured: false, demoData: true, log: silent, print };
 
     const first = await firstStartBootstrap(input);
     expect(first).not.toBeNull();
@@ -88,7 +88,7 @@ describe('first-start bootstrap', () => {
 
   test('with ADMIN_TOKEN configured it does nothing', async () => {
     const printed: string[] = [];
-    const result = await firstStartBootstrap({ orm: t.server.orm, services: t.server.services, adminTokenConfigured: true, demoData: true, log: silent, print: (s) => printed.push(s) });
+    const result = await firstStartBootstrap({ orm: t.server.orm, services: t.server.services, transactions: t.server.transactions, adminTokenConfigured: true, demoData: true, log: silent, print: (s) => printed.push(s) });
     expect(result).toBeNull();
     expect(printed).toEqual([]);
   });

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { parse } from 'graphql';
-import { seedDemoData } from '../../src/db/seeders/demo-data';
-import { findAdminActor } from '../../src/db/seeders/first-start';
+import { seedDemoData } from '../../src/seed/demo-data';
+import { findAdminActor } from '../../src/seed/first-start';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { query } from '../helpers/factories';
 

@@ -11,7 +11,8 @@ import {
   setUserSharing,
   updateProvider,
 } from '../helpers/gateway-fixtures';
-import type { RequestContext } from '../../src/graphql/context';
+import type { RequestScope } from '../../src/modules/shared/request-context';
+import type { Actor } from '../../src/modules/auth/actor';
 import { createLoaders } from '../../src/graphql/loaders';
 
 /**
@@ -126,16 +127,10 @@ describe('personal keys', () => {
   test('another MEMBER may not list them (FORBIDDEN, not an empty list)', async () => {
     // No API path leads a MEMBER to another user's User today; the rule is enforced in the service.
     const em = t.server.orm.em.fork();
-    const ctx: RequestContext = {
-      requestId: 'test',
-      locale: 'en',
-      user: { id: bob.id, name: 'bob', role: 'MEMBER' as never, canUseSharedApi: true, createdAt: new Date(), tokenId: bob.tokenId },
-      em,
-      loaders: createLoaders(() => em, t.server.services),
-      services: t.server.services,
-    };
-    expect(() => t.server.services.credentials.personalApiKeysOf(ctx, alice.id)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }));
-    await expect(t.server.services.credentials.personalApiKeysOf(ctx, bob.id)).resolves.toEqual([]);
+    const actor: Actor = { id: bob.id, name: 'bob', role: 'MEMBER' as never, canUseSharedApi: true, createdAt: new Date(), tokenId: bob.tokenId };
+    const scope: RequestScope = { requestId: 'test', locale: 'en', em, loaders: createLoaders(() => em, t.server.services) };
+    expect(() => t.server.services.credentials.personalApiKeysOf(actor, scope, alice.id)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }));
+    await expect(t.server.services.credentials.personalApiKeysOf(actor, scope, bob.id)).resolves.toEqual([]);
   });
 
   test('removePersonalApiKey: true when there was a key, then false', async () => {

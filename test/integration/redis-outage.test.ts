@@ -102,10 +102,10 @@ afterAll(async () => {
 test('with Redis up, warm reads come from the snapshot cache (and the token from the token cache): no SQL', async () => {
   expectOk(await activate(t, models.o1.id));
   expect(await readActive()).toBe('o1'); // fills the cache
-  const hits = t.server.broker.store.hits;
+  const hits = t.server.backplane.cache.hits;
   const sql = await statementsOf(async () => expect(await readActive()).toBe('o1'));
   expect(sql).toEqual([]);
-  expect(t.server.broker.store.hits).toBeGreaterThan(hits);
+  expect(t.server.backplane.cache.hits).toBeGreaterThan(hits);
 });
 
 test('Redis killed mid-run: activations and reads go on; when it is back every subscriber gets exactly the history, and the cache is right again', async () => {

@@ -194,10 +194,10 @@ describe('exactly once', () => {
     const settledBy: Record<string, string[]> = { a: [], b: [] };
     const count = (name: 'a' | 'b') => (id: string) => settledBy[name].push(id);
     // Both workers start at once over the same 50 due rows.
-    a.server.scheduleWorker.onSettled(count('a'));
-    b.server.scheduleWorker.onSettled(count('b'));
-    a.server.scheduleWorker.start();
-    b.server.scheduleWorker.start();
+    a.server.services.scheduleWorker.onSettled(count('a'));
+    b.server.services.scheduleWorker.onSettled(count('b'));
+    a.server.services.scheduleWorker.start();
+    b.server.services.scheduleWorker.start();
     await waitUntil(
       async () => Number((await query(a, `select count(*) from scheduled_change where status = 'PENDING'`))[0].count),
       (n) => n === 0,
@@ -252,7 +252,7 @@ describe('exactly once', () => {
     zombie.on('error', () => undefined);
     await zombie.query('begin');
     await zombie.query('select id from scheduled_change where id = $1 for update', [held.id]);
-    t.server.scheduleWorker.start();
+    t.server.services.scheduleWorker.start();
     await waitUntil(() => status(t, free.id), (r) => r.status === 'APPLIED', 'the free switch to apply');
     expect((await status(t, held.id)).status).toBe('PENDING');
     // The process dies: Postgres ends its connection, its transaction and its locks.
@@ -270,7 +270,7 @@ describe('exactly once', () => {
     const ids: string[] = [];
     for (const m of models) for (const c of ['CHAT', 'CODE', 'CONTENT', 'IMAGE', 'AUDIO'] as Capability[]) ids.push((await schedule(t, { modelId: m.id, capabilities: [c] })).id);
     await makeDue(t);
-    t.server.scheduleWorker.start();
+    t.server.services.scheduleWorker.start();
     const cancels = await Promise.all(ids.map((id) => t.op(CancelScheduledChangeDocument, { id })));
     await waitUntil(
       async () => Number((await query(t, `select count(*) from scheduled_change where status = 'PENDING'`))[0].count),

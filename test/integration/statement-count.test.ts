@@ -67,12 +67,12 @@ describe.each([
   beforeAll(async () => {
     t = await startTestServer({ databaseUrl, redisUrl }, { logger: pino({ level: 'silent' }), onQuery: (s) => statements.push(clean(s)) });
     // A shared Redis may hold snapshots of these providers from an earlier run: start cold.
-    await t.server.broker.store.invalidate(providerIds);
+    await t.server.backplane.cache.invalidate(providerIds);
     // The outbox relay polls on a timer (begin; select ... for update skip locked; commit, every 500 ms):
     // not part of any request, so it is stopped here (mutations still publish directly).
-    await t.server.publisher.stop();
+    await t.server.services.outbox.stop();
     // Likewise the scheduled-switch worker's idle probe (one indexed select a second).
-    await t.server.scheduleWorker.stop();
+    await t.server.services.scheduleWorker.stop();
   });
   afterAll(() => t?.close());
 

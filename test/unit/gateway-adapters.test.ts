@@ -18,7 +18,8 @@ import type {
   SseEvent,
   UpstreamTarget,
 } from '../../src/modules/gateway/adapters';
-import { parseRetryAfter } from '../../src/modules/gateway/adapters/http';
+import { parseRetryAfter } from '../../src/modules/gateway/adapters/retry-policy';
+import { ApiStyle } from '../../src/common/api-style';
 import { SseParseError } from '../../src/modules/gateway/adapters/sse';
 import {
   FakeUpstream,
@@ -363,11 +364,11 @@ describe('Anthropic adapter', () => {
 // ---------------------------------------------------------------------------------------------
 describe('adapterFor', () => {
   it('gives one adapter per style', () => {
-    expect(adapterFor('OPENAI')).toBe(adapterFor('OPENAI'));
-    expect(adapterFor('ANTHROPIC')).toBe(adapterFor('ANTHROPIC'));
-    expect(adapterFor('OPENAI').style).toBe('OPENAI');
-    expect(adapterFor('ANTHROPIC').style).toBe('ANTHROPIC');
-    expect(() => adapterFor('SOAP' as 'OPENAI')).toThrow(UpstreamError);
+    expect(adapterFor(ApiStyle.OPENAI)).toBe(adapterFor(ApiStyle.OPENAI));
+    expect(adapterFor(ApiStyle.ANTHROPIC)).toBe(adapterFor(ApiStyle.ANTHROPIC));
+    expect(adapterFor(ApiStyle.OPENAI).style).toBe('OPENAI');
+    expect(adapterFor(ApiStyle.ANTHROPIC).style).toBe('ANTHROPIC');
+    expect(() => adapterFor('SOAP' as ApiStyle)).toThrow(UpstreamError);
   });
 });
 

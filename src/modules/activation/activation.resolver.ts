@@ -1,32 +1,52 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
-import { Capability } from '../../graphql/enums';
-import { PageArgs } from '../../graphql/page-args';
-import { AIModelType, ActivateModelInput, DeactivateModelInput } from '../model/ai-model.types';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '../../common/role';
+import { AIModelType } from '../model/ai-model.types';
 import type { AIModel } from '../model/ai-model.entity';
 import { ProviderType } from '../provider/provider.types';
 import type { Provider } from '../provider/provider.entity';
+import { Capability } from '../shared/graphql-enums';
+import { PageArgs } from '../shared/page-args';
+import { actorOf, type RequestContext } from '../shared/request-context';
+import type { ActivationQueryService } from './activation-query.service';
+import type { ActivationService } from './activation.service';
 import {
+  ActivateModelInput,
   ActivateModelPayload,
   ActiveModelChangeConnection,
   ActiveModelChangeType,
   ActiveModelSlotType,
+  DeactivateModelInput,
   DeactivateModelPayload,
 } from './activation.types';
-import type { SlotView } from './activation-query.service';
 import { toCursor, type ChangeRecord } from './change-record';
+import { RevertSlotInput, RevertSlotPayload } from './revert.types';
+import type { SlotView } from './slot-view';
 
 @ArgsType()
 class ActivationHistoryArgs extends PageArgs {
-  @Field({ description: 'The provider slug.' })
-  provider: string;
+  @Field(() => String, { nullable: true, description: 'The provider slug; null: every provider.' })
+  provider?: string | null;
 
   @Field(() => Capability, { nullable: true, description: 'Only this slot; default: every slot of the provider.' })
   capability?: Capability | null;
+
+  @Field(() => String, { nullable: true, description: 'Only changes made by this user (name).' })
+  changedBy?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only changes at or after this instant.' })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only changes before this instant.' })
+  to?: Date | null;
 }
 
 @Resolver()
 export class ActivationResolver {
+  constructor(
+    private readonly queries: ActivationQueryService,
+    private readonly activation: ActivationService,
+  ) {}
+
   @Query(() => AIModelType, {
     nullable: true,
     description:
@@ -38,7 +58,7 @@ export class ActivationResolver {
     @Arg('at', () => Date, { nullable: true, description: 'An instant in the past; a future instant answers the present.' }) at: Date | null,
     @Ctx() ctx: RequestContext,
   ): Promise<AIModel | null> {
-    return ctx.services.activationQueries.activeModel(ctx, provider, capability, at);
+    return this.queries.activeModel(ctx, provider, capability, at);
   }
 
   @Query(() => [ActiveModelSlotType], { description: 'Held slots, by provider slug then capability; optionally of one provider.' })
@@ -46,26 +66,36 @@ export class ActivationResolver {
     @Arg('provider', () => String, { nullable: true, description: 'Only this provider (slug).' }) provider: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<SlotView[]> {
-    return ctx.services.activationQueries.activeModels(ctx, provider);
+    return this.queries.activeModels(ctx, provider);
   }
 
-  @Query(() => ActiveModelChangeConnection, { description: 'The changes of a provider’s slots, newest first.' })
+  @Query(() => ActiveModelChangeConnection, { description: 'Changes of slots, newest first: of one provider or all; by author; from/to: changedAt >= from and < to.' })
   async activationHistory(@Args() args: ActivationHistoryArgs, @Ctx() ctx: RequestContext): Promise<ActiveModelChangeConnection> {
-    const page = await ctx.services.activationQueries.history(ctx, { ...args, first: args.first ?? 20 });
+    const page = await this.queries.history(ctx, { ...args, first: args.first ?? 20 });
     const edges = page.changes.map((node) => ({ cursor: toCursor(node.id), node }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => ActivateModelPayload, { description: 'Gives the model its slots, taking each from its holder atomically. ADMIN only.' })
   async activateModel(@Arg('input', { description: 'Which model, which slots.' }) input: ActivateModelInput, @Ctx() ctx: RequestContext): Promise<ActivateModelPayload> {
-    const result = await ctx.services.activation.activate(ctx, input);
-    const deactivated = await ctx.loaders.modelById.loadMany(result.deactivatedIds);
+    const result = await this.activation.activate(actorOf(ctx), input);
+    const deactivated = await ctx.loaders.modelById.loadMany(result.displacedAiModelIds);
     return { model: result.model, changes: result.changes, deactivated: deactivated.filter((m) => m && !(m instanceof Error)) };
   }
 
+  @Authorized(Role.ADMIN)
+  @Mutation(() => RevertSlotPayload, { description: 'Puts a slot back to the model it held at an earlier version, as a new change. ADMIN only.' })
+  async revertSlot(@Arg('input', { description: 'Which slot, which version.' }) input: RevertSlotInput, @Ctx() ctx: RequestContext): Promise<RevertSlotPayload> {
+    const result = await this.activation.revert(actorOf(ctx), input);
+    const deactivated = await ctx.loaders.modelById.loadMany(result.displacedAiModelIds);
+    return { changes: result.changes, deactivated: deactivated.filter((m) => m && !(m instanceof Error)) };
+  }
+
+  @Authorized(Role.ADMIN)
   @Mutation(() => DeactivateModelPayload, { description: 'Empties slots the model holds. ADMIN only.' })
   deactivateModel(@Arg('input', { description: 'Which model, which slots.' }) input: DeactivateModelInput, @Ctx() ctx: RequestContext): Promise<DeactivateModelPayload> {
-    return ctx.services.activation.deactivate(ctx, input);
+    return this.activation.deactivate(actorOf(ctx), input);
   }
 }
 
@@ -102,5 +132,29 @@ export class ActiveModelChangeResolver {
   @FieldResolver(() => AIModelType, { nullable: true, description: 'The holder before; null when the slot was empty.' })
   previousModel(@Root() change: ChangeRecord, @Ctx() ctx: RequestContext): Promise<AIModel | null> {
     return change.previousModelId ? ctx.loaders.modelById.load(change.previousModelId) : Promise.resolve(null);
+  }
+}
+
+/** The slot fields of Provider and AIModel: they belong to activation, which knows slots. */
+@Resolver(() => ProviderType)
+export class ProviderSlotsResolver {
+  @FieldResolver(() => [ActiveModelSlotType], { description: 'The held slots of this provider, in capability order.' })
+  async activeModels(@Root() provider: Provider, @Ctx() ctx: RequestContext): Promise<SlotView[]> {
+    return (await ctx.loaders.slotsByProviderId.load(provider.id)).filter((s) => s.modelId !== null);
+  }
+}
+
+@Resolver(() => AIModelType)
+export class ModelSlotsResolver {
+  constructor(private readonly queries: ActivationQueryService) {}
+
+  @FieldResolver(() => Boolean, { description: 'Whether the model holds at least one slot.' })
+  async isActive(@Root() model: AIModel, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return (await this.queries.heldCapabilities(ctx, model)).length > 0;
+  }
+
+  @FieldResolver(() => [Capability], { description: 'The capabilities whose slot this model holds.' })
+  activeCapabilities(@Root() model: AIModel, @Ctx() ctx: RequestContext): Promise<Capability[]> {
+    return this.queries.heldCapabilities(ctx, model);
   }
 }

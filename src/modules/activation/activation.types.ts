@@ -1,8 +1,10 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Capability } from '../../graphql/enums';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { IsOptional } from 'class-validator';
+import { AtLeast, DistinctList, NonEmptyList } from '../../common/validators';
+import { Capability } from '../shared/graphql-enums';
 import { AIModelType } from '../model/ai-model.types';
 import type { ChangeRecord } from './change-record';
-import type { SlotView } from './activation-query.service';
+import type { SlotView } from './slot-view';
 
 @ObjectType('ActiveModelSlot', { simpleResolvers: true, description: 'A held slot: the one model active for a provider and capability.' })
 export class ActiveModelSlotType implements Partial<SlotView> {
@@ -32,6 +34,9 @@ export class ActiveModelChangeType implements Partial<ChangeRecord> {
 
   @Field(() => String, { nullable: true, description: 'Who made the change (user name).' })
   changedBy: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why, as given with the change; null when none was given.' })
+  reason: string | null;
 }
 
 @ObjectType('ActiveModelChangeEdge', { simpleResolvers: true, description: 'A change and its cursor.' })
@@ -89,4 +94,39 @@ export class DeleteModelPayload {
 
   @Field(() => [ActiveModelChangeType], { description: 'Slots the deleted model held, now empty.' })
   changes: ChangeRecord[];
+}
+
+@InputType('ActivateModelInput', { description: 'Which model takes which slots.' })
+export class ActivateModelInput {
+  @Field(() => ID, { description: 'The model to activate.' })
+  modelId: string;
+
+  @Field(() => [Capability], { nullable: true, description: "Default: all of the model's capabilities; each must be one of them." })
+  @IsOptional()
+  @NonEmptyList()
+  @DistinctList()
+  capabilities?: Capability[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'Compare-and-swap: the version the caller last saw of the one slot it changes (0 for a slot never held). Needs exactly one capability. Mismatch: CONFLICT, nothing changes.' })
+  @IsOptional()
+  @AtLeast(0)
+  expectedVersion?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Why (trimmed, at most 500 characters); stored with every slot change it causes.' })
+  reason?: string | null;
+}
+
+@InputType('DeactivateModelInput', { description: 'Which slots a model gives up.' })
+export class DeactivateModelInput {
+  @Field(() => ID, { description: 'The model to deactivate.' })
+  modelId: string;
+
+  @Field(() => [Capability], { nullable: true, description: 'Default: every slot the model holds.' })
+  @IsOptional()
+  @NonEmptyList()
+  @DistinctList()
+  capabilities?: Capability[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Why (trimmed, at most 500 characters); stored with every slot change it causes.' })
+  reason?: string | null;
 }

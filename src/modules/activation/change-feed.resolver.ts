@@ -1,7 +1,8 @@
 import { Args, ArgsType, Field, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
-import { Capability } from '../../graphql/enums';
+import { Capability } from '../shared/graphql-enums';
+import type { RequestContext } from '../shared/request-context';
 import { ActiveModelChangeType } from './activation.types';
+import type { ChangeFeedService } from './change-feed.service';
 import type { ChangeRecord } from './change-record';
 
 @ArgsType()
@@ -19,15 +20,22 @@ class ActiveModelChangedArgs {
   since?: string | null;
 }
 
-@Resolver()
-export class ChangeFeedResolver {
-  @Subscription(() => ActiveModelChangeType, {
-    description: 'Every committed change of a matching slot, in version order per slot. No filter: every slot of every provider.',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, ActiveModelChangedArgs, RequestContext>) =>
-      context.services.changeFeed.open(args, (change) => context.refresh?.(change.id)),
-  })
-  // The args only define the schema here: they are used (and checked) once, in `subscribe`, not per event.
-  activeModelChanged(@Root() change: ChangeRecord, @Args({ validate: false }) _args: ActiveModelChangedArgs): ChangeRecord {
-    return change;
+/**
+ * TypeGraphQL calls a subscription's `subscribe` without the resolver instance, so the class is made
+ * per server around its feed service (the schema only lists the classes it is given).
+ */
+export function createChangeFeedResolver(changeFeed: Pick<ChangeFeedService, 'open'>) {
+  @Resolver()
+  class ChangeFeedResolver {
+    @Subscription(() => ActiveModelChangeType, {
+      description: 'Every committed change of a matching slot, in version order per slot. No filter: every slot of every provider.',
+      subscribe: ({ args, context }: SubscribeResolverData<unknown, ActiveModelChangedArgs, RequestContext>) =>
+        changeFeed.open(args, (change) => context.refresh?.(change.id)),
+    })
+    // The args only define the schema here: they are used (and checked) once, in `subscribe`, not per event.
+    activeModelChanged(@Root() change: ChangeRecord, @Args({ validate: false }) _args: ActiveModelChangedArgs): ChangeRecord {
+      return change;
+    }
   }
+  return ChangeFeedResolver;
 }

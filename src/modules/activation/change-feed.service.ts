@@ -1,8 +1,10 @@
-import { runInTransaction } from '../../db/transaction';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Capability } from '../../common/capability';
 import { NotFoundError, UserInputError } from '../../common/errors';
-import { parseCursor, rowToChange, type ChangeRecord } from './change-record';
+import { IsolationLevel, type TransactionRunner } from '../../db/transaction';
+import { Provider } from '../provider/provider.entity';
+import type { ActivationRepository } from './activation.repository';
+import { parseCursor, type ChangeRecord } from './change-record';
 import type { ChangeSequencer } from './change-sequencer';
 
 export interface FeedFilter {
@@ -25,7 +27,9 @@ export class ChangeFeedService {
   private readonly feeds = new Set<ChangeFeed>();
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly rootEm: EntityManager,
+    private readonly transactions: TransactionRunner,
+    private readonly repository: ActivationRepository,
     private readonly sequencer: ChangeSequencer,
     /** slug → id (never stale: slugs never change, providers are never deleted); shared with the read cache. */
     private readonly slugIndex: Map<string, string>,
@@ -42,13 +46,13 @@ export class ChangeFeedService {
     if (filter.provider != null) {
       providerId = this.slugIndex.get(filter.provider);
       if (providerId === undefined) {
-        const rows = await this.em().execute<{ id: string }[]>('select id from provider where slug = ?', [filter.provider]);
-        if (!rows[0]) throw new NotFoundError('provider.notFound', { slug: filter.provider });
-        providerId = rows[0].id;
+        const provider = await this.rootEm.fork().findOne(Provider, { slug: filter.provider }, { fields: ['id'] });
+        if (!provider) throw new NotFoundError('provider.notFound', { slug: filter.provider });
+        providerId = provider.id;
         this.slugIndex.set(filter.provider, providerId);
       }
     }
-    const feed = new ChangeFeed(this.orm, { providerId, capability: filter.capability ?? undefined }, onEvent, () => {
+    const feed = new ChangeFeed(this.rootEm, this.transactions, this.repository, { providerId, capability: filter.capability ?? undefined }, onEvent, () => {
       stopListening();
       this.feeds.delete(feed);
     });
@@ -70,10 +74,6 @@ export class ChangeFeedService {
   async closeAll(): Promise<void> {
     await Promise.all([...this.feeds].map((f) => f.return()));
   }
-
-  private em(): EntityManager {
-    return this.orm.em.fork() as EntityManager;
-  }
 }
 
 class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
@@ -84,7 +84,9 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
   private closed = false;
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly rootEm: EntityManager,
+    private readonly transactions: TransactionRunner,
+    private readonly repository: ActivationRepository,
     private readonly filter: { providerId?: string; capability?: Capability },
     private readonly onEvent: ((change: ChangeRecord) => void) | undefined,
     private readonly onClose: () => void,
@@ -92,26 +94,17 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
 
   async start(sinceId: string | undefined): Promise<void> {
     const readVersions = async (em: EntityManager) => {
-      const slots = await em.execute<{ provider_id: string; capability: string; version: number }[]>(
-        `select provider_id, capability, version from activation_slot where ${this.where()}`,
-        this.params(),
-      );
-      for (const s of slots) this.versions.set(slotKey(s.provider_id, s.capability), Number(s.version));
+      for (const s of await this.repository.slotVersions(em, this.filter)) this.versions.set(slotKey(s.providerId, s.capability), s.version);
     };
     // Without a replay one statement is a consistent snapshot already; with one, the versions and
     // the replayed changes must come from the same snapshot.
-    if (sinceId === undefined) return readVersions(this.orm.em.fork() as EntityManager);
-    await runInTransaction(
-      this.orm.em as EntityManager,
-      async (em) => {
+    if (sinceId === undefined) return readVersions(this.rootEm.fork());
+    await this.transactions.run(
+      async ({ em }) => {
         await readVersions(em);
-        const rows = await em.execute<Record<string, unknown>[]>(
-          `select * from activation_change where id > ? and ${this.where()} order by id`,
-          [sinceId, ...this.params()],
-        );
-        this.outbox.push(...rows.map(rowToChange));
+        this.outbox.push(...(await this.repository.changesAfter(em, sinceId, { filter: this.filter })));
       },
-      { isolationLevel: 'repeatable read', readOnly: true },
+      { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
     );
   }
 
@@ -179,24 +172,6 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
 
   /** Delivers versions in (after, before) of one slot from the history. */
   private async fill(providerId: string, capability: Capability, after: number, before: number): Promise<void> {
-    const rows = await this.orm.em.fork().execute<Record<string, unknown>[]>(
-      `select * from activation_change where provider_id = ? and capability = ? and version > ? and version < ? order by version`,
-      [providerId, capability, after, before],
-    );
-    for (const row of rows) this.outbox.push(rowToChange(row));
-  }
-
-  private where(): string {
-    const parts = ['true'];
-    if (this.filter.providerId) parts.push('provider_id = ?');
-    if (this.filter.capability) parts.push('capability = ?');
-    return parts.join(' and ');
-  }
-
-  private params(): unknown[] {
-    const p: unknown[] = [];
-    if (this.filter.providerId) p.push(this.filter.providerId);
-    if (this.filter.capability) p.push(this.filter.capability);
-    return p;
+    this.outbox.push(...(await this.repository.slotVersionsBetween(this.rootEm.fork(), providerId, capability, after, before)));
   }
 }

@@ -1,8 +1,9 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { EventBus } from '../../pubsub/event-bus';
-import { Topic, fromPayload, type ChangeEventPayload } from '../../pubsub/topics';
-import { rowToChange, type ChangeRecord } from './change-record';
+import { ACTIVE_MODEL_CHANGED, fromPayload, type ChangeEventPayload } from './activation-events';
+import type { ActivationRepository } from './activation.repository';
+import type { ChangeRecord } from './change-record';
 
 type Listener = (change: ChangeRecord) => void;
 const PAGE = 1000;
@@ -24,19 +25,19 @@ export class ChangeSequencer {
   private subscription?: AsyncIterableIterator<ChangeEventPayload> & { ready: Promise<void> };
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly rootEm: EntityManager,
+    private readonly repository: ActivationRepository,
     private readonly bus: EventBus,
     private readonly log: Logger,
   ) {}
 
   /** Subscribes to the bus, then takes the current end of the history as the starting point. */
   async start(): Promise<void> {
-    const subscription = this.bus.subscribe<ChangeEventPayload>(Topic.ACTIVE_MODEL_CHANGED);
+    const subscription = this.bus.subscribe<ChangeEventPayload>(ACTIVE_MODEL_CHANGED);
     this.subscription = subscription;
     // While Redis is away ioredis queues the SUBSCRIBE; the reconnect resync covers the wait.
     await Promise.race([subscription.ready, new Promise((r) => setTimeout(r, 1000).unref())]);
-    const rows = await this.em().execute<{ max: string | null }[]>('select max(id) as max from activation_change');
-    this.watermark = BigInt(rows[0]?.max ?? 0);
+    this.watermark = await this.repository.lastChangeId(this.em());
     void (async () => {
       for await (const payload of subscription) this.enqueue(() => this.accept(fromPayload(payload)));
     })();
@@ -81,13 +82,10 @@ export class ChangeSequencer {
   private async deliverAfter(from: bigint, to?: bigint): Promise<void> {
     let after = from;
     for (;;) {
-      const rows = await this.em().execute<Record<string, unknown>[]>(
-        `select * from activation_change where id > ?${to === undefined ? '' : ' and id < ?'} order by id limit ${PAGE}`,
-        to === undefined ? [after.toString()] : [after.toString(), to.toString()],
-      );
-      for (const row of rows) this.deliver(rowToChange(row));
-      if (rows.length < PAGE) return;
-      after = BigInt(String(rows[rows.length - 1].id));
+      const changes = await this.repository.changesAfter(this.em(), after.toString(), { beforeId: to?.toString(), limit: PAGE });
+      for (const change of changes) this.deliver(change);
+      if (changes.length < PAGE) return;
+      after = BigInt(changes[changes.length - 1].id);
     }
   }
 
@@ -99,6 +97,6 @@ export class ChangeSequencer {
   }
 
   private em(): EntityManager {
-    return this.orm.em.fork() as EntityManager;
+    return this.rootEm.fork();
   }
 }

@@ -1,27 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Codec, SnapshotStore } from '../../cache/snapshot-store';
-import type { AIModel } from '../model/ai-model.entity';
-import type { Provider } from '../provider/provider.entity';
-import type { ActivationQueryService, SlotView } from './activation-query.service';
+import type { SnapshotStore } from '../../cache/snapshot-store';
+import type { DomainEvent } from '../../db/transaction';
 import type { AIModelService } from '../model/ai-model.service';
+import type { Provider } from '../provider/provider.entity';
+import { isProviderChanged } from '../provider/provider-events';
 import type { ProviderService } from '../provider/provider.service';
-
-/** What the hot read path needs of a provider: its row, its six slots and the models holding them. */
-export interface ProviderSnapshot {
-  provider: Provider;
-  slots: SlotView[];
-  heldModels: AIModel[];
-}
-
-const DATE_FIELDS = ['createdAt', 'updatedAt', 'deletedAt', 'activatedAt'];
-const reviveDates = (key: string, value: unknown) =>
-  typeof value === 'string' && DATE_FIELDS.includes(key) ? new Date(value) : value;
-
-/** Snapshots cross Redis as JSON; dates come back as Date objects. */
-export const snapshotCodec: Codec<ProviderSnapshot> = {
-  encode: (s) => JSON.stringify(s),
-  decode: (raw) => JSON.parse(raw, reviveDates) as ProviderSnapshot,
-};
+import { changesIn } from './activation-events';
+import type { ActivationRepository } from './activation.repository';
+import type { ProviderSnapshot } from './provider-snapshot';
 
 /**
  * Loads provider snapshots through the cache; misses cost two statements for any number of
@@ -35,7 +21,7 @@ export class ProviderSnapshotReader {
     private readonly store: SnapshotStore<ProviderSnapshot>,
     private readonly providers: ProviderService,
     private readonly models: AIModelService,
-    private readonly queries: ActivationQueryService,
+    private readonly repository: ActivationRepository,
   ) {}
 
   /** The snapshot of a provider by slug when this process holds it already (warm in-process cache). */
@@ -43,6 +29,13 @@ export class ProviderSnapshotReader {
     const id = this.slugIndex.get(slug);
     return id === undefined ? undefined : this.store.peek?.(id);
   }
+
+  /** Commit listener: the providers whose slots or settings changed are read afresh from now on. */
+  readonly forgetChanged = async (events: readonly DomainEvent[]): Promise<void> => {
+    const ids = new Set(changesIn(events).map((c) => c.providerId));
+    for (const e of events) if (isProviderChanged(e)) ids.add(e.providerId);
+    if (ids.size) await this.store.invalidate([...ids]);
+  };
 
   async load(emOf: () => EntityManager, ids: readonly string[], known: Map<string, Provider> = new Map()): Promise<(ProviderSnapshot | null)[]> {
     const { values, generations } = await this.store.getMany(ids);
@@ -54,7 +47,7 @@ export class ProviderSnapshotReader {
     const unknown = missing.filter((id) => !known.has(id));
     if (unknown.length) for (const p of await this.providers.findByIds(em, unknown)) known.set(p.id, p);
     const present = missing.filter((id) => known.has(id));
-    const slotLists = present.length ? await this.queries.slotsByProviders(em, present) : [];
+    const slotLists = present.length ? await this.repository.slotsByProviders(em, present) : [];
     const heldIds = [...new Set(slotLists.flat().map((s) => s.modelId).filter((id): id is string => !!id))];
     const held = heldIds.length ? await this.models.findByIds(em, heldIds) : [];
     const heldById = new Map(held.map((m) => [m.id, m]));

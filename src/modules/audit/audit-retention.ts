@@ -1,4 +1,4 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AuditRepository } from './audit.repository';
 
@@ -16,7 +16,7 @@ export class AuditRetention {
   private running?: Promise<unknown>;
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly rootEm: EntityManager,
     private readonly repository: AuditRepository,
     private readonly retentionDays: number | undefined,
     private readonly log: Logger,
@@ -40,7 +40,7 @@ export class AuditRetention {
     let total = 0;
     try {
       for (;;) {
-        const n = await this.repository.pruneBatch(this.orm.em.fork() as EntityManager, before, BATCH);
+        const n = await this.repository.pruneBatch(this.rootEm.fork() as EntityManager, before, BATCH);
         total += n;
         if (n < BATCH) break;
       }

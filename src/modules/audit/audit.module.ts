@@ -1,29 +1,28 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { registerEntities } from '../../db/orm-options';
-import { registerResolvers } from '../../graphql/schema';
-import { AuditEvent } from './audit-event.entity';
 import { AuditRetention } from './audit-retention';
 import { AuditEventResolver, AuditResolver } from './audit.resolver';
 import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 
-export interface AuditDeps {
-  orm: MikroORM;
-  log: Logger;
-  /** AUDIT_RETENTION_DAYS; undefined keeps everything. */
-  retentionDays?: number;
+export interface AuditServices {
+  audit: AuditService;
+  auditRetention: AuditRetention;
 }
 
-/** The audit log: the service every state-changing service records through, and the retention job. */
-export function createAuditModule(deps: AuditDeps) {
+/**
+ * The audit log: the service every state-changing service records through (inside its own
+ * transaction), the auditLog query, and the retention job (AUDIT_RETENTION_DAYS).
+ */
+export function createAuditModule(deps: { rootEm: EntityManager; log: Logger; retentionDays?: number }) {
   const repository = new AuditRepository();
-  const audit = new AuditService(repository);
-  const retention = new AuditRetention(deps.orm, repository, deps.retentionDays, deps.log);
-  return { audit, retention };
+  const services: AuditServices = {
+    audit: new AuditService(repository),
+    auditRetention: new AuditRetention(deps.rootEm, repository, deps.retentionDays, deps.log),
+  };
+  return { services, resolvers: auditResolvers(services) };
 }
 
-export function registerAuditModule(): void {
-  registerEntities(AuditEvent);
-  registerResolvers(AuditResolver, AuditEventResolver);
+export function auditResolvers(s: Pick<AuditServices, 'audit'>): object[] {
+  return [new AuditResolver(s.audit), new AuditEventResolver()];
 }

@@ -1,16 +1,19 @@
-import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '../../common/role';
+import type { RequestContext } from '../shared/request-context';
 import { UserType } from '../auth/auth.types';
 import type { User } from '../auth/user.entity';
 import { AuditEventConnection, AuditEventType, AuditLogArgs } from './audit.types';
-import type { AuditEventView } from './audit.service';
+import type { AuditEventView, AuditService } from './audit.service';
 
 @Resolver()
 export class AuditResolver {
+  constructor(private readonly audit: AuditService) {}
+
+  @Authorized(Role.ADMIN)
   @Query(() => AuditEventConnection, { description: 'Every state change, newest first; from/to: at >= from and < to. ADMIN only.' })
   async auditLog(@Args() args: AuditLogArgs, @Ctx() ctx: RequestContext): Promise<AuditEventConnection> {
-    ctx.services.auth.requireAdmin(ctx, 'auditLog');
-    const page = await ctx.services.audit.page(ctx.em, ctx.locale, { ...args, first: args.first ?? 20 });
+    const page = await this.audit.page(ctx.em, ctx.locale, { ...args, first: args.first ?? 20 });
     const edges = page.events.map((node) => ({ cursor: node.cursor, node }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }

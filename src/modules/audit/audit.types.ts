@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { PageArgs } from '../../graphql/page-args';
+import { PageArgs } from '../shared/page-args';
 import { PageInfo } from '../activation/activation.types';
 import { AuditAction } from './audit-action';
 import type { AuditEventView } from './audit.service';

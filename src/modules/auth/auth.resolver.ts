@@ -1,30 +1,44 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '../../common/role';
+import { actorOf, type RequestContext } from '../shared/request-context';
+import type { Actor } from './actor';
 import type { ApiToken } from './api-token.entity';
-import type { AuthUser } from './auth-user';
-import { ApiTokenType, CreateApiTokenInput, CreatedApiTokenType, CreateUserInput, UserType } from './auth.types';
+import { ApiTokenType, CreateApiTokenInput, CreatedApiTokenType, CreateUserInput, UpdateUserInput, UserType } from './auth.types';
 import type { User } from './user.entity';
+import type { UserService } from './user.service';
 
 @Resolver()
 export class AuthResolver {
+  constructor(private readonly users: UserService) {}
+
+  @Authorized()
   @Query(() => UserType, { description: 'The caller.' })
-  viewer(@Ctx() ctx: RequestContext): AuthUser {
-    return ctx.services.auth.requireUser(ctx);
+  viewer(@Ctx() ctx: RequestContext): Actor {
+    return actorOf(ctx);
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => UserType, { description: 'Creates a user. ADMIN only.' })
-  createUser(@Arg('input', { description: 'The new user.' }) input: CreateUserInput, @Ctx() ctx: RequestContext): Promise<User> {
-    return ctx.services.auth.createUser(ctx, input);
+  createUser(@Arg('input', { description: 'The new user.' }) input: CreateUserInput): Promise<User> {
+    return this.users.createUser(input);
   }
 
+  @Authorized(Role.ADMIN)
+  @Mutation(() => UserType, { description: "Changes a user's role or shared-key permission. ADMIN only." })
+  updateUser(@Arg('input', { description: 'The changes.' }) input: UpdateUserInput): Promise<User> {
+    return this.users.updateUser(input);
+  }
+
+  @Authorized()
   @Mutation(() => CreatedApiTokenType, { description: 'Creates a token for oneself, or (ADMIN) for anyone. The secret is shown once.' })
   createApiToken(@Arg('input', { description: 'The new token.' }) input: CreateApiTokenInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.auth.createApiToken(ctx, input);
+    return this.users.createApiToken(actorOf(ctx), input);
   }
 
+  @Authorized()
   @Mutation(() => ApiTokenType, { description: "Revokes one's own token, or (ADMIN) any; it stops working at once." })
   revokeApiToken(@Arg('id', () => ID, { description: 'The token id.' }) id: string, @Ctx() ctx: RequestContext): Promise<ApiToken> {
-    return ctx.services.auth.revokeApiToken(ctx, id);
+    return this.users.revokeApiToken(actorOf(ctx), id);
   }
 }
 

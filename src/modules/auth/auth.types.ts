@@ -1,6 +1,6 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { IsOptional } from 'class-validator';
-import { Role } from '../../graphql/enums';
+import { Role } from '../shared/graphql-enums';
 import { NotBlank, TextLength } from '../../common/validators';
 
 @ObjectType('User', { simpleResolvers: true, description: 'A person or a service that calls the API. Its tokens authenticate it.' })
@@ -72,4 +72,16 @@ export class CreateApiTokenInput {
   @Field(() => ID, { nullable: true, description: "Default: the caller; another user's: ADMIN only." })
   @IsOptional()
   userId?: string | null;
+}
+
+@InputType('UpdateUserInput', { description: "Changes to a user's role and permissions; absent fields stay as they are. ADMIN only." })
+export class UpdateUserInput {
+  @Field(() => ID, { description: 'The user to change.' })
+  id: string;
+
+  @Field(() => Role, { nullable: true, description: 'The new role. The last ADMIN cannot be made a MEMBER.' })
+  role?: Role | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Whether the user may fall back to a provider's shared API key." })
+  canUseSharedApi?: boolean | null;
 }

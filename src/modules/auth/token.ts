@@ -9,9 +9,4 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** The token from an "Authorization: Bearer <token>" value; undefined when absent or malformed. */
-export function bearerToken(header: string | undefined | null): string | undefined {
-  if (!header) return undefined;
-  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1] : undefined;
-}
+export { bearerToken } from '../../common/bearer-token';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Enum, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { Role } from '../../common/capability';
+import { Role } from '../../common/role';
 
 @Entity({ tableName: 'app_user' })
 export class User {

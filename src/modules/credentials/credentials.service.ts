@@ -1,16 +1,13 @@
 import DataLoader from 'dataloader';
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Role } from '../../common/capability';
-import { ConflictError, ForbiddenError, NotFoundError, UserInputError } from '../../common/errors';
+import { ForbiddenError, UserInputError } from '../../common/errors';
 import { isUuid } from '../../common/ids';
+import { Role } from '../../common/role';
 import { keyHint, type SecretBox } from '../../common/secret-box';
 import { pgArray } from '../../db/sql';
-import { inTransaction } from '../../db/transaction';
-import type { RequestContext } from '../../graphql/context';
-import type { AuthContext, AuthService } from '../auth/auth.service';
-import { User } from '../auth/user.entity';
+import type { Actor } from '../auth/actor';
 import type { ProviderService } from '../provider/provider.service';
+import type { RequestScope } from '../shared/request-context';
 import { PersonalApiKey } from './personal-api-key.entity';
 
 /** What a user may see of a personal key: never the key, only its hint. */
@@ -34,12 +31,6 @@ export interface SetPersonalApiKeyData {
   /** Absent: keep the stored key and change only useSharedApi. */
   apiKey?: string | null;
   useSharedApi?: boolean | null;
-}
-
-export interface UpdateUserData {
-  id: string;
-  role?: Role | null;
-  canUseSharedApi?: boolean | null;
 }
 
 const VIEW_COLUMNS = 'user_id, provider_id, key_hint, use_shared_api, updated_at';
@@ -66,18 +57,16 @@ const keyLoaders = new WeakMap<object, DataLoader<string, PersonalApiKeyView[]>>
  */
 export class CredentialsService {
   constructor(
-    private readonly auth: AuthService,
     private readonly providers: ProviderService,
     private readonly secrets: SecretBox,
   ) {}
 
   /** Stores (or replaces) the caller's key for a provider, or only changes useSharedApi. */
-  async setPersonalApiKey(ctx: AuthContext, input: SetPersonalApiKeyData): Promise<PersonalApiKeyView> {
-    const user = this.auth.requireUser(ctx);
-    const provider = await this.providers.findBySlugOrFail(ctx.em, input.provider);
+  async setPersonalApiKey(user: Actor, em: EntityManager, input: SetPersonalApiKeyData): Promise<PersonalApiKeyView> {
+    const provider = await this.providers.findBySlugOrFail(em, input.provider);
     const useSharedApi = input.useSharedApi ?? false;
     if (input.apiKey == null) {
-      const rows = await ctx.em.execute<Record<string, unknown>[]>(
+      const rows = await em.execute<Record<string, unknown>[]>(
         `update personal_api_key set use_shared_api = ?, updated_at = now()
           where user_id = ? and provider_id = ?
           returning ${VIEW_COLUMNS}`,
@@ -87,7 +76,7 @@ export class CredentialsService {
       return rowToView(rows[0]);
     }
     // One statement: two concurrent calls cannot both insert, and the last one wins.
-    const rows = await ctx.em.execute<Record<string, unknown>[]>(
+    const rows = await em.execute<Record<string, unknown>[]>(
       `insert into personal_api_key (user_id, provider_id, key_encrypted, key_hint, use_shared_api, updated_at)
        values (?, ?, ?, ?, ?, now())
        on conflict (user_id, provider_id) do update
@@ -100,10 +89,9 @@ export class CredentialsService {
   }
 
   /** Deletes the caller's key for a provider: true when there was one, false when there was none. */
-  async removePersonalApiKey(ctx: AuthContext, providerSlug: string): Promise<boolean> {
-    const user = this.auth.requireUser(ctx);
-    const provider = await this.providers.findBySlugOrFail(ctx.em, providerSlug);
-    const removed = await ctx.em.nativeDelete(PersonalApiKey, { userId: user.id, providerId: provider.id });
+  async removePersonalApiKey(user: Actor, em: EntityManager, providerSlug: string): Promise<boolean> {
+    const provider = await this.providers.findBySlugOrFail(em, providerSlug);
+    const removed = await em.nativeDelete(PersonalApiKey, { userId: user.id, providerId: provider.id });
     return removed > 0;
   }
 
@@ -111,13 +99,12 @@ export class CredentialsService {
    * A user's keys (hints only), by provider slug. Only the user itself and ADMIN may look:
    * anyone else gets FORBIDDEN rather than an empty list, which would read as "has no keys".
    */
-  personalApiKeysOf(ctx: RequestContext, userId: string): Promise<PersonalApiKeyView[]> {
-    const caller = this.auth.requireUser(ctx);
+  personalApiKeysOf(caller: Actor, scope: RequestScope, userId: string): Promise<PersonalApiKeyView[]> {
     if (caller.id !== userId && caller.role !== Role.ADMIN) throw new ForbiddenError('auth.notOwnUser');
-    let loader = keyLoaders.get(ctx.loaders);
+    let loader = keyLoaders.get(scope.loaders);
     if (!loader) {
-      loader = new DataLoader((ids) => this.listForUsers(ctx.em, ids));
-      keyLoaders.set(ctx.loaders, loader);
+      loader = new DataLoader((ids) => this.listForUsers(scope.em, ids));
+      keyLoaders.set(scope.loaders, loader);
     }
     return loader.load(userId);
   }
@@ -148,28 +135,5 @@ export class CredentialsService {
     const row = rows[0];
     if (!row) return null;
     return { key: this.secrets.decrypt(row.key_encrypted), keyHint: row.key_hint, useSharedApi: row.use_shared_api };
-  }
-
-  /** Changes a user's role or shared-key permission. ADMIN only; the last ADMIN cannot be demoted. */
-  async updateUser(ctx: AuthContext, input: UpdateUserData): Promise<User> {
-    this.auth.requireAdmin(ctx, 'updateUser');
-    if (!isUuid(input.id)) throw new NotFoundError('user.notFound', { id: input.id });
-    return inTransaction(ctx.em, async (em) => {
-      if (input.role === Role.MEMBER) {
-        // Every demotion locks the ADMIN rows first, in one order: concurrent demotions queue,
-        // so two of them cannot each see "another admin remains" and leave none.
-        await em.execute(`select id from app_user where role = 'ADMIN' order by id for update`);
-      }
-      const user = await em.findOne(User, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!user) throw new NotFoundError('user.notFound', { id: input.id });
-      if (input.role === Role.MEMBER && user.role === Role.ADMIN) {
-        const [{ count }] = await em.execute<{ count: string }[]>(`select count(*) as count from app_user where role = 'ADMIN'`);
-        if (Number(count) <= 1) throw new ConflictError('user.lastAdmin', { name: user.name });
-      }
-      if (input.role != null) user.role = input.role;
-      if (input.canUseSharedApi != null) user.canUseSharedApi = input.canUseSharedApi;
-      await em.flush();
-      return user;
-    });
   }
 }

@@ -1,6 +1,6 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { IsOptional, Matches } from 'class-validator';
-import { Capability, Role } from '../../graphql/enums';
+import { Capability } from '../shared/graphql-enums';
 import { AIModelType } from '../model/ai-model.types';
 import type { AIModel } from '../model/ai-model.entity';
 import { ProviderType } from '../provider/provider.types';
@@ -69,14 +69,3 @@ export class SetPersonalApiKeyInput {
   useSharedApi?: boolean | null;
 }
 
-@InputType('UpdateUserInput', { description: "Changes to a user's role and permissions; absent fields stay as they are. ADMIN only." })
-export class UpdateUserInput {
-  @Field(() => ID, { description: 'The user to change.' })
-  id: string;
-
-  @Field(() => Role, { nullable: true, description: 'The new role. The last ADMIN cannot be made a MEMBER.' })
-  role?: Role | null;
-
-  @Field(() => Boolean, { nullable: true, description: "Whether the user may fall back to a provider's shared API key." })
-  canUseSharedApi?: boolean | null;
-}

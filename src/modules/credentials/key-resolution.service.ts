@@ -1,12 +1,15 @@
 import type { Locale } from '../../config/config';
-import type { ApiStyle, Capability } from '../../common/capability';
+import type { ApiStyle } from '../../common/api-style';
+import type { Capability } from '../../common/capability';
 import { AppError, ErrorCode, UserInputError } from '../../common/errors';
 import { translate, type MessageKey } from '../../common/i18n/translate';
-import type { RequestContext } from '../../graphql/context';
-import type { AuthService } from '../auth/auth.service';
+import type { ActivationQueryService } from '../activation/activation-query.service';
+import type { Actor } from '../auth/actor';
 import type { AIModel } from '../model/ai-model.entity';
+import type { AIModelService } from '../model/ai-model.service';
 import type { Provider } from '../provider/provider.entity';
 import type { ProviderService } from '../provider/provider.service';
+import type { RequestScope } from '../shared/request-context';
 import type { CredentialsService } from './credentials.service';
 import { KeySource, NoAccessReason } from './key-source';
 
@@ -70,24 +73,30 @@ export class NoApiAccessError extends AppError {
  *          2. shared enabled, a shared key set, the user may share → SHARED
  *          3. otherwise NO_API_ACCESS, naming the failed conditions.
  */
+export interface KeyResolutionDeps {
+  activationQueries: Pick<ActivationQueryService, 'providerOrFail' | 'activeModel'>;
+  models: Pick<AIModelService, 'findByNameOrFail'>;
+  providers: Pick<ProviderService, 'sharedKey'>;
+  credentials: Pick<CredentialsService, 'storedKey'>;
+}
+
 export class KeyResolutionService {
   constructor(
-    private readonly auth: AuthService,
-    private readonly providers: ProviderService,
-    private readonly credentials: CredentialsService,
+    private readonly deps: KeyResolutionDeps,
     /** Whether a provider protocol can serve a capability (ANTHROPIC: text only). */
     private readonly supports: (style: ApiStyle, capability: Capability) => boolean,
   ) {}
 
   /** For resolveModel: the same decision, without the key. */
-  async describe(ctx: RequestContext, input: ResolveData): Promise<ModelResolutionView> {
-    const { provider, capability, model, keySource, keyHint, explanation } = await this.resolve(ctx, input);
+  async describe(actor: Actor, scope: RequestScope, input: ResolveData): Promise<ModelResolutionView> {
+    const { provider, capability, model, keySource, keyHint, explanation } = await this.resolve(actor, scope, input);
     return { provider, capability, model, keySource, keyHint, explanation };
   }
 
-  async resolve(ctx: RequestContext, input: ResolveData): Promise<Resolution> {
-    const user = this.auth.requireUser(ctx);
-    const provider = await ctx.services.activationQueries.providerOrFail(ctx, input.provider);
+  async resolve(user: Actor, scope: RequestScope, input: ResolveData): Promise<Resolution> {
+    const { activationQueries, models, providers, credentials } = this.deps;
+    const { em, locale } = scope;
+    const provider = await activationQueries.providerOrFail(scope, input.provider);
     const { capability } = input;
     if (!this.supports(provider.apiStyle, capability)) {
       throw new UserInputError('gateway.capabilityUnsupported', { provider: provider.slug, style: provider.apiStyle, capability }, 'capability');
@@ -96,20 +105,20 @@ export class KeyResolutionService {
     let model: AIModel | null;
     let why: string;
     if (input.model != null) {
-      model = await ctx.services.models.findByNameOrFail(ctx.em, provider.id, provider.slug, input.model);
+      model = await models.findByNameOrFail(em, provider.id, provider.slug, input.model);
       if (!model.capabilities.includes(capability)) {
         throw new UserInputError('model.lacksCapability', { name: model.name, capability }, 'model');
       }
-      why = translate(ctx.locale, 'resolution.explicitModel', { model: model.name });
+      why = translate(locale, 'resolution.explicitModel', { model: model.name });
     } else {
-      model = await ctx.services.activationQueries.activeModel(ctx, provider.slug, capability);
+      model = await activationQueries.activeModel(scope, provider.slug, capability);
       if (!model) throw new AppError(ErrorCode.NO_ACTIVE_MODEL, 'gateway.noActiveModel', { provider: provider.slug, capability });
-      why = translate(ctx.locale, 'resolution.activeModel', { model: model.name, capability, provider: provider.slug });
+      why = translate(locale, 'resolution.activeModel', { model: model.name, capability, provider: provider.slug });
     }
 
-    const personal = await this.credentials.storedKey(ctx.em, user.id, provider.id);
+    const personal = await credentials.storedKey(em, user.id, provider.id);
     if (personal && !personal.useSharedApi) {
-      const explanation = `${why} ${translate(ctx.locale, 'resolution.personalKey', { provider: provider.slug })}`;
+      const explanation = `${why} ${translate(locale, 'resolution.personalKey', { provider: provider.slug })}`;
       return withKey({ provider, capability, model, keySource: KeySource.PERSONAL, keyHint: personal.keyHint, explanation }, personal.key);
     }
 
@@ -118,21 +127,21 @@ export class KeyResolutionService {
     if (provider.sharedApiKeyHint === null) reasons.push(NoAccessReason.NO_SHARED_KEY);
     if (!user.canUseSharedApi) reasons.push(NoAccessReason.USER_MAY_NOT_SHARE);
     if (reasons.length === 1) {
-      const shared = await this.providers.sharedKey(ctx.em, provider.id);
+      const shared = await providers.sharedKey(em, provider.id);
       if (shared !== null && provider.sharedApiKeyHint !== null) {
         const because = translate(
-          ctx.locale,
+          locale,
           personal ? 'resolution.sharedBecauseOptedIn' : 'resolution.sharedBecauseNoPersonal',
           { provider: provider.slug },
         );
-        const keyPart = translate(ctx.locale, 'resolution.because', { statement: translate(ctx.locale, 'resolution.sharedKey'), reason: because });
+        const keyPart = translate(locale, 'resolution.because', { statement: translate(locale, 'resolution.sharedKey'), reason: because });
         const explanation = `${why} ${keyPart}`;
         return withKey({ provider, capability, model, keySource: KeySource.SHARED, keyHint: provider.sharedApiKeyHint, explanation }, shared);
       }
       // Removed between the two reads.
       reasons.push(NoAccessReason.NO_SHARED_KEY);
     }
-    throw new NoApiAccessError(provider.slug, reasons, ctx.locale);
+    throw new NoApiAccessError(provider.slug, reasons, locale);
   }
 }
 

@@ -1,59 +1,35 @@
 import type { Logger } from 'pino';
-import type { ApiStyle, Capability } from '../../common/capability';
-import type { SecretBox } from '../../common/secret-box';
-import { registerEntities } from '../../db/orm-options';
-import { registerResolvers } from '../../graphql/schema';
-import type { AuthService } from '../auth/auth.service';
-import { CredentialsService } from '../credentials/credentials.service';
-import { CredentialsResolver, PersonalApiKeyResolver, UserCredentialsResolver } from '../credentials/credentials.resolver';
-import { KeyResolutionService } from '../credentials/key-resolution.service';
-import { PersonalApiKey } from '../credentials/personal-api-key.entity';
-import type { ProviderService } from '../provider/provider.service';
-import { adapterFor as defaultAdapterFor, type ProviderAdapter } from './adapters';
-import { ChatStreamResolver, GatewayResolver, UsageRecordResolver } from './gateway.resolver';
+import type { ActivationQueryService } from '../activation/activation-query.service';
+import type { KeyResolutionService } from '../credentials/key-resolution.service';
+import type { ProviderAdapter } from './adapters';
+import type { ApiStyle } from '../../common/api-style';
+import { createChatStreamResolver, GatewayResolver, UsageRecordResolver } from './gateway.resolver';
 import { GatewayService } from './gateway.service';
-import { UsageRecord } from './usage-record.entity';
 import { UsageService } from './usage.service';
 
-/** The services of the credentials and gateway modules (part of graphql/services.ts Services). */
 export interface GatewayServices {
-  credentials: CredentialsService;
-  keyResolution: KeyResolutionService;
   usage: UsageService;
   gateway: GatewayService;
 }
 
-export interface GatewayDeps {
-  auth: AuthService;
-  providers: ProviderService;
-  secrets: SecretBox;
-  log: Logger;
+export interface GatewayModuleDeps {
+  keyResolution: KeyResolutionService;
+  activationQueries: ActivationQueryService;
+  adapterFor: (style: ApiStyle) => ProviderAdapter;
   /** PROVIDER_TIMEOUT_MS. */
   providerTimeoutMs: number;
-  /** Default: the real adapters (adapters/index.ts). */
-  adapterFor?: (style: ApiStyle) => ProviderAdapter;
+  log: Logger;
 }
 
-export function createGatewayServices(deps: GatewayDeps): GatewayServices {
-  const adapterFor = deps.adapterFor ?? defaultAdapterFor;
-  const credentials = new CredentialsService(deps.auth, deps.providers, deps.secrets);
-  const keyResolution = new KeyResolutionService(deps.auth, deps.providers, credentials, (style: ApiStyle, capability: Capability) =>
-    adapterFor(style).supports(capability),
-  );
-  const usage = new UsageService(deps.auth);
-  const gateway = new GatewayService(deps.auth, keyResolution, usage, { adapterFor, timeoutMs: deps.providerTimeoutMs, log: deps.log });
-  return { credentials, keyResolution, usage, gateway };
+/** Generation calls against the upstream providers, and the usage ledger. */
+export function createGatewayModule(deps: GatewayModuleDeps) {
+  const usage = new UsageService(deps.activationQueries);
+  const gateway = new GatewayService(deps.keyResolution, usage, { adapterFor: deps.adapterFor, timeoutMs: deps.providerTimeoutMs, log: deps.log });
+  const services: GatewayServices = { usage, gateway };
+  return { services, resolvers: gatewayResolvers(services) };
 }
 
-/** Entities and resolvers of credentials + gateway, for modules/register.ts. */
-export function registerGatewayModule(): void {
-  registerEntities(PersonalApiKey, UsageRecord);
-  registerResolvers(
-    CredentialsResolver,
-    UserCredentialsResolver,
-    PersonalApiKeyResolver,
-    GatewayResolver,
-    UsageRecordResolver,
-    ChatStreamResolver,
-  );
+export function gatewayResolvers(s: GatewayServices): object[] {
+  const ChatStreamResolver = createChatStreamResolver(s.gateway);
+  return [new GatewayResolver(s.gateway, s.usage), new ChatStreamResolver(), new UsageRecordResolver()];
 }

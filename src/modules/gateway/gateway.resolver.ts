@@ -1,7 +1,7 @@
 import { validate } from 'class-validator';
-import { Arg, Args, ArgsType, ArgumentValidationError, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
-import { PageArgs } from '../../graphql/page-args';
+import { Arg, Args, ArgsType, ArgumentValidationError, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { PageArgs } from '../shared/page-args';
+import { actorOf, type RequestContext } from '../shared/request-context';
 import { UserType } from '../auth/auth.types';
 import type { User } from '../auth/user.entity';
 import { AIModelType } from '../model/ai-model.types';
@@ -13,6 +13,7 @@ import type {
   ChatChunkView,
   ChatStreamPayload,
   EmbeddingsView,
+  GatewayService,
   GenerationView,
   ImageGenerationView,
   SpeechGenerationView,
@@ -34,7 +35,7 @@ import {
   UsageRecordType,
 } from './gateway.types';
 import type { UsageRecord } from './usage-record.entity';
-import { usageCursor } from './usage.service';
+import { usageCursor, type UsageService } from './usage.service';
 
 @ArgsType()
 class UsageArgs extends PageArgs {
@@ -47,34 +48,45 @@ class UsageArgs extends PageArgs {
 
 @Resolver()
 export class GatewayResolver {
+  constructor(
+    private readonly gateway: GatewayService,
+    private readonly usageLedger: UsageService,
+  ) {}
+
+  @Authorized()
   @Mutation(() => GenerationType, { description: 'A chat (capability CHAT, or CODE) with the active or the named model of a provider.' })
   chat(@Arg('input', { description: 'The provider, the conversation and the options.' }) input: ChatInput, @Ctx() ctx: RequestContext): Promise<GenerationView> {
-    return ctx.services.gateway.chat(ctx, input);
+    return this.gateway.chat(actorOf(ctx), ctx, input);
   }
 
+  @Authorized()
   @Mutation(() => GenerationType, { description: 'Writes content from a prompt (capability CONTENT).' })
   generateContent(@Arg('input', { description: 'The provider, the prompt and the options.' }) input: ContentInput, @Ctx() ctx: RequestContext): Promise<GenerationView> {
-    return ctx.services.gateway.generateContent(ctx, input);
+    return this.gateway.generateContent(actorOf(ctx), ctx, input);
   }
 
+  @Authorized()
   @Mutation(() => ImageGenerationType, { description: 'Generates images from a prompt (capability IMAGE; OPENAI-style providers only).' })
   generateImage(@Arg('input', { description: 'The provider, the prompt and the options.' }) input: ImageInput, @Ctx() ctx: RequestContext): Promise<ImageGenerationView> {
-    return ctx.services.gateway.generateImage(ctx, input);
+    return this.gateway.generateImage(actorOf(ctx), ctx, input);
   }
 
+  @Authorized()
   @Mutation(() => SpeechGenerationType, { description: 'Turns text into speech (capability AUDIO; OPENAI-style providers only).' })
   generateSpeech(@Arg('input', { description: 'The provider, the text and the options.' }) input: SpeechInput, @Ctx() ctx: RequestContext): Promise<SpeechGenerationView> {
-    return ctx.services.gateway.generateSpeech(ctx, input);
+    return this.gateway.generateSpeech(actorOf(ctx), ctx, input);
   }
 
+  @Authorized()
   @Mutation(() => EmbeddingsType, { description: 'Embeds texts as vectors (capability EMBEDDING; OPENAI-style providers only).' })
   embed(@Arg('input', { description: 'The provider and the texts.' }) input: EmbedInput, @Ctx() ctx: RequestContext): Promise<EmbeddingsView> {
-    return ctx.services.gateway.embed(ctx, input);
+    return this.gateway.embed(actorOf(ctx), ctx, input);
   }
 
+  @Authorized()
   @Query(() => UsageRecordConnection, { description: "Generation calls, newest first. ADMIN: everyone's; MEMBER: its own." })
   async usage(@Args() args: UsageArgs, @Ctx() ctx: RequestContext): Promise<UsageRecordConnection> {
-    const page = await ctx.services.usage.list(ctx, { ...args, first: args.first ?? 20 });
+    const page = await this.usageLedger.list(actorOf(ctx), ctx, { ...args, first: args.first ?? 20 });
     const edges = page.records.map((node) => ({ cursor: usageCursor(node.id), node }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
@@ -93,22 +105,26 @@ async function validChatInput(raw: ChatInput): Promise<ChatInput> {
   return input;
 }
 
-@Resolver()
-export class ChatStreamResolver {
-  @Subscription(() => ChatChunkType, {
-    description: 'The same as chat, streamed: text deltas as the provider sends them, then a final chunk (done: true) with the whole generation. An upstream failure ends the stream with a PROVIDER_* error.',
-    subscribe: async ({ args, context }) => {
-      const ctx = context as RequestContext;
-      return ctx.services.gateway.chatStream(ctx, await validChatInput(args.input as ChatInput));
-    },
-  })
-  chatStream(
-    @Root() payload: ChatStreamPayload,
-    @Arg('input', { validate: false, description: 'The provider, the conversation and the options, as for chat.' }) _input: ChatInput,
-  ): ChatChunkView {
-    if ('error' in payload) throw payload.error;
-    return payload;
+/** Made per server around its gateway: TypeGraphQL calls `subscribe` without the resolver instance. */
+export function createChatStreamResolver(gateway: Pick<GatewayService, 'chatStream'>) {
+  @Resolver()
+  class ChatStreamResolver {
+    @Subscription(() => ChatChunkType, {
+      description: 'The same as chat, streamed: text deltas as the provider sends them, then a final chunk (done: true) with the whole generation. An upstream failure ends the stream with a PROVIDER_* error.',
+      subscribe: async ({ args, context }) => {
+        const ctx = context as RequestContext;
+        return gateway.chatStream(actorOf(ctx), ctx, await validChatInput(args.input as ChatInput));
+      },
+    })
+    chatStream(
+      @Root() payload: ChatStreamPayload,
+      @Arg('input', { validate: false, description: 'The provider, the conversation and the options, as for chat.' }) _input: ChatInput,
+    ): ChatChunkView {
+      if ('error' in payload) throw payload.error;
+      return payload;
+    }
   }
+  return ChatStreamResolver;
 }
 
 @Resolver(() => UsageRecordType)

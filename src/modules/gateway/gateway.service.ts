@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { Capability, type ApiStyle } from '../../common/capability';
+import type { ApiStyle } from '../../common/api-style';
+import { Capability } from '../../common/capability';
 import { AppError, ErrorCode, UserInputError } from '../../common/errors';
-import type { RequestContext } from '../../graphql/context';
-import type { AuthService } from '../auth/auth.service';
+import type { Actor } from '../auth/actor';
+import type { RequestScope } from '../shared/request-context';
 import type { KeySource } from '../credentials/key-source';
 import type { KeyResolutionService, Resolution, ResolveData } from '../credentials/key-resolution.service';
 import type { AIModel } from '../model/ai-model.entity';
@@ -18,6 +19,12 @@ import {
 } from './adapters';
 import type { UsageRecord } from './usage-record.entity';
 import type { UsageService } from './usage.service';
+
+/** Who is calling and on behalf of which request (for the usage record and the logs). */
+interface Caller {
+  actor: Actor;
+  scope: RequestScope;
+}
 
 export type ChatRoleName = 'SYSTEM' | 'USER' | 'ASSISTANT';
 
@@ -121,25 +128,24 @@ function elapsedSince(start: number): number {
  */
 export class GatewayService {
   constructor(
-    private readonly auth: AuthService,
     private readonly resolution: KeyResolutionService,
     private readonly usage: UsageService,
     private readonly options: GatewayOptions,
   ) {}
 
-  async chat(ctx: RequestContext, input: ChatData): Promise<GenerationView> {
+  async chat(actor: Actor, scope: RequestScope, input: ChatData): Promise<GenerationView> {
     const capability = chatCapability(input.capability);
     const request = { messages: input.messages.map(toChatMessage), temperature: input.temperature, maxTokens: input.maxTokens };
-    const { result, base } = await this.call(ctx, { provider: input.provider, capability, model: input.model }, (a, t) => a.chat(t, request), (r) => r.usage);
+    const { result, base } = await this.call({ actor, scope }, { provider: input.provider, capability, model: input.model }, (a, t) => a.chat(t, request), (r) => r.usage);
     return generationView(base, result);
   }
 
-  async generateContent(ctx: RequestContext, input: ContentData): Promise<GenerationView> {
+  async generateContent(actor: Actor, scope: RequestScope, input: ContentData): Promise<GenerationView> {
     const messages: ChatMessage[] = [];
     if (input.system) messages.push({ role: 'system', content: input.system });
     messages.push({ role: 'user', content: input.prompt });
     const { result, base } = await this.call(
-      ctx,
+      { actor, scope },
       { provider: input.provider, capability: Capability.CONTENT, model: input.model },
       (a, t) => a.chat(t, { messages, maxTokens: input.maxTokens }),
       (r) => r.usage,
@@ -147,9 +153,9 @@ export class GatewayService {
     return generationView(base, result);
   }
 
-  async generateImage(ctx: RequestContext, input: ImageData): Promise<ImageGenerationView> {
+  async generateImage(actor: Actor, scope: RequestScope, input: ImageData): Promise<ImageGenerationView> {
     const { result, base } = await this.call(
-      ctx,
+      { actor, scope },
       { provider: input.provider, capability: Capability.IMAGE, model: input.model },
       (a, t) => a.generateImage(t, { prompt: input.prompt, size: input.size, n: input.n }),
       () => null,
@@ -157,9 +163,9 @@ export class GatewayService {
     return { ...base, images: result.images };
   }
 
-  async generateSpeech(ctx: RequestContext, input: SpeechData): Promise<SpeechGenerationView> {
+  async generateSpeech(actor: Actor, scope: RequestScope, input: SpeechData): Promise<SpeechGenerationView> {
     const { result, base } = await this.call(
-      ctx,
+      { actor, scope },
       { provider: input.provider, capability: Capability.AUDIO, model: input.model },
       (a, t) => a.generateSpeech(t, { text: input.text, voice: input.voice, format: input.format }),
       () => null,
@@ -167,9 +173,9 @@ export class GatewayService {
     return { ...base, audioBase64: result.audioBase64, mimeType: result.mimeType };
   }
 
-  async embed(ctx: RequestContext, input: EmbedData): Promise<EmbeddingsView> {
+  async embed(actor: Actor, scope: RequestScope, input: EmbedData): Promise<EmbeddingsView> {
     const { result, base } = await this.call(
-      ctx,
+      { actor, scope },
       { provider: input.provider, capability: Capability.EMBEDDING, model: input.model },
       (a, t) => a.embed(t, { input: input.input }),
       (r) => r.usage,
@@ -182,16 +188,16 @@ export class GatewayService {
    * outcome is one usage record: OK, the mapped upstream error (delivered as the stream's last
    * event), or CANCELLED when the client unsubscribes, which also aborts the upstream request.
    */
-  async chatStream(ctx: RequestContext, input: ChatData): Promise<AsyncIterableIterator<ChatStreamPayload>> {
+  async chatStream(actor: Actor, scope: RequestScope, input: ChatData): Promise<AsyncIterableIterator<ChatStreamPayload>> {
     const capability = chatCapability(input.capability);
-    const resolution = await this.resolution.resolve(ctx, { provider: input.provider, capability, model: input.model });
+    const resolution = await this.resolution.resolve(actor, scope, { provider: input.provider, capability, model: input.model });
     const controller = new AbortController();
     const request = { messages: input.messages.map(toChatMessage), temperature: input.temperature, maxTokens: input.maxTokens };
-    return abortable(this.streamChat(ctx, resolution, request, controller.signal), controller);
+    return abortable(this.streamChat({ actor, scope }, resolution, request, controller.signal), controller);
   }
 
   private async *streamChat(
-    ctx: RequestContext,
+    caller: Caller,
     resolution: Resolution,
     request: { messages: ChatMessage[]; temperature?: number | null; maxTokens?: number | null },
     signal: AbortSignal,
@@ -207,7 +213,7 @@ export class GatewayService {
       }
       if (!final) throw new UpstreamError('PROVIDER_ERROR', 'upstream stream ended without a result');
       const latencyMs = elapsedSince(start);
-      const record = await this.record(ctx, resolution, { status: 'OK', usage: final.usage, latencyMs });
+      const record = await this.record(caller, resolution, { status: 'OK', usage: final.usage, latencyMs });
       recorded = true;
       yield { delta: '', done: true, generation: generationView({ id: record.id, model: resolution.model, keySource: resolution.keySource, latencyMs }, final) };
     } catch (e) {
@@ -215,41 +221,41 @@ export class GatewayService {
       const latencyMs = elapsedSince(start);
       if (signal.aborted) {
         recorded = true;
-        await this.recordQuietly(ctx, resolution, { status: 'ERROR', errorCode: CANCELLED, latencyMs });
+        await this.recordQuietly(caller, resolution, { status: 'ERROR', errorCode: CANCELLED, latencyMs });
         return;
       }
-      const error = this.failure(ctx, e, resolution, latencyMs);
+      const error = this.failure(caller, e, resolution, latencyMs);
       recorded = true;
-      await this.record(ctx, resolution, { status: 'ERROR', errorCode: errorCodeOf(error), latencyMs });
+      await this.record(caller, resolution, { status: 'ERROR', errorCode: errorCodeOf(error), latencyMs });
       yield { error };
     } finally {
       // The client left while a chunk was being delivered.
-      if (!recorded) await this.recordQuietly(ctx, resolution, { status: 'ERROR', errorCode: CANCELLED, latencyMs: elapsedSince(start) });
+      if (!recorded) await this.recordQuietly(caller, resolution, { status: 'ERROR', errorCode: CANCELLED, latencyMs: elapsedSince(start) });
     }
   }
 
   /** Resolve, call, record. Failures after resolution are recorded, then thrown as AppErrors. */
   private async call<T>(
-    ctx: RequestContext,
+    caller: Caller,
     ask: ResolveData,
     run: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>,
     usageOf: (result: T) => TokenUsage | null,
   ): Promise<{ result: T; base: GenerationBase }> {
-    const resolution = await this.resolution.resolve(ctx, ask);
+    const resolution = await this.resolution.resolve(caller.actor, caller.scope, ask);
     const start = performance.now();
     let result: T;
     try {
       result = await run(this.adapter(resolution), this.target(resolution));
     } catch (e) {
       const latencyMs = elapsedSince(start);
-      const error = this.failure(ctx, e, resolution, latencyMs);
-      await this.record(ctx, resolution, { status: 'ERROR', errorCode: errorCodeOf(error), latencyMs }).catch((recordError: unknown) =>
-        this.options.log.error({ requestId: ctx.requestId, err: recordError }, 'could not write the usage record of a failed call'),
+      const error = this.failure(caller, e, resolution, latencyMs);
+      await this.record(caller, resolution, { status: 'ERROR', errorCode: errorCodeOf(error), latencyMs }).catch((recordError: unknown) =>
+        this.options.log.error({ requestId: caller.scope.requestId, err: recordError }, 'could not write the usage record of a failed call'),
       );
       throw error;
     }
     const latencyMs = elapsedSince(start);
-    const record = await this.record(ctx, resolution, { status: 'OK', usage: usageOf(result), latencyMs });
+    const record = await this.record(caller, resolution, { status: 'OK', usage: usageOf(result), latencyMs });
     return { result, base: { id: record.id, model: resolution.model, keySource: resolution.keySource, latencyMs } };
   }
 
@@ -264,13 +270,12 @@ export class GatewayService {
   }
 
   private record(
-    ctx: RequestContext,
+    caller: Caller,
     resolution: Resolution,
     outcome: { status: 'OK' | 'ERROR'; errorCode?: string; usage?: TokenUsage | null; latencyMs: number },
   ): Promise<UsageRecord> {
-    const user = this.auth.requireUser(ctx);
-    return this.usage.record(ctx.em, {
-      userId: user.id,
+    return this.usage.record(caller.scope.em, {
+      userId: caller.actor.id,
       providerId: resolution.provider.id,
       modelId: resolution.model.id,
       capability: resolution.capability,
@@ -279,11 +284,11 @@ export class GatewayService {
     });
   }
 
-  private async recordQuietly(ctx: RequestContext, resolution: Resolution, outcome: { status: 'ERROR'; errorCode: string; latencyMs: number }): Promise<void> {
+  private async recordQuietly(caller: Caller, resolution: Resolution, outcome: { status: 'ERROR'; errorCode: string; latencyMs: number }): Promise<void> {
     try {
-      await this.record(ctx, resolution, outcome);
+      await this.record(caller, resolution, outcome);
     } catch (e) {
-      this.options.log.error({ requestId: ctx.requestId, err: e }, 'could not write the usage record of a cancelled stream');
+      this.options.log.error({ requestId: caller.scope.requestId, err: e }, 'could not write the usage record of a cancelled stream');
     }
   }
 
@@ -292,9 +297,9 @@ export class GatewayService {
    * redacted by the adapters; they are redacted again here, and anything unexpected is replaced by
    * an error whose message and stack cannot carry the key (it is logged and masked as INTERNAL).
    */
-  private failure(ctx: RequestContext, e: unknown, resolution: Resolution, latencyMs: number): Error {
+  private failure(caller: Caller, e: unknown, resolution: Resolution, latencyMs: number): Error {
     const { provider, model, capability, key } = resolution;
-    const logFields = { requestId: ctx.requestId, provider: provider.slug, model: model.name, capability, latencyMs };
+    const logFields = { requestId: caller.scope.requestId, provider: provider.slug, model: model.name, capability, latencyMs };
     if (e instanceof AppError) return e;
     if (e instanceof UpstreamError) {
       const providerStatus = e.status;

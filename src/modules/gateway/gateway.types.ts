@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IsOptional } from 'class-validator';
-import { Capability } from '../../graphql/enums';
+import { Capability } from '../shared/graphql-enums';
 import { InRange, MaxItems, NonEmptyList, NotBlank, TextLength } from '../../common/validators';
 import { PageInfo } from '../activation/activation.types';
 import { KeySource } from '../credentials/credentials.types';

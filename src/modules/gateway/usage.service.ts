@@ -1,12 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
-import { Role, type Capability } from '../../common/capability';
+import type { Capability } from '../../common/capability';
 import { ForbiddenError, NotFoundError, UserInputError } from '../../common/errors';
 import { isUuid } from '../../common/ids';
-import type { RequestContext } from '../../graphql/context';
-import { checkPageSize } from '../activation/activation-query.service';
+import { Role } from '../../common/role';
+import type { ActivationQueryService } from '../activation/activation-query.service';
 import { parseCursor, toCursor } from '../activation/change-record';
-import type { AuthService } from '../auth/auth.service';
+import type { Actor } from '../auth/actor';
+import { checkPageSize } from '../shared/page-args';
+import type { RequestScope } from '../shared/request-context';
 import type { KeySource } from '../credentials/key-source';
 import type { TokenUsage } from './adapters';
 import { UsageRecord, type UsageStatus } from './usage-record.entity';
@@ -40,7 +42,7 @@ export const usageCursor = toCursor;
 
 /** The usage ledger: written once per generation call, read newest first. */
 export class UsageService {
-  constructor(private readonly auth: AuthService) {}
+  constructor(private readonly activationQueries: Pick<ActivationQueryService, 'providerOrFail'>) {}
 
   /** Writes one record in its own unit of work (nothing else pending in the request is flushed with it). */
   async record(em: EntityManager, entry: UsageEntry): Promise<UsageRecord> {
@@ -63,8 +65,7 @@ export class UsageService {
   }
 
   /** ADMIN: everyone's (or one user's); MEMBER: its own only (another user's id is FORBIDDEN). */
-  async list(ctx: RequestContext, query: UsageQuery): Promise<UsagePage> {
-    const caller = this.auth.requireUser(ctx);
+  async list(caller: Actor, scope: RequestScope, query: UsageQuery): Promise<UsagePage> {
     checkPageSize(query.first);
     let afterId: string | undefined;
     if (query.after != null) {
@@ -76,15 +77,15 @@ export class UsageService {
       if (query.userId != null && query.userId !== caller.id) throw new ForbiddenError('auth.notOwnUser');
       userId = caller.id;
     } else if (query.userId != null) {
-      const user = isUuid(query.userId) ? await ctx.loaders.userById.load(query.userId) : null;
+      const user = isUuid(query.userId) ? await scope.loaders.userById.load(query.userId) : null;
       if (!user) throw new NotFoundError('user.notFound', { id: query.userId });
       userId = user.id;
     }
     const where: FilterQuery<UsageRecord> = {};
     if (userId) where.userId = userId;
-    if (query.provider != null) where.providerId = (await ctx.services.activationQueries.providerOrFail(ctx, query.provider)).id;
+    if (query.provider != null) where.providerId = (await this.activationQueries.providerOrFail(scope, query.provider)).id;
     if (afterId !== undefined) where.id = { $lt: afterId };
-    const rows = await ctx.em.find(UsageRecord, where, { orderBy: { id: 'desc' }, limit: query.first + 1 });
+    const rows = await scope.em.find(UsageRecord, where, { orderBy: { id: 'desc' }, limit: query.first + 1 });
     return { records: rows.slice(0, query.first), hasNextPage: rows.length > query.first };
   }
 }

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ArrayType, Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { ArrayType, Entity, Filter, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import type { Capability } from '../../common/capability';
 
+/** Name of the soft-delete filter; on by default, so a deleted model is found only when asked with `{ filters: { [LIVE_MODELS]: false } }`. */
+export const LIVE_MODELS = 'live';
+
 @Entity({ tableName: 'ai_model' })
+@Filter({ name: LIVE_MODELS, cond: { deletedAt: null }, default: true })
 export class AIModel {
   [OptionalProps]?: 'createdAt' | 'updatedAt' | 'deletedAt';
 
@@ -16,7 +20,7 @@ export class AIModel {
   @Property({ length: 100 })
   name!: string;
 
-  /** The provider's own id for the model, sent upstream. */
+  /** The provider's own id for the model, sent upstream (the public `modelId`; the row id is `id`). */
   @Property({ length: 200 })
   modelId!: string;
 

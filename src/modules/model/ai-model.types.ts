@@ -1,7 +1,7 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { IsOptional } from 'class-validator';
-import { Capability } from '../../graphql/enums';
-import { AtLeast, DistinctList, ModelName, NonEmptyList, NotBlank, TextLength } from '../../common/validators';
+import { Capability } from '../shared/graphql-enums';
+import { DistinctList, ModelName, NonEmptyList, NotBlank, TextLength } from '../../common/validators';
 
 @ObjectType('AIModel', { simpleResolvers: true, description: 'A model of a provider, with the capabilities it may be used for.' })
 export class AIModelType {
@@ -69,35 +69,6 @@ export class UpdateModelInput {
   displayName?: string | null;
 
   @Field(() => [Capability], { nullable: true, description: 'The new capability list; dropping a capability the model holds empties that slot (a change event).' })
-  @IsOptional()
-  @NonEmptyList()
-  @DistinctList()
-  capabilities?: Capability[] | null;
-}
-
-@InputType('ActivateModelInput', { description: 'Which model takes which slots.' })
-export class ActivateModelInput {
-  @Field(() => ID, { description: 'The model to activate.' })
-  modelId: string;
-
-  @Field(() => [Capability], { nullable: true, description: "Default: all of the model's capabilities; each must be one of them." })
-  @IsOptional()
-  @NonEmptyList()
-  @DistinctList()
-  capabilities?: Capability[] | null;
-
-  @Field(() => Int, { nullable: true, description: 'Compare-and-swap: the version the caller last saw of the one slot it changes (0 for a slot never held). Needs exactly one capability. Mismatch: CONFLICT, nothing changes.' })
-  @IsOptional()
-  @AtLeast(0)
-  expectedVersion?: number | null;
-}
-
-@InputType('DeactivateModelInput', { description: 'Which slots a model gives up.' })
-export class DeactivateModelInput {
-  @Field(() => ID, { description: 'The model to deactivate.' })
-  modelId: string;
-
-  @Field(() => [Capability], { nullable: true, description: 'Default: every slot the model holds.' })
   @IsOptional()
   @NonEmptyList()
   @DistinctList()

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Enum, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import { ApiStyle } from '../../common/capability';
+import { ApiStyle } from '../../common/api-style';
 
 @Entity({ tableName: 'provider' })
 export class Provider {

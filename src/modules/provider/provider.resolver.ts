@@ -1,14 +1,14 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
-import { ActiveModelSlotType } from '../activation/activation.types';
-import type { SlotView } from '../activation/activation-query.service';
-import { AIModelType } from '../model/ai-model.types';
-import type { AIModel } from '../model/ai-model.entity';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '../../common/role';
+import type { RequestContext } from '../shared/request-context';
 import type { Provider } from './provider.entity';
+import type { ProviderService } from './provider.service';
 import { CreateProviderInput, ProviderType, UpdateProviderInput } from './provider.types';
 
 @Resolver(() => ProviderType)
 export class ProviderResolver {
+  constructor(private readonly providerService: ProviderService) {}
+
   @Query(() => [ProviderType], { description: 'Every provider, by slug.' })
   providers(@Ctx() ctx: RequestContext): Promise<Provider[]> {
     return ctx.loaders.allProviders();
@@ -19,28 +19,20 @@ export class ProviderResolver {
     return ctx.loaders.providerBySlug.load(slug);
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => ProviderType, { description: 'Registers a provider with its six empty slots. ADMIN only.' })
-  createProvider(@Arg('input', { description: 'The new provider.' }) input: CreateProviderInput, @Ctx() ctx: RequestContext): Promise<Provider> {
-    return ctx.services.providers.create(ctx, input);
+  createProvider(@Arg('input', { description: 'The new provider.' }) input: CreateProviderInput): Promise<Provider> {
+    return this.providerService.create(input);
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => ProviderType, { description: "Changes a provider's settings, shared key included. ADMIN only." })
-  updateProvider(@Arg('input', { description: 'The changes.' }) input: UpdateProviderInput, @Ctx() ctx: RequestContext): Promise<Provider> {
-    return ctx.services.providers.update(ctx, input);
+  updateProvider(@Arg('input', { description: 'The changes.' }) input: UpdateProviderInput): Promise<Provider> {
+    return this.providerService.update(input);
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether a shared API key is set; the key itself is write-only and never returned.' })
   hasSharedApiKey(@Root() provider: Provider): boolean {
     return provider.sharedApiKeyHint !== null;
-  }
-
-  @FieldResolver(() => [AIModelType], { description: 'The models of this provider (deleted ones excluded), by name.' })
-  models(@Root() provider: Provider, @Ctx() ctx: RequestContext): Promise<AIModel[]> {
-    return ctx.loaders.liveModelsByProviderId.load(provider.id);
-  }
-
-  @FieldResolver(() => [ActiveModelSlotType], { description: 'The held slots of this provider, in capability order.' })
-  async activeModels(@Root() provider: Provider, @Ctx() ctx: RequestContext): Promise<SlotView[]> {
-    return (await ctx.loaders.slotsByProviderId.load(provider.id)).filter((s) => s.modelId !== null);
   }
 }

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApiStyle, CAPABILITIES } from '../../common/capability';
+import { ApiStyle } from '../../common/api-style';
+import { CAPABILITIES } from '../../common/capability';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { keyHint, type SecretBox } from '../../common/secret-box';
-import { inTransaction, isUniqueViolation } from '../../db/transaction';
-import type { AuthContext, AuthService } from '../auth/auth.service';
+import { isUniqueViolation, type TransactionRunner } from '../../db/transaction';
 import { ActivationSlot } from '../activation/activation-slot.entity';
-import type { ChangeListener } from '../activation/change-record';
+import { providerChanged } from './provider-events';
 import { Provider } from './provider.entity';
 
 export interface CreateProviderData {
@@ -27,18 +27,16 @@ export interface UpdateProviderData {
   sharedApiEnabled?: boolean | null;
 }
 
-
+/** Providers and their shared key (encrypted, write-only). */
 export class ProviderService {
   constructor(
-    private readonly auth: AuthService,
+    private readonly transactions: TransactionRunner,
     private readonly secrets: SecretBox,
-    private readonly listener: ChangeListener,
   ) {}
 
-  async create(ctx: AuthContext, input: CreateProviderData): Promise<Provider> {
-    this.auth.requireAdmin(ctx, 'createProvider');
+  async create(input: CreateProviderData): Promise<Provider> {
     try {
-      return await inTransaction(ctx.em, async (em) => {
+      return await this.transactions.run(async ({ em }) => {
         const provider = em.create(Provider, {
           slug: input.slug,
           name: input.name,
@@ -59,10 +57,9 @@ export class ProviderService {
     }
   }
 
-  async update(ctx: AuthContext, input: UpdateProviderData): Promise<Provider> {
-    this.auth.requireAdmin(ctx, 'updateProvider');
-    const provider = await inTransaction(ctx.em, async (em) => {
-      const found = await em.findOne(Provider, { slug: input.slug });
+  async update(input: UpdateProviderData): Promise<Provider> {
+    return this.transactions.run(async (tx) => {
+      const found = await tx.em.findOne(Provider, { slug: input.slug });
       if (!found) throw new NotFoundError('provider.notFound', { slug: input.slug });
       if (input.name != null) found.name = input.name;
       if (input.baseUrl !== undefined) found.baseUrl = input.baseUrl || null;
@@ -70,21 +67,17 @@ export class ProviderService {
       if (input.sharedApiEnabled != null) found.sharedApiEnabled = input.sharedApiEnabled;
       if (input.sharedApiKey != null) this.setSharedKey(found, input.sharedApiKey);
       found.updatedAt = new Date();
-      await em.flush();
+      await tx.em.flush();
+      // The read cache holds provider settings too.
+      tx.emit(providerChanged(found.id));
       return found;
     });
-    // The read cache holds provider settings too.
-    await this.listener.changesCommitted([], [provider.id]);
-    return provider;
   }
 
   /** The decrypted shared key, for the gateway only; never for a response. */
   async sharedKey(em: EntityManager, providerId: string): Promise<string | null> {
-    const rows = await em.execute<{ shared_api_key_encrypted: string | null }[]>(
-      'select shared_api_key_encrypted from provider where id = ?',
-      [providerId],
-    );
-    const stored = rows[0]?.shared_api_key_encrypted;
+    const provider = await em.findOne(Provider, { id: providerId }, { fields: ['sharedApiKeyEncrypted'], disableIdentityMap: true });
+    const stored = provider?.sharedApiKeyEncrypted;
     return stored ? this.secrets.decrypt(stored) : null;
   }
 

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { IsOptional } from 'class-validator';
-import { ApiStyle } from '../../graphql/enums';
+import { ApiStyle } from '../shared/graphql-enums';
 import { HttpUrl, IsSlug, NotBlank, TextLength } from '../../common/validators';
 
 @ObjectType('Provider', { simpleResolvers: true, description: 'An AI provider (OpenRouter, OpenAI, Anthropic, ...) and its models.' })

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Capability } from '../../common/capability';
-import type { Role } from '../../common/capability';
+import type { Role } from '../../common/role';
 import { pgArray } from '../../db/sql';
 import { ScheduledChangeStatus, type ScheduleFailure } from './schedule-rules';
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { Logger } from 'pino';
-import { Role, type Capability } from '../../common/capability';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Capability } from '../../common/capability';
+import { Role } from '../../common/role';
 import { ForbiddenError, NotFoundError, UserInputError } from '../../common/errors';
 import { translate } from '../../common/i18n/translate';
 import { isUuid } from '../../common/ids';
-import { inTransaction } from '../../db/transaction';
-import type { ChangeListener, ChangeRecord } from '../activation/change-record';
+import type { DomainEvent, Transaction, TransactionRunner } from '../../db/transaction';
+import type { ChangeRecord } from '../activation/change-record';
 import { normalizeReason } from '../activation/reason';
 import { AuditAction } from '../audit/audit-action';
 import type { AuditActor, AuditService } from '../audit/audit.service';
@@ -26,7 +26,7 @@ export interface ScheduleActivation {
    * on expectedVersion); throws the same errors. The history rows carry the reason and the switch's id.
    */
   applyInTransaction(
-    em: EntityManager,
+    tx: Transaction,
     actor: { id: string; name: string },
     input: { modelId: string; capabilities: Capability[]; expectedVersion: number | null; reason: string | null; scheduledChangeId: string },
   ): Promise<ChangeRecord[]>;
@@ -65,19 +65,18 @@ export class ScheduleService implements DueSwitches {
   worker?: { wake(at?: Date): void };
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly rootEm: EntityManager,
+    private readonly transactions: TransactionRunner,
     private readonly repository: ScheduleRepository,
     private readonly activation: ScheduleActivation,
     private readonly audit: AuditService,
-    private readonly listener: ChangeListener,
-    private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async schedule(em: EntityManager, actor: { id: string; name: string }, input: ScheduleInput): Promise<ScheduledChangeRecord> {
+  async schedule(actor: { id: string; name: string }, input: ScheduleInput): Promise<ScheduledChangeRecord> {
     const reason = normalizeReason(input.reason);
     checkScheduleTime(input.at, this.now());
-    const record = await inTransaction(em, async (tx) => {
+    const record = await this.transactions.run(async ({ em: tx }) => {
       const checked = await this.activation.check(tx, input);
       const created = await this.repository.insert(tx, {
         id: randomUUID(),
@@ -96,9 +95,9 @@ export class ScheduleService implements DueSwitches {
     return record;
   }
 
-  async cancel(em: EntityManager, actor: { id: string; name: string }, id: string): Promise<ScheduledChangeRecord> {
+  async cancel(actor: { id: string; name: string }, id: string): Promise<ScheduledChangeRecord> {
     if (!isUuid(id)) throw new NotFoundError('schedule.notFound', { id });
-    return inTransaction(em, async (tx) => {
+    return this.transactions.run(async ({ em: tx }) => {
       // Waits for a worker applying it right now: it then sees APPLIED/FAILED and answers CONFLICT.
       const found = await this.repository.lock(tx, id);
       if (!found) throw new NotFoundError('schedule.notFound', { id });
@@ -131,7 +130,7 @@ export class ScheduleService implements DueSwitches {
   }
 
   nextDueAt(): Promise<Date | null> {
-    return this.repository.nextDueAt(this.orm.em.fork() as EntityManager);
+    return this.repository.nextDueAt(this.rootEm.fork() as EntityManager);
   }
 
   /**
@@ -141,21 +140,20 @@ export class ScheduleService implements DueSwitches {
    * the switch stays PENDING for the next look.
    */
   async settleNextDue(): Promise<string | null> {
-    let committed: ChangeRecord[] = [];
-    let providerId = '';
-    const id = await inTransaction(this.orm.em as EntityManager, async (em) => {
-      committed = [];
+    return this.transactions.run(async (tx) => {
+      const { em } = tx;
       const claimed = await this.repository.claimDue(em);
       if (!claimed) return null;
-      providerId = claimed.providerId;
       const author = { id: claimed.createdBy, name: claimed.authorName };
+      // The attempt's events reach the transaction only if it succeeds (a failed check leaves nothing behind).
+      const attempt: DomainEvent[] = [];
       let changes: ChangeRecord[] = [];
       let failure: ScheduleFailure | undefined;
       await em.execute('savepoint scheduled_switch');
       try {
         // As activateModel called by its author today: one who lost ADMIN may no longer switch.
         if (claimed.authorRole !== Role.ADMIN) throw new ForbiddenError('auth.forbidden', { role: claimed.authorRole, action: 'activateModel' });
-        changes = await this.activation.applyInTransaction(em, author, {
+        changes = await this.activation.applyInTransaction({ em, emit: (event) => void attempt.push(event) }, author, {
           modelId: claimed.modelId,
           capabilities: claimed.capabilities,
           expectedVersion: claimed.expectedVersion,
@@ -166,29 +164,20 @@ export class ScheduleService implements DueSwitches {
         failure = failureOf(e);
         if (!failure) throw e;
         await em.execute('rollback to savepoint scheduled_switch');
+        attempt.length = 0;
         changes = [];
       }
+      for (const event of attempt) tx.emit(event);
       const settled = await this.repository.settle(em, claimed.id, failure ? ScheduledChangeStatus.FAILED : ScheduledChangeStatus.APPLIED, failure);
       const action = failure ? AuditAction.SCHEDULE_FAILED : AuditAction.SCHEDULE_APPLIED;
       await this.audit.record(em, author, await this.auditEntry(em, action, settled, changes));
-      committed = changes;
       return claimed.id;
     });
-    if (committed.length) await this.afterCommit(committed, [providerId]);
-    return id;
   }
 
   /** The failure message of a FAILED switch in `locale`. */
   failureMessage(s: ScheduledChangeRecord, locale: 'en' | 'fa'): string | null {
     return s.failureKey ? translate(locale, s.failureKey as never, s.failureParams ?? {}) : null;
-  }
-
-  private async afterCommit(changes: ChangeRecord[], providerIds: string[]): Promise<void> {
-    try {
-      await this.listener.changesCommitted(changes, providerIds);
-    } catch (e) {
-      this.log.error({ err: e }, 'change listener failed after a scheduled switch; the outbox relay will retry');
-    }
   }
 
   private async auditEntry(em: EntityManager, action: AuditAction, s: ScheduledChangeRecord | ClaimedSwitch, changes: ChangeRecord[] = []) {

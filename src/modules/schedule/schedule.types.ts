@@ -1,8 +1,8 @@
 import { IsOptional } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { AtLeast, DistinctList, NonEmptyList } from '../../common/validators';
-import { Capability } from '../../graphql/enums';
-import { PageArgs } from '../../graphql/page-args';
+import { Capability } from '../shared/graphql-enums';
+import { PageArgs } from '../shared/page-args';
 import { PageInfo } from '../activation/activation.types';
 import { ScheduledChangeStatus } from './schedule-rules';
 import type { ScheduledChangeRecord } from './schedule.repository';

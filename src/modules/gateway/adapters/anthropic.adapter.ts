@@ -2,15 +2,9 @@
  * The Anthropic Messages protocol: POST {baseUrl}/messages with "x-api-key" and
  * "anthropic-version". Text only: chat, code and content.
  */
-import {
-  HttpClientOptions,
-  UpstreamHttpClient,
-  asUpstreamError,
-  isRecord,
-  malformed,
-  parseEventJson,
-  tokenCount,
-} from './http';
+import { ApiStyle } from '../../../common/api-style';
+import { HttpClientOptions, UpstreamHttpClient } from './http';
+import { asUpstreamError, isRecord, malformed, parseEventJson, tokenCount } from './upstream-json';
 import type {
   AdapterCapability,
   ChatRequest,
@@ -54,7 +48,7 @@ export function anthropicUsage(raw: unknown): TokenUsage | null {
 }
 
 export class AnthropicAdapter implements ProviderAdapter {
-  readonly style = 'ANTHROPIC' as const;
+  readonly style = ApiStyle.ANTHROPIC;
   private readonly http: UpstreamHttpClient;
 
   /** Takes HTTP options (retry policy, fetch) so tests can make retries fast. */

@@ -1,52 +1,24 @@
 /**
- * The one place that talks HTTP to upstream providers: JSON POST over the platform fetch,
- * a deadline, bounded retries, and the mapping of every failure to UpstreamError.
+ * The one place that talks HTTP to upstream providers: JSON POST over the platform fetch, with
+ * the call's deadline (call-signal.ts) and the retry rules (retry-policy.ts); every failure
+ * becomes an UpstreamError.
  */
+import { CallSignal } from './call-signal';
 import type { UpstreamTarget } from './provider-adapter';
+import {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  defaultSleep,
+  isRepeatableFailure,
+  isRepeatableStatus,
+  parseRetryAfter,
+  type RepeatSafety,
+  type RetryPolicy,
+} from './retry-policy';
 import { UpstreamError, errorFromResponse } from './upstream-error';
 
-export interface RetryPolicy {
-  /** Attempts after the first one. */
-  maxRetries: number;
-  /** The first backoff; each retry doubles it, with jitter. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** A Retry-After longer than this is not waited for: the call fails at once with the upstream's status. */
-  retryAfterCapMs: number;
-}
-
-export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
-  maxRetries: 2,
-  baseDelayMs: 200,
-  maxDelayMs: 2_000,
-  retryAfterCapMs: 5_000,
-};
-
-/**
- * How safe a call is to send twice.
- * - 'idempotent': the answer is a pure function of the request and nothing is created
- *   (embeddings), so any transient failure may be repeated: 429, 502, 503, 504, 529, network errors.
- * - 'if-unprocessed': generations are billed each time they run, so they are repeated only when the
- *   upstream said it did not process the request (429, 503, Anthropic's 529 "overloaded") or the
- *   connection was never made. A 502/504 or a reset connection may hide a processed (billed) request.
- * A 500 is never repeated: it usually means this request fails, and repeating only multiplies cost.
- */
-export type RepeatSafety = 'idempotent' | 'if-unprocessed';
-
-const RETRY_STATUSES: Record<RepeatSafety, ReadonlySet<number>> = {
-  idempotent: new Set([429, 502, 503, 504, 529]),
-  'if-unprocessed': new Set([429, 503, 529]),
-};
-
-/** Network errors that happen before a byte of the request left: always safe to repeat. */
-const CONNECT_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+export type { RepeatSafety, RetryPolicy } from './retry-policy';
+export { DEFAULT_RETRY_POLICY, parseRetryAfter } from './retry-policy';
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -76,101 +48,6 @@ export interface UpstreamPost {
 export interface BinaryAnswer {
   bytes: Uint8Array;
   contentType: string | null;
-}
-
-/** The abort signal of one call: a deadline (or, for streams, an idle timer) plus the caller's signal. */
-class CallSignal {
-  private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private deadline = 0;
-  private timedOut = false;
-  private readonly onCallerAbort = (): void => this.controller.abort();
-
-  constructor(
-    private readonly timeoutMs: number,
-    private readonly caller: AbortSignal | undefined,
-  ) {
-    if (caller?.aborted) this.controller.abort();
-    else caller?.addEventListener('abort', this.onCallerAbort, { once: true });
-    this.restart();
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  get remainingMs(): number {
-    return this.deadline - Date.now();
-  }
-
-  /** (Re)arms the timer: a deadline for the whole call, or the idle limit between stream chunks. */
-  restart(): void {
-    this.pause();
-    this.deadline = Date.now() + this.timeoutMs;
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort();
-    }, this.timeoutMs);
-    // A pending call keeps the process alive through its socket, not through this timer.
-    this.timer.unref();
-  }
-
-  /** Stops the clock while a stream consumer holds a chunk: its slowness is not upstream silence. */
-  pause(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  abort(): void {
-    this.controller.abort();
-  }
-
-  dispose(): void {
-    this.pause();
-    this.caller?.removeEventListener('abort', this.onCallerAbort);
-  }
-
-  /** The error for a failure of the transport, knowing why the signal fired, if it did. */
-  failure(err: unknown, what: string): UpstreamError {
-    if (this.timedOut) return new UpstreamError('PROVIDER_ERROR', `upstream did not answer within ${this.timeoutMs} ms`);
-    if (this.controller.signal.aborted) return new UpstreamError('PROVIDER_ERROR', 'upstream call aborted by the caller');
-    if (err instanceof UpstreamError) return err;
-    const code = networkErrorCode(err);
-    return new UpstreamError('PROVIDER_ERROR', code ? `${what} (${code})` : what);
-  }
-}
-
-/** The system or undici error code behind a fetch failure ("fetch failed" hides it in `cause`). */
-export function networkErrorCode(err: unknown): string | null {
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[A-Z0-9_]+$/.test(code)) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return null;
-}
-
-/** Retry-After as milliseconds from now: OpenAI's `retry-after-ms`, or `retry-after` seconds or HTTP date. */
-export function parseRetryAfter(headers: Headers, now = Date.now()): number | null {
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && /^\d+(\.\d+)?$/.test(ms.trim())) return Number(ms);
-  const value = headers.get('retry-after');
-  if (value === null) return null;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
-}
-
-function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function joinUrl(baseUrl: string, path: string): string {
@@ -310,16 +187,14 @@ export class UpstreamHttpClient {
       } catch (err) {
         const failure = call.failure(err, 'upstream unreachable');
         if (call.signal.aborted) throw failure;
-        const code = networkErrorCode(err);
-        const repeatable = req.safety === 'idempotent' || (code !== null && CONNECT_ERROR_CODES.has(code));
-        const delay = repeatable ? this.nextDelay(attempt, null, call) : null;
+        const delay = isRepeatableFailure(req.safety, err) ? this.nextDelay(attempt, null, call) : null;
         if (delay === null) throw failure;
         await this.wait(delay, call);
         continue;
       }
       if (res.status >= 200 && res.status < 300) return res;
 
-      if (RETRY_STATUSES[req.safety].has(res.status)) {
+      if (isRepeatableStatus(req.safety, res.status)) {
         const retryAfter = parseRetryAfter(res.headers);
         const delay = retryAfter === null || retryAfter <= this.retry.retryAfterCapMs
           ? this.nextDelay(attempt, retryAfter, call)
@@ -340,11 +215,8 @@ export class UpstreamHttpClient {
    * outlast the call's deadline (better the upstream's own error than a timeout).
    */
   private nextDelay(attempt: number, retryAfterMs: number | null, call: CallSignal): number | null {
-    if (attempt >= this.retry.maxRetries) return null;
-    const exp = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
-    // "Equal jitter": half fixed, half random, so retries from many callers spread out.
-    const delay = Math.max(exp / 2 + this.random() * (exp / 2), retryAfterMs ?? 0);
-    return delay < call.remainingMs ? delay : null;
+    const delay = backoffDelay(this.retry, attempt, retryAfterMs, this.random);
+    return delay !== null && delay < call.remainingMs ? delay : null;
   }
 
   private async wait(delay: number, call: CallSignal): Promise<void> {
@@ -367,36 +239,4 @@ export class UpstreamHttpClient {
     }
     return errorFromResponse(res.status, text, apiKey);
   }
-}
-
-/** Narrowing helpers for upstream JSON: adapters check what they read, nothing more. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function tokenCount(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
-}
-
-/** A 2xx answer that does not have the shape the protocol promises. */
-export function malformed(what: string): UpstreamError {
-  return new UpstreamError('PROVIDER_ERROR', `upstream answer is malformed: ${what}`);
-}
-
-/** Parses one SSE data payload as a JSON object. */
-export function parseEventJson(data: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    throw malformed('stream event is not JSON');
-  }
-  if (!isRecord(value)) throw malformed('stream event is not an object');
-  return value;
-}
-
-/** Anything thrown while reading a stream becomes an UpstreamError (the SSE parser's own errors included). */
-export function asUpstreamError(err: unknown): UpstreamError {
-  if (err instanceof UpstreamError) return err;
-  return new UpstreamError('PROVIDER_ERROR', 'upstream stream could not be read');
 }

@@ -4,7 +4,8 @@
  */
 import { AnthropicAdapter } from './anthropic.adapter';
 import { OpenAiAdapter } from './openai.adapter';
-import type { ApiStyle, ProviderAdapter } from './provider-adapter';
+import { ApiStyle } from '../../../common/api-style';
+import type { ProviderAdapter } from './provider-adapter';
 import { UpstreamError } from './upstream-error';
 
 const adapters = new Map<ApiStyle, ProviderAdapter>();
@@ -13,10 +14,10 @@ export function adapterFor(style: ApiStyle): ProviderAdapter {
   let adapter = adapters.get(style);
   if (!adapter) {
     switch (style) {
-      case 'OPENAI':
+      case ApiStyle.OPENAI:
         adapter = new OpenAiAdapter();
         break;
-      case 'ANTHROPIC':
+      case ApiStyle.ANTHROPIC:
         adapter = new AnthropicAdapter();
         break;
       default:

@@ -3,15 +3,9 @@
  * POST {baseUrl}/chat/completions, /images/generations, /audio/speech, /embeddings
  * with "Authorization: Bearer <key>".
  */
-import {
-  HttpClientOptions,
-  UpstreamHttpClient,
-  asUpstreamError,
-  isRecord,
-  malformed,
-  parseEventJson,
-  tokenCount,
-} from './http';
+import { ApiStyle } from '../../../common/api-style';
+import { HttpClientOptions, UpstreamHttpClient } from './http';
+import { asUpstreamError, isRecord, malformed, parseEventJson, tokenCount } from './upstream-json';
 import type {
   AdapterCapability,
   ChatRequest,
@@ -53,7 +47,7 @@ export function openAiUsage(raw: unknown): TokenUsage | null {
 }
 
 export class OpenAiAdapter implements ProviderAdapter {
-  readonly style = 'OPENAI' as const;
+  readonly style = ApiStyle.OPENAI;
   private readonly http: UpstreamHttpClient;
 
   /** Takes HTTP options (retry policy, fetch) so tests can make retries fast. */

@@ -4,7 +4,9 @@
  * target (base URL, key, model, timeout) travels with every call.
  */
 
-export type ApiStyle = 'OPENAI' | 'ANTHROPIC';
+import type { ApiStyle } from '../../../common/api-style';
+
+export type { ApiStyle };
 
 /** The capabilities an adapter can be asked about; the same names as the GraphQL Capability enum. */
 export type AdapterCapability = 'CHAT' | 'CODE' | 'CONTENT' | 'IMAGE' | 'AUDIO' | 'EMBEDDING';
@@ -16,7 +18,7 @@ export interface UpstreamTarget {
   baseUrl: string;
   /** The resolved key (personal or shared). Never logged, never put in an error message. */
   apiKey: string;
-  /** The upstream's own model id (AIModel.name). */
+  /** The upstream's own model id (AIModel.modelId, never the row id). */
   modelId: string;
   /** The whole call, retries included; for streams, the longest silence between two chunks. */
   timeoutMs: number;

@@ -5,14 +5,17 @@ import type { Logger } from 'pino';
 import { MemorySnapshotStore, RedisSnapshotStore, type Codec, type SnapshotStore } from '../cache/snapshot-store';
 import { EventBus } from './event-bus';
 
-/** Events and the shared read cache: Redis across instances, or in-process for a single one. */
-export interface Broker<T = unknown> {
+/**
+ * What the instances of one deployment share: the event bus, the read cache, and the health of the
+ * connection behind both. Redis across instances, or in-process for a single one.
+ */
+export interface Backplane<T = unknown> {
   mode: 'redis' | 'memory';
   bus: EventBus;
-  store: SnapshotStore<T>;
+  cache: SnapshotStore<T>;
   /** Called when the subscriber connection comes back after a loss (messages may be missed). */
   onReconnect(listener: () => void): void;
-  /** True when the broker answers (always for in-process). */
+  /** True when the backplane answers (always for in-process). */
   ping(): Promise<boolean>;
   /**
    * True while the subscriber connection is up and its subscriptions are in place, i.e. events
@@ -25,7 +28,7 @@ export interface Broker<T = unknown> {
   close(): Promise<void>;
 }
 
-export interface BrokerOptions<T> {
+export interface BackplaneOptions<T> {
   redisUrl: string | undefined;
   /**
    * Separates deployments sharing one Redis: channels and cache keys start with it. Instances of one
@@ -36,13 +39,13 @@ export interface BrokerOptions<T> {
   log: Logger;
 }
 
-export function createBroker<T>({ redisUrl, namespace, codec, log }: BrokerOptions<T>): Broker<T> {
+export function createBackplane<T>({ redisUrl, namespace, codec, log }: BackplaneOptions<T>): Backplane<T> {
   const prefix = `sb:${namespace}:`;
   if (!redisUrl) {
     return {
       mode: 'memory',
       bus: new EventBus(new MemoryPubSub()),
-      store: new MemorySnapshotStore<T>(),
+      cache: new MemorySnapshotStore<T>(),
       onReconnect: () => undefined,
       ping: async () => true,
       isHealthy: () => true,
@@ -109,7 +112,7 @@ export function createBroker<T>({ redisUrl, namespace, codec, log }: BrokerOptio
   return {
     mode: 'redis',
     bus: new EventBus(engine, prefix),
-    store: new RedisSnapshotStore<T>(cache, codec, log, prefix),
+    cache: new RedisSnapshotStore<T>(cache, codec, log, prefix),
     onReconnect: (l) => reconnectListeners.push(l),
     ping: async () => {
       try {

@@ -1,6 +1,7 @@
 import { ArgsType, Field, Int } from 'type-graphql';
 import { IsOptional } from 'class-validator';
-import { InRange } from '../common/validators';
+import { UserInputError } from '../../common/errors';
+import { InRange } from '../../common/validators';
 
 /** Forward pagination shared by every connection: `first` 1..100 (else BAD_USER_INPUT), `after` a cursor. */
 @ArgsType()
@@ -12,4 +13,11 @@ export class PageArgs {
 
   @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
   after?: string | null;
+}
+
+/** The same bound as PageArgs, for services called without TypeGraphQL's validation. */
+export function checkPageSize(first: number): void {
+  if (!Number.isInteger(first) || first < 1 || first > 100) {
+    throw new UserInputError('input.range', { field: 'first', min: 1, max: 100 }, 'first');
+  }
 }

@@ -1,12 +1,12 @@
-import { runInTransaction } from '../transaction';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { Role } from '../../common/capability';
-import type { Services } from '../../graphql/services';
-import { ApiToken } from '../../modules/auth/api-token.entity';
-import type { AuthUser } from '../../modules/auth/auth-user';
-import { generateToken, hashToken } from '../../modules/auth/token';
-import { User } from '../../modules/auth/user.entity';
+import { Role } from '../common/role';
+import type { TransactionRunner } from '../db/transaction';
+import type { AppServices } from '../app';
+import type { Actor } from '../modules/auth/actor';
+import { ApiToken } from '../modules/auth/api-token.entity';
+import { generateToken, hashToken } from '../modules/auth/token';
+import { User } from '../modules/auth/user.entity';
 import { seedDemoData, type SeedReport } from './demo-data';
 
 export interface FirstStartResult {
@@ -42,7 +42,8 @@ export function tokenBanner(token: string): string {
  */
 export async function firstStartBootstrap(input: {
   orm: MikroORM;
-  services: Pick<Services, 'providers' | 'models' | 'activation'>;
+  services: Pick<AppServices, 'providers' | 'modelLifecycle' | 'activation'>;
+  transactions: TransactionRunner;
   adminTokenConfigured: boolean;
   demoData: boolean;
   log: Logger;
@@ -50,7 +51,7 @@ export async function firstStartBootstrap(input: {
 }): Promise<FirstStartResult | null> {
   if (input.adminTokenConfigured) return null;
   const print = input.print ?? ((text: string) => process.stdout.write(text + '\n'));
-  const created = await runInTransaction(input.orm.em as EntityManager, async (em) => {
+  const created = await input.transactions.run(async ({ em }) => {
     await em.execute(`select pg_advisory_xact_lock(hashtext('switchboard.first-start'))`);
     const [{ n }] = await em.execute<{ n: string }[]>('select count(*) as n from app_user');
     if (Number(n) > 0) return null;
@@ -67,7 +68,7 @@ export async function firstStartBootstrap(input: {
 
   let seeded: SeedReport | null = null;
   if (input.demoData) {
-    const actor: AuthUser = {
+    const actor: Actor = {
       id: created.user.id,
       name: created.user.name,
       role: Role.ADMIN,
@@ -86,7 +87,7 @@ export async function firstStartBootstrap(input: {
 }
 
 /** The ADMIN the seeder acts as: "admin" if it is one, else the oldest ADMIN; null when there is none. */
-export async function findAdminActor(orm: MikroORM): Promise<AuthUser | null> {
+export async function findAdminActor(orm: MikroORM): Promise<Actor | null> {
   const em = orm.em.fork() as EntityManager;
   const admin =
     (await em.findOne(User, { name: 'admin', role: Role.ADMIN })) ??

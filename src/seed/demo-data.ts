@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { ApiStyle, Capability } from '../../common/capability';
-import type { AuthUser } from '../../modules/auth/auth-user';
-import { AIModel } from '../../modules/model/ai-model.entity';
-import { ActivationSlot } from '../../modules/activation/activation-slot.entity';
-import { Provider } from '../../modules/provider/provider.entity';
-import type { Services } from '../../graphql/services';
+import { ApiStyle } from '../common/api-style';
+import { Capability } from '../common/capability';
+import type { Actor } from '../modules/auth/actor';
+import { AIModel } from '../modules/model/ai-model.entity';
+import { ActivationSlot } from '../modules/activation/activation-slot.entity';
+import { Provider } from '../modules/provider/provider.entity';
+import type { AppServices } from '../app';
 
 const { CHAT, CODE, CONTENT, IMAGE, AUDIO, EMBEDDING } = Capability;
 
@@ -88,25 +89,24 @@ export interface SeedReport {
  * slug, by name) is left as it is, and a slot that is already held is not switched.
  */
 export async function seedDemoData(
-  services: Pick<Services, 'providers' | 'models' | 'activation'>,
+  services: Pick<AppServices, 'providers' | 'modelLifecycle' | 'activation'>,
   rootEm: EntityManager,
-  actor: AuthUser,
+  actor: Actor,
   log?: Logger,
   data: readonly DemoProvider[] = DEMO_PROVIDERS,
 ): Promise<SeedReport> {
   const report: SeedReport = { providersCreated: 0, modelsCreated: 0, slotsActivated: 0 };
-  const ctx = () => ({ em: rootEm.fork() as EntityManager, user: actor });
   for (const demo of data) {
     let provider = await rootEm.fork().findOne(Provider, { slug: demo.slug });
     if (!provider) {
-      provider = await services.providers.create(ctx(), { slug: demo.slug, name: demo.name, baseUrl: demo.baseUrl, apiStyle: demo.apiStyle });
+      provider = await services.providers.create({ slug: demo.slug, name: demo.name, baseUrl: demo.baseUrl, apiStyle: demo.apiStyle });
       report.providersCreated++;
     }
     const ids = new Map<string, string>();
     for (const m of demo.models) {
-      let model = await rootEm.fork().findOne(AIModel, { providerId: provider.id, name: m.name, deletedAt: null });
+      let model = await rootEm.fork().findOne(AIModel, { providerId: provider.id, name: m.name });
       if (!model) {
-        model = await services.models.create(ctx(), { provider: demo.slug, ...m, active: false });
+        model = await services.modelLifecycle.create(actor, { provider: demo.slug, ...m, active: false });
         report.modelsCreated++;
       }
       ids.set(m.name, model.id);
@@ -117,7 +117,7 @@ export async function seedDemoData(
       const modelId = ids.get(name);
       // Held, or changed by someone since (even if emptied on purpose): not the seeder's to decide.
       if (!modelId || (slot && (slot.modelId || slot.version > 0))) continue;
-      const { changes } = await services.activation.activate(ctx(), { modelId, capabilities: [capability] });
+      const { changes } = await services.activation.activate(actor, { modelId, capabilities: [capability] });
       report.slotsActivated += changes.length;
     }
   }

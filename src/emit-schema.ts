@@ -2,13 +2,12 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createSchema, printSchemaFile } from './schema';
-import { registerAllModules } from '../modules/register';
+import { schemaOnlyResolvers } from './app';
+import { createSchema, printSchemaFile } from './graphql/schema';
 
 async function main() {
-  registerAllModules();
-  const schema = await createSchema();
-  const target = path.resolve(__dirname, '../../../schema.graphql');
+  const schema = await createSchema(schemaOnlyResolvers());
+  const target = path.resolve(__dirname, '../../schema.graphql');
   writeFileSync(target, printSchemaFile(schema));
   console.log(`wrote ${target}`);
 }

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '../../config/config';
-import { createLogger } from '../../common/logger';
-import { createServer } from '../../server';
-import { chooseDatabase } from '../database-choice';
+import { loadConfigOrExit } from '../config/config';
+import { createLogger } from '../common/logger';
+import { createServer } from '../server';
+import { chooseDatabase } from '../db/database-choice';
 import { seedDemoData } from './demo-data';
 import { findAdminActor, firstStartBootstrap } from './first-start';
 
@@ -19,7 +19,7 @@ async function seed(): Promise<void> {
   const server = await createServer({ ...config, port: 0 }, { logger: log });
   try {
     // An empty database has no ADMIN to act as: make one the way a first start would (token printed once).
-    const first = await firstStartBootstrap({ orm: server.orm, services: server.services, adminTokenConfigured: config.adminToken !== undefined, demoData: true, log });
+    const first = await firstStartBootstrap({ orm: server.orm, services: server.services, transactions: server.transactions, adminTokenConfigured: config.adminToken !== undefined, demoData: true, log });
     if (first) return;
     const actor = await findAdminActor(server.orm);
     if (!actor) throw new Error('No ADMIN user to load the demo data as: set ADMIN_TOKEN or start the server once.');

@@ -1,0 +1,5 @@
+/** The upstream protocol a provider speaks. */
+export enum ApiStyle {
+  OPENAI = 'OPENAI',
+  ANTHROPIC = 'ANTHROPIC',
+}

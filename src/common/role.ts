@@ -1,0 +1,5 @@
+/** ADMIN may do everything; MEMBER may read, subscribe and manage its own tokens and keys. */
+export enum Role {
+  ADMIN = 'ADMIN',
+  MEMBER = 'MEMBER',
+}

@@ -1,0 +1,22 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { TransactionRunner } from '../../db/transaction';
+import { ApiTokenResolver, AuthResolver } from './auth.resolver';
+import { AuthenticationService, type AuthenticationOptions } from './authentication.service';
+import { UserService } from './user.service';
+
+export interface AuthServices {
+  authentication: AuthenticationService;
+  users: UserService;
+}
+
+/** Authentication (token → Actor, with its cache), users, roles and tokens. */
+export function createAuthModule(deps: { rootEm: EntityManager; transactions: TransactionRunner; options?: AuthenticationOptions }) {
+  const authentication = new AuthenticationService(deps.rootEm, deps.options);
+  deps.transactions.onCommit(authentication.forgetCommitted);
+  const services: AuthServices = { authentication, users: new UserService(deps.transactions) };
+  return { services, resolvers: authResolvers(services) };
+}
+
+export function authResolvers(s: AuthServices): object[] {
+  return [new AuthResolver(s.users), new ApiTokenResolver()];
+}

@@ -1,0 +1,17 @@
+import type { SecretBox } from '../../common/secret-box';
+import type { TransactionRunner } from '../../db/transaction';
+import { ProviderResolver } from './provider.resolver';
+import { ProviderService } from './provider.service';
+
+export interface ProviderServices {
+  providers: ProviderService;
+}
+
+export function createProviderModule(deps: { transactions: TransactionRunner; secrets: SecretBox }) {
+  const services: ProviderServices = { providers: new ProviderService(deps.transactions, deps.secrets) };
+  return { services, resolvers: providerResolvers(services) };
+}
+
+export function providerResolvers(s: ProviderServices): object[] {
+  return [new ProviderResolver(s.providers)];
+}
