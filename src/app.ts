@@ -55,8 +55,8 @@ export function createApp(deps: AppDeps): App {
 
   // Every module that changes state records it through the audit log, in its own transaction.
   const audit = createAuditModule({ rootEm: deps.rootEm, log: deps.log, retentionDays: deps.config.auditRetentionDays });
-  const auth = createAuthModule({ rootEm: deps.rootEm, transactions });
-  const provider = createProviderModule({ transactions, secrets });
+  const auth = createAuthModule({ rootEm: deps.rootEm, transactions, audit: audit.services.audit });
+  const provider = createProviderModule({ transactions, secrets, audit: audit.services.audit });
   const model = createModelModule();
   const activation = createActivationModule({
     rootEm: deps.rootEm,
@@ -78,6 +78,8 @@ export function createApp(deps: AppDeps): App {
   });
   const credentials = createCredentialsModule({
     secrets,
+    transactions,
+    audit: audit.services.audit,
     providers: provider.services.providers,
     models: model.services.models,
     activationQueries: activation.services.activationQueries,

@@ -3,6 +3,7 @@ import type { TransactionRunner } from '../../db/transaction';
 import { ApiTokenResolver, AuthResolver } from './auth.resolver';
 import { AuthenticationService, type AuthenticationOptions } from './authentication.service';
 import { UserService } from './user.service';
+import type { AuditService } from '../audit/audit.service';
 
 export interface AuthServices {
   authentication: AuthenticationService;
@@ -10,10 +11,10 @@ export interface AuthServices {
 }
 
 /** Authentication (token → Actor, with its cache), users, roles and tokens. */
-export function createAuthModule(deps: { rootEm: EntityManager; transactions: TransactionRunner; options?: AuthenticationOptions }) {
+export function createAuthModule(deps: { rootEm: EntityManager; transactions: TransactionRunner; audit: AuditService; options?: AuthenticationOptions }) {
   const authentication = new AuthenticationService(deps.rootEm, deps.options);
   deps.transactions.onCommit(authentication.forgetCommitted);
-  const services: AuthServices = { authentication, users: new UserService(deps.transactions) };
+  const services: AuthServices = { authentication, users: new UserService(deps.transactions, deps.audit) };
   return { services, resolvers: authResolvers(services) };
 }
 
