@@ -103,7 +103,7 @@ export class ScheduleRepository {
   }
 
   async nextDueAt(em: EntityManager): Promise<Date | null> {
-    const rows = await em.execute<{ at: string }[]>(`select at from scheduled_change where status = 'PENDING' order by at, id limit 1`);
+    const rows = await em.execute<{ at: string }[]>(`select at /* scheduled switch probe */ from scheduled_change where status = 'PENDING' order by at, id limit 1`);
     return rows[0] ? new Date(rows[0].at) : null;
   }
 
