@@ -20,7 +20,7 @@ export interface MetricSources {
 /** What a slot-change metric needs of a change: its capability and whether the slot is now held. */
 export interface SlotChangeSample {
   capability: string;
-  modelId: string | null;
+  aiModelId: string | null;
 }
 
 /** Operation names come from clients: cap how many distinct label values one process keeps. */
@@ -128,7 +128,7 @@ export function createMetrics(sources: MetricSources): Metrics {
   return {
     registry,
     countSlotChanges(changes) {
-      for (const c of changes) activations.inc({ capability: c.capability, kind: c.modelId ? 'activated' : 'cleared' });
+      for (const c of changes) activations.inc({ capability: c.capability, kind: c.aiModelId ? 'activated' : 'cleared' });
     },
     apolloPlugin(log) {
       return {

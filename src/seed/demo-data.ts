@@ -114,10 +114,10 @@ export async function seedDemoData(
     const slots = await rootEm.fork().find(ActivationSlot, { providerId: provider.id });
     for (const [capability, name] of Object.entries(demo.active) as [Capability, string][]) {
       const slot = slots.find((s) => s.capability === capability);
-      const modelId = ids.get(name);
+      const aiModelId = ids.get(name);
       // Held, or changed by someone since (even if emptied on purpose): not the seeder's to decide.
-      if (!modelId || (slot && (slot.modelId || slot.version > 0))) continue;
-      const { changes } = await services.activation.activate(actor, { modelId, capabilities: [capability] });
+      if (!aiModelId || (slot && (slot.aiModelId || slot.version > 0))) continue;
+      const { changes } = await services.activation.activate(actor, { modelId: aiModelId, capabilities: [capability] });
       report.slotsActivated += changes.length;
     }
   }

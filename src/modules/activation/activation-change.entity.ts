@@ -17,11 +17,11 @@ export class ActivationChange {
   @Property({ type: 'text' })
   capability!: Capability;
 
-  @Property({ type: 'uuid', nullable: true })
-  modelId!: string | null;
+  @Property({ type: 'uuid', nullable: true, fieldName: 'model_id' })
+  aiModelId!: string | null;
 
-  @Property({ type: 'uuid', nullable: true })
-  previousModelId!: string | null;
+  @Property({ type: 'uuid', nullable: true, fieldName: 'previous_model_id' })
+  previousAiModelId!: string | null;
 
   @Property({ type: 'integer' })
   version!: number;

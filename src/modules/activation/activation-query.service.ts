@@ -34,7 +34,7 @@ export class ActivationQueryService {
       const snapshot = this.snapshots.peekBySlug(slug) ?? (await scope.loaders.snapshotBySlug(slug));
       if (!snapshot) throw new NotFoundError('provider.notFound', { slug });
       scope.loaders.prime(snapshot);
-      const aiModelId = snapshot.slots.find((s) => s.capability === capability)?.modelId;
+      const aiModelId = snapshot.slots.find((s) => s.capability === capability)?.aiModelId;
       return aiModelId ? (snapshot.heldModels.find((m) => m.id === aiModelId) ?? null) : null;
     }
     const provider = await this.providerOrFail(scope, slug);
@@ -46,7 +46,7 @@ export class ActivationQueryService {
   async activeModels(scope: RequestScope, slug?: string | null): Promise<SlotView[]> {
     const providers = slug ? [await this.providerOrFail(scope, slug)] : await scope.loaders.allProviders();
     const slotLists = await scope.loaders.slotsByProviderId.loadMany(providers.map((p) => p.id));
-    return slotLists.flatMap((list) => (list instanceof Error ? [] : list.filter((s) => s.modelId !== null)));
+    return slotLists.flatMap((list) => (list instanceof Error ? [] : list.filter((s) => s.aiModelId !== null)));
   }
 
   async history(
@@ -80,6 +80,6 @@ export class ActivationQueryService {
   /** The capabilities whose slot `model` holds, in enum order (from the provider's batched slots). */
   async heldCapabilities(scope: RequestScope, model: AIModel): Promise<Capability[]> {
     const slots = await scope.loaders.slotsByProviderId.load(model.providerId);
-    return slots.filter((s) => s.modelId === model.id).map((s) => s.capability);
+    return slots.filter((s) => s.aiModelId === model.id).map((s) => s.capability);
   }
 }

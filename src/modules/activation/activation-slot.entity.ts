@@ -8,7 +8,7 @@ import type { Capability } from '../../common/capability';
 @Entity({ tableName: 'activation_slot' })
 export class ActivationSlot {
   [PrimaryKeyProp]?: ['providerId', 'capability'];
-  [OptionalProps]?: 'modelId' | 'version' | 'activatedAt' | 'activatedBy';
+  [OptionalProps]?: 'aiModelId' | 'version' | 'activatedAt' | 'activatedBy';
 
   @PrimaryKey({ type: 'uuid' })
   providerId!: string;
@@ -16,8 +16,8 @@ export class ActivationSlot {
   @PrimaryKey({ type: 'text' })
   capability!: Capability;
 
-  @Property({ type: 'uuid', nullable: true })
-  modelId: string | null = null;
+  @Property({ type: 'uuid', nullable: true, fieldName: 'model_id' })
+  aiModelId: string | null = null;
 
   @Property({ type: 'integer' })
   version: number = 0;

@@ -13,7 +13,7 @@ function rowToSlot(row: Record<string, unknown>): SlotView {
   return {
     providerId: row.provider_id as string,
     capability: row.capability as Capability,
-    modelId: (row.model_id as string | null) ?? null,
+    aiModelId: (row.model_id as string | null) ?? null,
     version: Number(row.version),
     activatedAt: row.activated_at ? new Date(row.activated_at as string) : null,
     activatedBy: (row.activated_by as string | null) ?? null,

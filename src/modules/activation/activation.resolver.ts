@@ -108,7 +108,7 @@ export class ActiveModelSlotResolver {
 
   @FieldResolver(() => AIModelType, { description: 'The model holding the slot.' })
   async model(@Root() slot: SlotView, @Ctx() ctx: RequestContext): Promise<AIModel> {
-    return (await ctx.loaders.modelById.load(slot.modelId!))!;
+    return (await ctx.loaders.modelById.load(slot.aiModelId!))!;
   }
 }
 
@@ -126,12 +126,12 @@ export class ActiveModelChangeResolver {
 
   @FieldResolver(() => AIModelType, { nullable: true, description: 'The new holder; null when the slot was emptied.' })
   model(@Root() change: ChangeRecord, @Ctx() ctx: RequestContext): Promise<AIModel | null> {
-    return change.modelId ? ctx.loaders.modelById.load(change.modelId) : Promise.resolve(null);
+    return change.aiModelId ? ctx.loaders.modelById.load(change.aiModelId) : Promise.resolve(null);
   }
 
   @FieldResolver(() => AIModelType, { nullable: true, description: 'The holder before; null when the slot was empty.' })
   previousModel(@Root() change: ChangeRecord, @Ctx() ctx: RequestContext): Promise<AIModel | null> {
-    return change.previousModelId ? ctx.loaders.modelById.load(change.previousModelId) : Promise.resolve(null);
+    return change.previousAiModelId ? ctx.loaders.modelById.load(change.previousAiModelId) : Promise.resolve(null);
   }
 }
 
@@ -140,7 +140,7 @@ export class ActiveModelChangeResolver {
 export class ProviderSlotsResolver {
   @FieldResolver(() => [ActiveModelSlotType], { description: 'The held slots of this provider, in capability order.' })
   async activeModels(@Root() provider: Provider, @Ctx() ctx: RequestContext): Promise<SlotView[]> {
-    return (await ctx.loaders.slotsByProviderId.load(provider.id)).filter((s) => s.modelId !== null);
+    return (await ctx.loaders.slotsByProviderId.load(provider.id)).filter((s) => s.aiModelId !== null);
   }
 }
 

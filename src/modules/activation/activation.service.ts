@@ -169,8 +169,8 @@ export class ActivationService {
             toVersion: input.toVersion,
             expectedVersion: input.expectedVersion ?? null,
             reason,
-            before: { version: c.version - 1, modelId: c.previousModelId },
-            after: { version: c.version, modelId: c.modelId },
+            before: { version: c.version - 1, modelId: c.previousAiModelId },
+            after: { version: c.version, modelId: c.aiModelId },
           },
         });
       }
@@ -259,5 +259,5 @@ export class ActivationService {
 
 /** The models displaced by these changes (each once). */
 function displaced(changes: readonly ChangeRecord[]): string[] {
-  return [...new Set(changes.map((c) => c.previousModelId).filter((id): id is string => !!id))];
+  return [...new Set(changes.map((c) => c.previousAiModelId).filter((id): id is string => !!id))];
 }

@@ -6,8 +6,9 @@ export interface ChangeRecord {
   id: string;
   providerId: string;
   capability: Capability;
-  modelId: string | null;
-  previousModelId: string | null;
+  /** Row ids (AIModel.id) of the new and the previous holder; null: empty. */
+  aiModelId: string | null;
+  previousAiModelId: string | null;
   version: number;
   changedAt: Date;
   changedBy: string | null;
@@ -37,8 +38,8 @@ export function rowToChange(row: Record<string, unknown>): ChangeRecord {
     id: String(row.id),
     providerId: row.provider_id as string,
     capability: row.capability as Capability,
-    modelId: (row.model_id as string | null) ?? null,
-    previousModelId: (row.previous_model_id as string | null) ?? null,
+    aiModelId: (row.model_id as string | null) ?? null,
+    previousAiModelId: (row.previous_model_id as string | null) ?? null,
     version: Number(row.version),
     changedAt: new Date(row.changed_at as string),
     changedBy: (row.changed_by as string | null) ?? null,

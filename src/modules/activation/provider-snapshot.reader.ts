@@ -48,7 +48,7 @@ export class ProviderSnapshotReader {
     if (unknown.length) for (const p of await this.providers.findByIds(em, unknown)) known.set(p.id, p);
     const present = missing.filter((id) => known.has(id));
     const slotLists = present.length ? await this.repository.slotsByProviders(em, present) : [];
-    const heldIds = [...new Set(slotLists.flat().map((s) => s.modelId).filter((id): id is string => !!id))];
+    const heldIds = [...new Set(slotLists.flat().map((s) => s.aiModelId).filter((id): id is string => !!id))];
     const held = heldIds.length ? await this.models.findByIds(em, heldIds) : [];
     const heldById = new Map(held.map((m) => [m.id, m]));
 
@@ -57,7 +57,7 @@ export class ProviderSnapshotReader {
       const snapshot: ProviderSnapshot = {
         provider: plain(known.get(id)!),
         slots,
-        heldModels: [...new Set(slots.map((s) => s.modelId).filter((m): m is string => !!m))].map((m) => plain(heldById.get(m)!)),
+        heldModels: [...new Set(slots.map((s) => s.aiModelId).filter((m): m is string => !!m))].map((m) => plain(heldById.get(m)!)),
       };
       // The in-process store shares this object between requests: nobody may change it.
       deepFreeze(snapshot);

@@ -4,7 +4,8 @@ import type { Capability } from '../../common/capability';
 export interface SlotView {
   providerId: string;
   capability: Capability;
-  modelId: string | null;
+  /** The row id of the holding model (AIModel.id); null: empty. */
+  aiModelId: string | null;
   version: number;
   activatedAt: Date | null;
   activatedBy: string | null;

@@ -24,7 +24,7 @@ export function diffFields<T extends Record<string, unknown>>(before: T, after: 
 
 /** Slot changes as the audit log keeps them: which slot, the version it reached, the holder before and after. */
 export function slotChanges(
-  changes: readonly { capability: string; version: number; previousModelId: string | null; modelId: string | null }[],
+  changes: readonly { capability: string; version: number; previousAiModelId: string | null; aiModelId: string | null }[],
 ): { capability: string; version: number; before: string | null; after: string | null }[] {
-  return changes.map((c) => ({ capability: c.capability, version: c.version, before: c.previousModelId, after: c.modelId }));
+  return changes.map((c) => ({ capability: c.capability, version: c.version, before: c.previousAiModelId, after: c.aiModelId }));
 }

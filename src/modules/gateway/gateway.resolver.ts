@@ -141,7 +141,7 @@ export class UsageRecordResolver {
 
   @FieldResolver(() => AIModelType, { description: 'The model used (it may since have been deleted).' })
   async model(@Root() record: UsageRecord, @Ctx() ctx: RequestContext): Promise<AIModel> {
-    return (await ctx.loaders.modelById.load(record.modelId))!;
+    return (await ctx.loaders.modelById.load(record.aiModelId))!;
   }
 
   @FieldResolver(() => TokenUsageType, { nullable: true, description: 'Tokens used; null when the provider did not say or the call failed.' })

@@ -1,3 +1,4 @@
+import { ChatRole, UsageStatus } from './gateway-enums';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { ApiStyle } from '../../common/api-style';
@@ -26,13 +27,12 @@ interface Caller {
   scope: RequestScope;
 }
 
-export type ChatRoleName = 'SYSTEM' | 'USER' | 'ASSISTANT';
 
 export interface ChatData {
   provider: string;
   capability?: Capability | null;
   model?: string | null;
-  messages: { role: ChatRoleName; content: string }[];
+  messages: { role: ChatRole; content: string }[];
   temperature?: number | null;
   maxTokens?: number | null;
 }
@@ -213,7 +213,7 @@ export class GatewayService {
       }
       if (!final) throw new UpstreamError('PROVIDER_ERROR', 'upstream stream ended without a result');
       const latencyMs = elapsedSince(start);
-      const record = await this.record(caller, resolution, { status: 'OK', usage: final.usage, latencyMs });
+      const record = await this.record(caller, resolution, { status: UsageStatus.OK, usage: final.usage, latencyMs });
       recorded = true;
       yield { delta: '', done: true, generation: generationView({ id: record.id, model: resolution.model, keySource: resolution.keySource, latencyMs }, final) };
     } catch (e) {
@@ -221,16 +221,16 @@ export class GatewayService {
       const latencyMs = elapsedSince(start);
       if (signal.aborted) {
         recorded = true;
-        await this.recordQuietly(caller, resolution, { status: 'ERROR', errorCode: CANCELLED, latencyMs });
+        await this.recordQuietly(caller, resolution, { status: UsageStatus.ERROR, errorCode: CANCELLED, latencyMs });
         return;
       }
       const error = this.failure(caller, e, resolution, latencyMs);
       recorded = true;
-      await this.record(caller, resolution, { status: 'ERROR', errorCode: errorCodeOf(error), latencyMs });
+      await this.record(caller, resolution, { status: UsageStatus.ERROR, errorCode: errorCodeOf(error), latencyMs });
       yield { error };
     } finally {
       // The client left while a chunk was being delivered.
-      if (!recorded) await this.recordQuietly(caller, resolution, { status: 'ERROR', errorCode: CANCELLED, latencyMs: elapsedSince(start) });
+      if (!recorded) await this.recordQuietly(caller, resolution, { status: UsageStatus.ERROR, errorCode: CANCELLED, latencyMs: elapsedSince(start) });
     }
   }
 
@@ -249,13 +249,13 @@ export class GatewayService {
     } catch (e) {
       const latencyMs = elapsedSince(start);
       const error = this.failure(caller, e, resolution, latencyMs);
-      await this.record(caller, resolution, { status: 'ERROR', errorCode: errorCodeOf(error), latencyMs }).catch((recordError: unknown) =>
+      await this.record(caller, resolution, { status: UsageStatus.ERROR, errorCode: errorCodeOf(error), latencyMs }).catch((recordError: unknown) =>
         this.options.log.error({ requestId: caller.scope.requestId, err: recordError }, 'could not write the usage record of a failed call'),
       );
       throw error;
     }
     const latencyMs = elapsedSince(start);
-    const record = await this.record(caller, resolution, { status: 'OK', usage: usageOf(result), latencyMs });
+    const record = await this.record(caller, resolution, { status: UsageStatus.OK, usage: usageOf(result), latencyMs });
     return { result, base: { id: record.id, model: resolution.model, keySource: resolution.keySource, latencyMs } };
   }
 
@@ -272,19 +272,19 @@ export class GatewayService {
   private record(
     caller: Caller,
     resolution: Resolution,
-    outcome: { status: 'OK' | 'ERROR'; errorCode?: string; usage?: TokenUsage | null; latencyMs: number },
+    outcome: { status: UsageStatus; errorCode?: string; usage?: TokenUsage | null; latencyMs: number },
   ): Promise<UsageRecord> {
     return this.usage.record(caller.scope.em, {
       userId: caller.actor.id,
       providerId: resolution.provider.id,
-      modelId: resolution.model.id,
+      aiModelId: resolution.model.id,
       capability: resolution.capability,
       keySource: resolution.keySource,
       ...outcome,
     });
   }
 
-  private async recordQuietly(caller: Caller, resolution: Resolution, outcome: { status: 'ERROR'; errorCode: string; latencyMs: number }): Promise<void> {
+  private async recordQuietly(caller: Caller, resolution: Resolution, outcome: { status: UsageStatus.ERROR; errorCode: string; latencyMs: number }): Promise<void> {
     try {
       await this.record(caller, resolution, outcome);
     } catch (e) {
@@ -331,7 +331,7 @@ function chatCapability(capability: Capability | null | undefined): Capability {
   return c;
 }
 
-function toChatMessage(m: { role: ChatRoleName; content: string }): ChatMessage {
+function toChatMessage(m: { role: ChatRole; content: string }): ChatMessage {
   return { role: m.role.toLowerCase() as ChatMessage['role'], content: m.content };
 }
 

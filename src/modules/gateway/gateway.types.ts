@@ -10,16 +10,9 @@ import { AudioFormat, EachLength, EachValid, ImageSize } from './gateway.validat
 import type { TokenUsage } from './adapters';
 import type { UsageRecord } from './usage-record.entity';
 
-export enum ChatRole {
-  SYSTEM = 'SYSTEM',
-  USER = 'USER',
-  ASSISTANT = 'ASSISTANT',
-}
+import { ChatRole, UsageStatus } from './gateway-enums';
 
-export enum UsageStatus {
-  OK = 'OK',
-  ERROR = 'ERROR',
-}
+export { ChatRole, UsageStatus };
 
 registerEnumType(ChatRole, { name: 'ChatRole', description: 'Who says a chat message.' });
 registerEnumType(UsageStatus, { name: 'UsageStatus', description: 'How a generation call ended.' });

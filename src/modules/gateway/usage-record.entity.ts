@@ -2,7 +2,9 @@ import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import type { Capability } from '../../common/capability';
 import type { KeySource } from '../credentials/key-source';
 
-export type UsageStatus = 'OK' | 'ERROR';
+import { UsageStatus } from './gateway-enums';
+
+export { UsageStatus };
 
 /**
  * One row per generation call after its model and key were resolved: who, which model, which key
@@ -22,8 +24,8 @@ export class UsageRecord {
   providerId!: string;
 
   /** The AIModel row id (not the provider's model id). */
-  @Property({ type: 'uuid' })
-  modelId!: string;
+  @Property({ type: 'uuid', fieldName: 'model_id' })
+  aiModelId!: string;
 
   @Property({ type: 'text' })
   capability!: Capability;

@@ -16,7 +16,8 @@ import { UsageRecord, type UsageStatus } from './usage-record.entity';
 export interface UsageEntry {
   userId: string;
   providerId: string;
-  modelId: string;
+  /** The model row used (AIModel.id). */
+  aiModelId: string;
   capability: Capability;
   keySource: KeySource;
   status: UsageStatus;
@@ -50,7 +51,7 @@ export class UsageService {
     const record = fork.create(UsageRecord, {
       userId: entry.userId,
       providerId: entry.providerId,
-      modelId: entry.modelId,
+      aiModelId: entry.aiModelId,
       capability: entry.capability,
       keySource: entry.keySource,
       status: entry.status,

@@ -19,7 +19,7 @@ export function scheduleActivationOf(activation: ActivationService): ScheduleAct
       if (input.expectedVersion != null && capabilities.length !== 1) {
         throw new UserInputError('activation.expectedVersionNeedsOneCapability', { count: capabilities.length }, 'expectedVersion');
       }
-      return { modelId: model.id, providerId: model.providerId, capabilities };
+      return { aiModelId: model.id, providerId: model.providerId, capabilities };
     },
     async applyInTransaction(tx, actor, input) {
       return (await activation.activateInTransaction(tx, actor, input)).changes;

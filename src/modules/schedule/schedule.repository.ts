@@ -8,7 +8,8 @@ import { ScheduledChangeStatus, type ScheduleFailure } from './schedule-rules';
 export interface ScheduledChangeRecord {
   id: string;
   providerId: string;
-  modelId: string;
+  /** The row id (AIModel.id) of the model it activates. */
+  aiModelId: string;
   capabilities: Capability[];
   expectedVersion: number | null;
   at: Date;
@@ -42,7 +43,7 @@ function rowToRecord(row: Record<string, unknown>): ScheduledChangeRecord {
   return {
     id: row.id as string,
     providerId: row.provider_id as string,
-    modelId: row.model_id as string,
+    aiModelId: row.model_id as string,
     capabilities: parseTextArray(row.capabilities),
     expectedVersion: row.expected_version === null || row.expected_version === undefined ? null : Number(row.expected_version),
     at: new Date(row.at as string),
@@ -68,13 +69,13 @@ export interface ScheduleListFilter {
 export class ScheduleRepository {
   async insert(
     em: EntityManager,
-    s: { id: string; providerId: string; modelId: string; capabilities: Capability[]; expectedVersion: number | null; at: Date; reason: string | null; createdBy: string },
+    s: { id: string; providerId: string; aiModelId: string; capabilities: Capability[]; expectedVersion: number | null; at: Date; reason: string | null; createdBy: string },
   ): Promise<ScheduledChangeRecord> {
     const rows = await em.execute<Record<string, unknown>[]>(
       `insert into scheduled_change as s (id, provider_id, model_id, capabilities, expected_version, at, reason, created_by)
        values (?, ?, ?, ?::text[], ?, ?, ?, ?)
        returning ${COLUMNS}`,
-      [s.id, s.providerId, s.modelId, pgArray(s.capabilities), s.expectedVersion, s.at, s.reason, s.createdBy],
+      [s.id, s.providerId, s.aiModelId, pgArray(s.capabilities), s.expectedVersion, s.at, s.reason, s.createdBy],
     );
     return rowToRecord(rows[0]);
   }

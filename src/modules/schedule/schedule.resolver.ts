@@ -72,7 +72,7 @@ export class ScheduledChangeResolver {
 
   @FieldResolver(() => AIModelType, { description: 'The model it activates (also when deleted since).' })
   async model(@Root() s: ScheduledChangeRecord, @Ctx() ctx: RequestContext): Promise<AIModel> {
-    return (await ctx.loaders.modelById.load(s.modelId))!;
+    return (await ctx.loaders.modelById.load(s.aiModelId))!;
   }
 
   @FieldResolver(() => UserType, { description: 'Who scheduled it; it applies as their activateModel.' })

@@ -20,7 +20,7 @@ export interface ScheduleActivation {
   check(
     em: EntityManager,
     input: { modelId: string; capabilities?: Capability[] | null; expectedVersion?: number | null },
-  ): Promise<{ modelId: string; providerId: string; capabilities: Capability[] }>;
+  ): Promise<{ aiModelId: string; providerId: string; capabilities: Capability[] }>;
   /**
    * Inside `em`'s transaction, exactly as activateModel called by `actor` (every check, compare-and-swap
    * on expectedVersion); throws the same errors. The history rows carry the reason and the switch's id.
@@ -81,7 +81,7 @@ export class ScheduleService implements DueSwitches {
       const created = await this.repository.insert(tx, {
         id: randomUUID(),
         providerId: checked.providerId,
-        modelId: checked.modelId,
+        aiModelId: checked.aiModelId,
         capabilities: checked.capabilities,
         expectedVersion: input.expectedVersion ?? null,
         at: input.at,
@@ -154,7 +154,7 @@ export class ScheduleService implements DueSwitches {
         // As activateModel called by its author today: one who lost ADMIN may no longer switch.
         if (claimed.authorRole !== Role.ADMIN) throw new ForbiddenError('auth.forbidden', { role: claimed.authorRole, action: 'activateModel' });
         changes = await this.activation.applyInTransaction({ em, emit: (event) => void attempt.push(event) }, author, {
-          modelId: claimed.modelId,
+          modelId: claimed.aiModelId,
           capabilities: claimed.capabilities,
           expectedVersion: claimed.expectedVersion,
           reason: claimed.reason,
@@ -183,14 +183,14 @@ export class ScheduleService implements DueSwitches {
   private async auditEntry(em: EntityManager, action: AuditAction, s: ScheduledChangeRecord | ClaimedSwitch, changes: ChangeRecord[] = []) {
     const [names] = await em.execute<{ slug: string; name: string }[]>(
       'select p.slug, m.name from ai_model m join provider p on p.id = m.provider_id where m.id = ?',
-      [s.modelId],
+      [s.aiModelId],
     );
     const details: Record<string, unknown> = {
       scheduledChangeId: s.id,
       provider: names?.slug,
       providerId: s.providerId,
       model: names?.name,
-      modelId: s.modelId,
+      modelId: s.aiModelId,
       capabilities: s.capabilities,
       expectedVersion: s.expectedVersion,
       at: s.at.toISOString(),
@@ -198,7 +198,7 @@ export class ScheduleService implements DueSwitches {
       status: s.status,
     };
     if (action === AuditAction.SCHEDULE_APPLIED) {
-      details.changes = changes.map((c) => ({ capability: c.capability, version: c.version, before: c.previousModelId, after: c.modelId }));
+      details.changes = changes.map((c) => ({ capability: c.capability, version: c.version, before: c.previousAiModelId, after: c.aiModelId }));
     }
     if (action === AuditAction.SCHEDULE_FAILED) {
       details.failureCode = s.failureCode;

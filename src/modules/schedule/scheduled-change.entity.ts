@@ -17,8 +17,9 @@ export class ScheduledChange {
   @Property({ type: 'uuid' })
   providerId!: string;
 
-  @Property({ type: 'uuid' })
-  modelId!: string;
+  /** The row id (AIModel.id) of the model it activates. */
+  @Property({ type: 'uuid', fieldName: 'model_id' })
+  aiModelId!: string;
 
   @Property({ type: 'text[]' })
   capabilities!: Capability[];
