@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
+import { Client, type QueryResultRow } from 'pg';
 import { SubscriberPool } from './fanout';
 import { startNode, type NodeProcess } from './processes';
 
@@ -50,7 +50,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+async function gql<T = Record<string, { id: string } | undefined>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
@@ -61,7 +61,7 @@ async function gql<T = any>(url: string, query: string, variables: Record<string
   return body.data;
 }
 
-async function pg(sql: string, database = 'postgres'): Promise<any[]> {
+async function pg(sql: string, database = 'postgres'): Promise<QueryResultRow[]> {
   const client = new Client({ connectionString: `${PG_ROOT}/${database}` });
   await client.connect();
   try {
@@ -102,7 +102,7 @@ async function startSwitchboard(databaseUrl: string, redisUrl?: string): Promise
 
 async function seed(url: string): Promise<{ distinct: { a: string; b: string }[]; hot: { a: string; b: string }; fanout: { a: string; b: string } }> {
   const model = async (provider: string, name: string, capabilities: string[]) =>
-    (await gql(url, `mutation($i: CreateModelInput!) { createModel(input: $i) { id } }`, { i: { provider, name, modelId: `${provider}/${name}`, capabilities } })).createModel.id as string;
+    (await gql<{ createModel: { id: string } }>(url, `mutation($i: CreateModelInput!) { createModel(input: $i) { id } }`, { i: { provider, name, modelId: `${provider}/${name}`, capabilities } })).createModel.id;
   const provider = (slug: string) => gql(url, `mutation($i: CreateProviderInput!) { createProvider(input: $i) { id } }`, { i: { slug, name: slug } });
   await provider('openrouter');
   const chat = await model('openrouter', 'claude', CAPABILITIES);
@@ -157,8 +157,8 @@ async function fanoutBench(server: NodeProcess, models: { a: string; b: string }
   let flip = 0;
   const activate = async () => {
     const sent = performance.now();
-    const data = await gql(server.url, ACTIVATE, { input: { modelId: flip++ % 2 ? models.a : models.b, capabilities: ['CHAT'] } });
-    return { sent, returned: performance.now(), cursor: data.activateModel.changes[0]?.cursor as string };
+    const data = await gql<{ activateModel: { changes: { cursor: string }[] } }>(server.url, ACTIVATE, { input: { modelId: flip++ % 2 ? models.a : models.b, capabilities: ['CHAT'] } });
+    return { sent, returned: performance.now(), cursor: data.activateModel.changes[0]?.cursor };
   };
   const waitAll = async (cursor: string, timeoutMs: number) => {
     const until = performance.now() + timeoutMs;

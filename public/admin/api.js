@@ -110,7 +110,7 @@ export const ACTIVE_MODEL_CHANGED = `subscription ActiveModelChanged($since: Str
 export function latestChangesDocument(slots) {
   const vars = [];
   const fields = [];
-  slots.forEach(({ provider, capability }, i) => {
+  slots.forEach((_slot, i) => {
     vars.push(`$p${i}: String!`, `$c${i}: Capability!`);
     fields.push(`s${i}: activationHistory(provider: $p${i}, capability: $c${i}, first: 1) {
       edges { node { ${CHANGE_FIELDS} } }

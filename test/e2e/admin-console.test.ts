@@ -2,6 +2,8 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from '../helpers/browser';
 import { activate, createModel, createProvider, type ModelRef } from '../helpers/factories';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server';
+import { waitFor } from '../helpers/wait';
+import { ActiveModelNameDocument } from '../generated/graphql';
 
 /** The admin console and the explorer in a real Chromium, against a real server. */
 let t: TestServer;
@@ -110,8 +112,8 @@ test('switching from a stale version shows a conflict, then the current holder',
   // It refreshed the slot instead of overwriting it.
   await expectText(cell(stale.page).locator('.slot-model'), 'Alpha One');
   await expectText(cell(stale.page).locator('.slot-version'), `v${version + 1}`);
-  const held = await t.gql(`{ activeModel(provider: "acme", capability: CHAT) { name } }`);
-  expect(held.data.activeModel.name).toBe('alpha');
+  const held = await t.op(ActiveModelNameDocument, { provider: 'acme', capability: 'CHAT' });
+  expect(held.data.activeModel?.name).toBe('alpha');
 
   await stale.page.screenshot({ path: `${SCREENSHOTS}/switchboard-admin-conflict.png`, fullPage: true });
   expect(stale.problems).toEqual([]);
@@ -144,12 +146,5 @@ test('the explorer loads offline and shows GraphiQL', async () => {
 });
 
 async function expectText(locator: ReturnType<Page['locator']>, text: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last: string | null = null;
-  while (Date.now() < until) {
-    last = await locator.textContent();
-    if (last?.includes(text)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`expected "${text}", still "${last}"`);
+  await waitFor(() => locator.textContent(), (last) => Boolean(last?.includes(text)), { timeoutMs, intervalMs: 50, what: `the text "${text}"` });
 }

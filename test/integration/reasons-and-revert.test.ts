@@ -3,7 +3,7 @@ import type { Client } from 'graphql-ws';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { createModel, createProvider, errorCode, expectOk, query } from '../helpers/factories';
 import { collect, wsClient } from '../helpers/ws-client';
-import { waitUntil } from '../helpers/wait';
+import { waitFor } from '../helpers/wait';
 import {
   CmActivateDocument,
   CmChangedDocument,
@@ -162,10 +162,10 @@ describe('activationHistory filters', () => {
   test('a scheduled switch’s change names it, with the reason', async () => {
     const at = new Date(Date.now() + 800).toISOString();
     const s = expectOk(await t.op(ScheduleActivationDocument, { input: { modelId: m.b, capabilities: ['CHAT'], at, reason: 'planned' } })).scheduleActivation;
-    const change = await waitUntil(
+    const change = await waitFor(
       async () => expectOk(await t.op(CmHistoryDocument, { provider: 'rv', capability: 'CHAT', first: 1 })).activationHistory.edges[0].node,
       (c) => c.scheduledChange?.id === s.id,
-      'the scheduled change in the history',
+      { what: 'the scheduled change in the history', timeoutMs: 30_000 },
     );
     expect(change).toMatchObject({ reason: 'planned', model: { name: 'b' }, scheduledChange: { id: s.id, status: 'APPLIED' } });
   });

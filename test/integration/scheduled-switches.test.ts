@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { dropDatabase, freshDatabaseUrl, startTestServer, type TestServer } from '../helpers/test-server';
 import { activate, createMember, createModel, createProvider, errorCode, expectOk, query, sql } from '../helpers/factories';
-import { waitUntil } from '../helpers/wait';
+import { waitFor } from '../helpers/wait';
 import {
   AuditLogDocument,
   CancelScheduledChangeDocument,
@@ -41,7 +41,7 @@ async function schedule(t: TestServer, input: { modelId: string; capabilities?: 
 }
 
 async function status(t: TestServer, id: string): Promise<{ status: string; failure_code: string | null }> {
-  return (await query(t, 'select status, failure_code from scheduled_change where id = $1', [id]))[0];
+  return (await query<{ status: string; failure_code: string | null }>(t, 'select status, failure_code from scheduled_change where id = $1', [id]))[0];
 }
 
 /** Everything PENDING falls due now (as if the clock had passed `at`). */
@@ -96,10 +96,10 @@ describe('scheduling', () => {
     expect(created).toMatchObject({ status: 'PENDING', reason: 'night rollout', capabilities: ['CHAT'], appliedAt: null, changes: [] });
     expect(created.createdBy.name).toBe('admin');
 
-    const applied = await waitUntil(
+    const applied = await waitFor(
       async () => expectOk(await t.op(ScheduledChangesDocument, { provider: 'sched', status: 'APPLIED' })).scheduledChanges.edges,
       (edges) => edges.some((e) => e.node.id === created.id),
-      'the switch to be APPLIED',
+      { what: 'the switch to be APPLIED', timeoutMs: 30_000 },
     );
     const node = applied.find((e) => e.node.id === created.id)!.node;
     expect(node.changes).toEqual([expect.objectContaining({ capability: 'CHAT', version: 1, changedBy: 'admin', model: { name: 'm1' }, previousModel: null })]);
@@ -122,7 +122,7 @@ describe('scheduling', () => {
     expectOk(await activate(t, model.id, { capabilities: ['CODE'] })); // CODE goes to version 1 first
     const historyBefore = await query(t, 'select count(*)::int as n from activation_change');
     await makeDue(t, [s.id]);
-    await waitUntil(() => status(t, s.id), (r) => r.status !== 'PENDING', 'the stale switch to settle');
+    await waitFor(() => status(t, s.id), (r) => r.status !== 'PENDING', { what: 'the stale switch to settle', timeoutMs: 30_000 });
     const fa = expectOk(await t.op(ScheduledChangesDocument, { status: 'FAILED' }, { locale: 'fa' })).scheduledChanges.edges.find((e) => e.node.id === s.id)!.node;
     expect(fa).toMatchObject({ status: 'FAILED', failureCode: 'CONFLICT', changes: [] });
     expect(fa.failureMessage).toMatch(/[\u0600-\u06FF]/);
@@ -140,7 +140,7 @@ describe('scheduling', () => {
     const s = await schedule(t, { modelId: doomed.id });
     expectOk(await t.gql(`mutation($id: ID!) { deleteModel(id: $id) { id } }`, { id: doomed.id }));
     await makeDue(t, [s.id]);
-    expect(await waitUntil(() => status(t, s.id), (r) => r.status !== 'PENDING', 'the switch to settle')).toEqual({ status: 'FAILED', failure_code: 'NOT_FOUND' });
+    expect(await waitFor(() => status(t, s.id), (r) => r.status !== 'PENDING', { what: 'the switch to settle', timeoutMs: 30_000 })).toEqual({ status: 'FAILED', failure_code: 'NOT_FOUND' });
   });
 
   test('cancel: PENDING becomes CANCELLED; cancelling again, or an applied switch, is CONFLICT; unknown is NOT_FOUND', async () => {
@@ -198,10 +198,10 @@ describe('exactly once', () => {
     b.server.services.scheduleWorker.onSettled(count('b'));
     a.server.services.scheduleWorker.start();
     b.server.services.scheduleWorker.start();
-    await waitUntil(
+    await waitFor(
       async () => Number((await query(a, `select count(*) from scheduled_change where status = 'PENDING'`))[0].count),
       (n) => n === 0,
-      'every switch to settle',
+      { what: 'every switch to settle', timeoutMs: 30_000 },
     );
     const rows = await query(a, `select status, count(*)::int as n from scheduled_change group by status`);
     expect(rows).toEqual([{ status: 'APPLIED', n: 50 }]);
@@ -230,13 +230,13 @@ describe('exactly once', () => {
     // Wait (for the database's clock, not a fixed time) until it is due with nothing running.
     const pg = await sql(databaseUrl);
     try {
-      await waitUntil(async () => (await pg.query(`select clock_timestamp() > $1::timestamptz as due`, [at])).rows[0].due, Boolean, 'the switch to fall due');
+      await waitFor(async () => (await pg.query(`select clock_timestamp() > $1::timestamptz as due`, [at])).rows[0].due, Boolean, { what: 'the switch to fall due', timeoutMs: 30_000 });
       expect((await pg.query('select status from scheduled_change where id = $1', [s.id])).rows[0].status).toBe('PENDING');
     } finally {
       await pg.end();
     }
     const second = await server(databaseUrl);
-    expect(await waitUntil(() => status(second, s.id), (r) => r.status !== 'PENDING', 'the switch to apply after restart')).toEqual({ status: 'APPLIED', failure_code: null });
+    expect(await waitFor(() => status(second, s.id), (r) => r.status !== 'PENDING', { what: 'the switch to apply after restart', timeoutMs: 30_000 })).toEqual({ status: 'APPLIED', failure_code: null });
   });
 
   test('a claim held by a dead instance is taken over once its connection is gone', async () => {
@@ -253,12 +253,12 @@ describe('exactly once', () => {
     await zombie.query('begin');
     await zombie.query('select id from scheduled_change where id = $1 for update', [held.id]);
     t.server.services.scheduleWorker.start();
-    await waitUntil(() => status(t, free.id), (r) => r.status === 'APPLIED', 'the free switch to apply');
+    await waitFor(() => status(t, free.id), (r) => r.status === 'APPLIED', { what: 'the free switch to apply', timeoutMs: 30_000 });
     expect((await status(t, held.id)).status).toBe('PENDING');
     // The process dies: Postgres ends its connection, its transaction and its locks.
     const pid = (await zombie.query('select pg_backend_pid() as pid')).rows[0].pid;
     await query(t, 'select pg_terminate_backend($1)', [pid]);
-    await waitUntil(() => status(t, held.id), (r) => r.status === 'APPLIED', 'the orphaned claim to be taken over');
+    await waitFor(() => status(t, held.id), (r) => r.status === 'APPLIED', { what: 'the orphaned claim to be taken over', timeoutMs: 30_000 });
     await zombie.end().catch(() => undefined);
   });
 
@@ -272,10 +272,10 @@ describe('exactly once', () => {
     await makeDue(t);
     t.server.services.scheduleWorker.start();
     const cancels = await Promise.all(ids.map((id) => t.op(CancelScheduledChangeDocument, { id })));
-    await waitUntil(
+    await waitFor(
       async () => Number((await query(t, `select count(*) from scheduled_change where status = 'PENDING'`))[0].count),
       (n) => n === 0,
-      'every switch to settle',
+      { what: 'every switch to settle', timeoutMs: 30_000 },
     );
     const final = new Map((await query(t, 'select id, status from scheduled_change')).map((r) => [r.id, r.status]));
     const changes = new Map((await query(t, 'select scheduled_change_id as id, count(*)::int as n from activation_change where scheduled_change_id is not null group by 1')).map((r) => [r.id, r.n]));
