@@ -85,7 +85,7 @@ describe('scheduling', () => {
     const member = await createMember(t, 'sched-member');
     const forbidden = await t.op(ScheduleActivationDocument, { input: { modelId: model.id, at: inAnHour() } }, { token: member.token });
     expect(errorCode(forbidden)).toBe('FORBIDDEN');
-    expect(errorCode(await t.op(ScheduledChangesDocument, {}, { token: member.token }))).toBe('FORBIDDEN');
+    expect(errorCode(await t.op(ScheduledChangesDocument, { first: 5 }, { token: member.token }))).toBe('FORBIDDEN');
     expect(await auditCount(t, 'SCHEDULE_CREATED')).toBe(0);
     expect(Number((await query(t, 'select count(*) from scheduled_change'))[0].count)).toBe(0);
   });
@@ -97,7 +97,7 @@ describe('scheduling', () => {
     expect(created.createdBy.name).toBe('admin');
 
     const applied = await waitFor(
-      async () => expectOk(await t.op(ScheduledChangesDocument, { provider: 'sched', status: 'APPLIED' })).scheduledChanges.edges,
+      async () => expectOk(await t.op(ScheduledChangesDocument, { first: 5, provider: 'sched', status: 'APPLIED' })).scheduledChanges.edges,
       (edges) => edges.some((e) => e.node.id === created.id),
       { what: 'the switch to be APPLIED', timeoutMs: 30_000 },
     );
@@ -123,11 +123,11 @@ describe('scheduling', () => {
     const historyBefore = await query(t, 'select count(*)::int as n from activation_change');
     await makeDue(t, [s.id]);
     await waitFor(() => status(t, s.id), (r) => r.status !== 'PENDING', { what: 'the stale switch to settle', timeoutMs: 30_000 });
-    const fa = expectOk(await t.op(ScheduledChangesDocument, { status: 'FAILED' }, { locale: 'fa' })).scheduledChanges.edges.find((e) => e.node.id === s.id)!.node;
+    const fa = expectOk(await t.op(ScheduledChangesDocument, { first: 5, status: 'FAILED' }, { locale: 'fa' })).scheduledChanges.edges.find((e) => e.node.id === s.id)!.node;
     expect(fa).toMatchObject({ status: 'FAILED', failureCode: 'CONFLICT', changes: [] });
     expect(fa.failureMessage).toMatch(/[\u0600-\u06FF]/);
     expect(fa.appliedAt).not.toBeNull();
-    const en = expectOk(await t.op(ScheduledChangesDocument, { status: 'FAILED' })).scheduledChanges.edges.find((e) => e.node.id === s.id)!.node;
+    const en = expectOk(await t.op(ScheduledChangesDocument, { first: 5, status: 'FAILED' })).scheduledChanges.edges.find((e) => e.node.id === s.id)!.node;
     expect(en.failureMessage).toContain('is at version 1, not 0');
     expect(await query(t, 'select count(*)::int as n from activation_change')).toEqual(historyBefore);
     const slot = await query(t, `select m.name, s.version from activation_slot s join ai_model m on m.id = s.model_id join provider p on p.id = s.provider_id where p.slug = 'sched' and s.capability = 'CODE'`);
@@ -170,9 +170,9 @@ describe('scheduling', () => {
     } while (after);
     const sameAt = [ids[1], ids[3]].sort();
     expect(seen).toEqual([...sameAt, ids[2], ids[0]]);
-    expect(errorCode(await t.op(ScheduledChangesDocument, { provider: 'no-such' }))).toBe('NOT_FOUND');
+    expect(errorCode(await t.op(ScheduledChangesDocument, { first: 5, provider: 'no-such' }))).toBe('NOT_FOUND');
     expect(errorCode(await t.op(ScheduledChangesDocument, { first: 0 }))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await t.op(ScheduledChangesDocument, { after: 'garbage' }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.op(ScheduledChangesDocument, { first: 5, after: 'garbage' }))).toBe('BAD_USER_INPUT');
   });
 });
 
