@@ -11,7 +11,7 @@ import type { Backplane } from './pubsub/backplane';
  */
 export async function closeInOrder(parts: {
   graceMs?: number;
-  services: Pick<AppServices, 'changeFeed' | 'outbox' | 'sequencer' | 'authentication' | 'gateway'>;
+  services: Pick<AppServices, 'changeFeed' | 'outbox' | 'sequencer' | 'authentication' | 'gateway' | 'scheduleWorker' | 'auditRetention'>;
   log?: { warn(obj: object, msg: string): void };
   wsServer: WebSocketHandle;
   app: FastifyInstance;
@@ -32,6 +32,9 @@ export async function closeInOrder(parts: {
   await parts.wsServer.close();
   await parts.app.close();
   await parts.apollo.stop().catch(() => undefined);
+  // The scheduled switch being applied finishes its transaction; no new one is claimed.
+  await services.scheduleWorker.stop();
+  await services.auditRetention.stop();
   await services.outbox.stop();
   await services.sequencer.stop();
   await services.authentication.disconnect();

@@ -11,6 +11,8 @@ export type ActivateModelInput = {
   expectedVersion?: number | null | undefined;
   /** The model to activate. */
   modelId: string | number;
+  /** Why (trimmed, at most 500 characters); stored with every slot change it causes. */
+  reason?: string | null | undefined;
 };
 
 /** What a model can be used for; each is one slot per provider. */

@@ -50,4 +50,12 @@ export class ActivationChange {
 
   @Property({ type: 'timestamptz', nullable: true })
   publishedAt!: Date | null;
+
+  /** Why the change was made, as its author said (1..500 characters), or null. */
+  @Property({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  /** The scheduled switch that made this change, or null for a direct one. */
+  @Property({ type: 'uuid', nullable: true })
+  scheduledChangeId!: string | null;
 }

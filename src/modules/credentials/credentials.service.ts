@@ -1,4 +1,8 @@
 import DataLoader from 'dataloader';
+import type { TransactionRunner } from '../../db/transaction';
+import { AuditAction } from '../audit/audit-action';
+import { diffFields } from '../audit/audit-details';
+import type { AuditService } from '../audit/audit.service';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenError, UserInputError } from '../../common/errors';
 import { isUuid } from '../../common/ids';
@@ -41,25 +45,67 @@ export class CredentialsService {
     private readonly providers: ProviderService,
     private readonly secrets: SecretBox,
     private readonly keys: PersonalApiKeyRepository,
+    private readonly transactions: TransactionRunner,
+    private readonly audit: AuditService,
   ) {}
 
-  /** Stores (or replaces) the caller's key for a provider, or only changes useSharedApi. */
+  /**
+   * Stores (or replaces) the caller's key for a provider, or only changes useSharedApi. Setting what
+   * is already stored (the same key, the same preference) changes nothing and records nothing.
+   */
   async setPersonalApiKey(user: Actor, em: EntityManager, input: SetPersonalApiKeyData): Promise<PersonalApiKeyView> {
     const provider = await this.providers.findBySlugOrFail(em, input.provider);
     const useSharedApi = input.useSharedApi ?? false;
-    if (input.apiKey == null) {
-      const view = await this.keys.setPreference(em, user.id, provider.id, useSharedApi);
-      if (!view) throw new UserInputError('gateway.personalKeyMissing', { provider: provider.slug }, 'apiKey');
+    return this.transactions.run(async ({ em: tx }) => {
+      const old = await this.keys.stored(tx, user.id, provider.id, true);
+      let view: PersonalApiKeyView;
+      if (input.apiKey == null) {
+        if (!old) throw new UserInputError('gateway.personalKeyMissing', { provider: provider.slug }, 'apiKey');
+        if (old.useSharedApi === useSharedApi) return (await this.keys.view(tx, user.id, provider.id))!;
+        view = (await this.keys.setPreference(tx, user.id, provider.id, useSharedApi))!;
+      } else {
+        // Setting what is already stored changes nothing and records nothing.
+        if (old && old.useSharedApi === useSharedApi && this.secrets.decrypt(old.keyEncrypted) === input.apiKey) {
+          return (await this.keys.view(tx, user.id, provider.id))!;
+        }
+        view = await this.keys.upsert(tx, user.id, provider.id, { encrypted: this.secrets.encrypt(input.apiKey), hint: keyHint(input.apiKey), useSharedApi });
+      }
+      const diff = diffFields(
+        { keyHint: old?.keyHint ?? null, useSharedApi: old?.useSharedApi ?? null },
+        { keyHint: view.keyHint, useSharedApi: view.useSharedApi },
+      );
+      await this.audit.record(tx, user, {
+        action: AuditAction.PERSONAL_KEY_SET,
+        targetType: 'personalApiKey',
+        targetId: `${user.id}/${provider.slug}`,
+        summary: { provider: provider.slug, hint: view.keyHint },
+        details: {
+          userId: user.id,
+          provider: provider.slug,
+          // The same hint may hide a new key: say so without showing either.
+          keyReplaced: input.apiKey != null && !!old,
+          ...(diff ?? { fields: [], before: {}, after: {} }),
+        },
+      });
       return view;
-    }
-    return this.keys.upsert(em, user.id, provider.id, { encrypted: this.secrets.encrypt(input.apiKey), hint: keyHint(input.apiKey), useSharedApi });
+    });
   }
 
   /** Deletes the caller's key for a provider: true when there was one, false when there was none. */
   async removePersonalApiKey(user: Actor, em: EntityManager, providerSlug: string): Promise<boolean> {
     const provider = await this.providers.findBySlugOrFail(em, providerSlug);
-    const removed = await em.nativeDelete(PersonalApiKey, { user: user.id, provider: provider.id });
-    return removed > 0;
+    return this.transactions.run(async ({ em: tx }) => {
+      const hint = await this.keys.remove(tx, user.id, provider.id);
+      if (hint === null) return false;
+      await this.audit.record(tx, user, {
+        action: AuditAction.PERSONAL_KEY_REMOVED,
+        targetType: 'personalApiKey',
+        targetId: `${user.id}/${provider.slug}`,
+        summary: { provider: provider.slug },
+        details: { userId: user.id, provider: provider.slug, before: { keyHint: hint } },
+      });
+      return true;
+    });
   }
 
   /**

@@ -72,12 +72,24 @@ export class PersonalApiKeyRepository {
     return rows.map(rowToView);
   }
 
-  async stored(em: EntityManager, userId: string, providerId: string): Promise<StoredKeyRow | null> {
+  /** The stored key; `forUpdate` locks it so concurrent writes of the same key queue (the last one wins). */
+  async stored(em: EntityManager, userId: string, providerId: string, forUpdate = false): Promise<StoredKeyRow | null> {
     const rows = await em.execute<{ key_encrypted: string; key_hint: string; use_shared_api: boolean }[]>(
-      'select key_encrypted, key_hint, use_shared_api from personal_api_key where user_id = ? and provider_id = ?',
+      `select key_encrypted, key_hint, use_shared_api from personal_api_key where user_id = ? and provider_id = ?${forUpdate ? ' for update' : ''}`,
       [userId, providerId],
     );
     const row = rows[0];
     return row ? { keyEncrypted: row.key_encrypted, keyHint: row.key_hint, useSharedApi: row.use_shared_api } : null;
+  }
+
+  async view(em: EntityManager, userId: string, providerId: string): Promise<PersonalApiKeyView | null> {
+    const rows = await em.execute<Record<string, unknown>[]>(`select ${VIEW_COLUMNS} from personal_api_key where user_id = ? and provider_id = ?`, [userId, providerId]);
+    return rows[0] ? rowToView(rows[0]) : null;
+  }
+
+  /** Deletes the key; its hint when there was one (for the audit log), else null. */
+  async remove(em: EntityManager, userId: string, providerId: string): Promise<string | null> {
+    const rows = await em.execute<{ key_hint: string }[]>('delete from personal_api_key where user_id = ? and provider_id = ? returning key_hint', [userId, providerId]);
+    return rows[0]?.key_hint ?? null;
   }
 }
