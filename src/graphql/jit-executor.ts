@@ -1,6 +1,6 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { execute, GraphQLError, Kind, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { execute, GraphQLError, Kind, OperationTypeNode, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 
 /**
  * graphql-jit behind Apollo Server's `gateway` option (the one hook Apollo has for replacing its
@@ -94,7 +94,7 @@ export function createJitExecutor(getSchema: () => GraphQLSchema, options: JitOp
     execute({ schema, document, contextValue: context, variableValues: variables, operationName });
 
   const compile = (schema: GraphQLSchema, document: DocumentNode, source: string, operation: OperationDefinitionNode, operationName: string | null): Compiled => {
-    if (operation.operation === 'subscription' || isIntrospection(document, source)) return FALLBACK;
+    if (operation.operation === OperationTypeNode.SUBSCRIPTION || isIntrospection(document, source)) return FALLBACK;
     try {
       const compiled = compileQuery(schema, document, operationName ?? undefined);
       return isCompiledQuery(compiled) ? compiled : FALLBACK;
@@ -138,6 +138,6 @@ export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): Gat
     async stop() {
       jit.clear();
     },
-    cacheSize: jit.cacheSize,
+    cacheSize: () => jit.cacheSize(),
   };
 }

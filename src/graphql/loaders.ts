@@ -63,7 +63,7 @@ export function createLoaders(em: () => EntityManager, services: LoaderSources):
             pendingProviders.set(p.id, p);
           }
         }
-        return Promise.all(slugs.map((slug) => (slugIndex.has(slug) ? providerById().load(slugIndex.get(slug)!) : null)));
+        return Promise.all(slugs.map((slug) => (slugIndex.has(slug) ? providerById().load(slugIndex.get(slug)!) : Promise.resolve(null))));
       }),
   );
   let all: Promise<Provider[]> | undefined;

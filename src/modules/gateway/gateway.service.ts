@@ -349,7 +349,7 @@ function abortable<T>(source: AsyncGenerator<T>, controller: AbortController): A
     next: () => source.next(),
     return: async (value?: unknown) => {
       controller.abort();
-      return source.return(value as T);
+      return source.return(value);
     },
     throw: async (error?: unknown) => {
       controller.abort();
