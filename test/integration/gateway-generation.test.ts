@@ -307,10 +307,11 @@ describe('upstream failures', () => {
       providerStatus: 429,
       message: /^openai is rate limiting requests/,
     },
-    { name: '500 (not retried)', rule: { status: 500 }, code: 'PROVIDER_ERROR', providerStatus: 500, message: /^openai failed to answer: upstream answered 500/ },
-    { name: 'timeout', rule: { delayMs: TIMEOUT_MS * 3 }, code: 'PROVIDER_ERROR', message: new RegExp(`did not answer within ${TIMEOUT_MS} ms`) },
-    { name: 'malformed (not JSON)', rule: { malformed: 'non-json' }, code: 'PROVIDER_ERROR', message: /not valid JSON/ },
-    { name: 'malformed (wrong shape)', rule: { malformed: 'wrong-shape' }, code: 'PROVIDER_ERROR', message: /malformed/ },
+    // A MEMBER gets the code, the upstream status and a generic message; the details go to the log (below).
+    { name: '500 (not retried)', rule: { status: 500 }, code: 'PROVIDER_ERROR', providerStatus: 500, message: /^openai failed to answer \(upstream status 500\)\.$/ },
+    { name: 'timeout', rule: { delayMs: TIMEOUT_MS * 3 }, code: 'PROVIDER_ERROR', message: /^openai failed to answer \(upstream status -\)\.$/ },
+    { name: 'malformed (not JSON)', rule: { malformed: 'non-json' }, code: 'PROVIDER_ERROR', message: /^openai failed to answer \(upstream status -\)\.$/ },
+    { name: 'malformed (wrong shape)', rule: { malformed: 'wrong-shape' }, code: 'PROVIDER_ERROR', message: /^openai failed to answer \(upstream status -\)\.$/ },
     { name: 'connection dropped', rule: { drop: 'before-response' }, code: 'PROVIDER_ERROR', message: /^openai failed to answer/ },
   ];
 
@@ -325,6 +326,16 @@ describe('upstream failures', () => {
     expect(res.errors![0].path).toEqual(['chat']);
     const [row] = await query(t, 'select * from usage_record order by id desc limit 1');
     expect(row).toMatchObject({ user_id: alice.id, model_id: models.gptA.id, status: 'ERROR', error_code: code, key_source: 'PERSONAL', prompt_tokens: null });
+  });
+
+  test("an upstream's own error message goes to the log (the key redacted), never to a MEMBER", async () => {
+    const body = (r: { apiKey: string | null }) => ({ json: { error: { message: `internal shard db-7.corp failed for key ${r.apiKey}` } } });
+    upstream.respondWith({ status: 500, respond: body });
+    const member = await chat(alice.token);
+    expect(member.errors![0].message).toBe('openai failed to answer (upstream status 500).');
+    expect(JSON.stringify(member.errors)).not.toContain('db-7.corp');
+    expect(lines.join('\n')).toContain('db-7.corp');
+    expect(lines.join('\n')).not.toContain(ALICE_KEY);
   });
 
   test('429 without Retry-After is retried (bounded), then reported', async () => {
