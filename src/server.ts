@@ -4,7 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config/config';
 import { createLogger, type Logger } from './common/logger';
@@ -80,7 +80,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }
   const databaseUrl = config.databaseUrl ?? DEFAULT_DATABASE_URL;
   const orm = await openDatabase({ databaseUrl, poolMax: config.databasePoolMax, migrate: config.migrateOnStart, onQuery: options.onQuery, timeouts: config.database });
-  const rootEm = orm.em as EntityManager;
+  const rootEm = orm.em;
   const backplane = createBackplane({ redisUrl: config.redisUrl, namespace: deploymentNamespace(databaseUrl), codec: snapshotCodec, log });
   const { services, transactions, resolvers } = createApp({ config, rootEm, backplane, log });
 

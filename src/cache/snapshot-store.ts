@@ -42,7 +42,10 @@ export class MemorySnapshotStore<T> implements SnapshotStore<T> {
 
   async getMany(ids: readonly string[]) {
     const values = ids.map((id) => this.local.get(id) ?? null);
-    for (const v of values) v === null ? this.misses++ : this.hits++;
+    for (const v of values) {
+      if (v === null) this.misses++;
+      else this.hits++;
+    }
     return { values, generations: ids.map((id) => this.local.generation(id)) };
   }
 
@@ -111,7 +114,10 @@ export class RedisSnapshotStore<T> implements SnapshotStore<T> {
       const keys = ids.flatMap((id) => [this.valueKey(id), this.generationKey(id)]);
       const raw = await this.redis.mget(...keys);
       const values = ids.map((_, i) => (raw[2 * i] === null ? null : this.codec.decode(raw[2 * i]!)));
-      for (const v of values) v === null ? this.misses++ : this.hits++;
+      for (const v of values) {
+      if (v === null) this.misses++;
+      else this.hits++;
+    }
       return { values, generations: ids.map((_, i) => `${epoch}:${raw[2 * i + 1] ?? '0'}`) };
     } catch {
       return this.allMisses(ids);

@@ -186,7 +186,7 @@ export function presentError(
   }
   const code = formatted.extensions?.code as string | undefined;
   // Errors Apollo and graphql-js raise themselves (parse, validation, bad request, bad variables) are the client's.
-  if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+  if (code && code !== (ErrorCode.INTERNAL_SERVER_ERROR as string)) {
     return { formatted: { ...formatted, message: withoutVariableValue(formatted.message, error) }, unexpected: false };
   }
   if (!code && source instanceof GraphQLError && !source.originalError) {

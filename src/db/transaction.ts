@@ -58,7 +58,7 @@ export class TransactionRunner {
       const events: DomainEvent[] = [];
       try {
         const result = await this.rootEm.fork().transactional(
-          (em) => work({ em: em as EntityManager, emit: (event) => void events.push(event) }),
+          (em) => work({ em, emit: (event) => void events.push(event) }),
           { isolationLevel: options.isolationLevel, readOnly: options.readOnly },
         );
         if (events.length) await this.deliver(events);

@@ -1,6 +1,6 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { BREAK, execute, GraphQLError, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { BREAK, execute, GraphQLError, OperationTypeNode, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { documentCost } from './operation-limits';
 
 /**
@@ -137,7 +137,7 @@ export function createJitExecutor(
     execute({ schema, document, contextValue: context, variableValues: variables, operationName });
 
   const compile = (schema: GraphQLSchema, document: DocumentNode, source: string, operation: OperationDefinitionNode, operationName: string | null): Compiled => {
-    if (operation.operation === 'subscription' || isIntrospection(document, source)) return FALLBACK;
+    if (operation.operation === OperationTypeNode.SUBSCRIPTION || isIntrospection(document, source)) return FALLBACK;
     if (options.maxCost !== undefined) {
       const cost = documentCost(document);
       if (cost === undefined || cost > options.maxCost) return FALLBACK;
@@ -185,7 +185,7 @@ export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): Gat
     async stop() {
       jit.clear();
     },
-    cacheSize: jit.cacheSize,
-    cacheWeight: jit.cacheWeight,
+    cacheSize: () => jit.cacheSize(),
+    cacheWeight: () => jit.cacheWeight(),
   };
 }

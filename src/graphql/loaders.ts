@@ -66,7 +66,7 @@ export function createLoaders(em: () => EntityManager, services: LoaderSources):
           }
           services.snapshots.rememberUnknownSlugs(unknown, token);
         }
-        return Promise.all(slugs.map((slug) => (slugIndex.has(slug) ? providerById().load(slugIndex.get(slug)!) : null)));
+        return Promise.all(slugs.map((slug) => (slugIndex.has(slug) ? providerById().load(slugIndex.get(slug)!) : Promise.resolve(null))));
       }),
   );
   let all: Promise<Provider[]> | undefined;

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { DateTimeScalar } from './date-time.scalar';
 import { PubSub as MemoryPubSub } from 'graphql-subscriptions';
-import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
+import { buildSchema, type BuildSchemaOptions, type PubSub } from 'type-graphql';
 import { roleAuthChecker } from '../modules/auth/auth-checker';
 import '../modules/shared/graphql-enums';
 import { EventBus } from '../pubsub/event-bus';
@@ -13,10 +13,10 @@ import { EventBus } from '../pubsub/event-bus';
  * `pubSub` is the server's bus; the schema emitter needs none (an in-process one stands in).
  */
 export async function createSchema(resolvers: object[], pubSub: PubSub = new EventBus(new MemoryPubSub())): Promise<GraphQLSchema> {
-  const byClass = new Map<Function, object>(resolvers.map((r) => [r.constructor, r]));
+  const byClass = new Map<unknown, object>(resolvers.map((r) => [r.constructor, r]));
   return buildSchema({
-    resolvers: [...byClass.keys()] as unknown as NonEmptyArray<Function>,
-    container: { get: (cls: Function) => byClass.get(cls) },
+    resolvers: [...byClass.keys()] as BuildSchemaOptions['resolvers'],
+    container: { get: (cls: unknown) => byClass.get(cls) },
     authChecker: roleAuthChecker,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false },

@@ -78,7 +78,7 @@ export function attachWebSocketServer(input: {
   })().catch((err) => log.error({ err }, 'AUTH_CHANGED listener stopped'));
   const infoOf = (extra: unknown) => (extra as { info?: ConnectionInfo }).info;
   /** Contexts built (and authenticated) in onSubscribe, handed to `context` for the same id. */
-  const pendingContexts = (extra: unknown) => ((extra as { contexts?: Map<string, RequestContext> }).contexts ??= new Map());
+  const pendingContexts = (extra: unknown) => ((extra as { contexts?: Map<string, RequestContext> }).contexts ??= new Map<string, RequestContext>());
   const localize = (errors: readonly GraphQLError[], info: ConnectionInfo | undefined) =>
     errors.map((e) => {
       const out = presentError(e.toJSON(), e, info?.locale ?? input.defaultLocale, info?.connectionId ?? 'ws');

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
@@ -30,7 +30,7 @@ const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
 export interface Metrics {
   registry: Registry;
   /** Latency by operation, errors by code, and a debug log line per operation with its request id. */
-  apolloPlugin(log: Logger): ApolloServerPlugin<any>;
+  apolloPlugin(log: Logger): ApolloServerPlugin<BaseContext>;
   /** Counts committed slot changes (the server calls it from a commit listener). */
   countSlotChanges(changes: readonly SlotChangeSample[]): void;
   /** GET /metrics in the Prometheus text format; with `token`, only for `Authorization: Bearer <token>`. */
@@ -141,7 +141,7 @@ export function createMetrics(sources: MetricSources): Metrics {
               const type = operation?.operation ?? 'unknown';
               duration.observe({ operation: name, type }, seconds);
               const sent = response.body.kind === 'single' ? response.body.singleResult.errors ?? [] : [];
-              const codes = sent.map((e) => String(e.extensions?.code ?? 'UNKNOWN'));
+              const codes = sent.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN'));
               for (const code of codes) errors.inc({ code });
               log.debug(
                 { requestId: (contextValue as { requestId?: string } | undefined)?.requestId, operation: name, type, ms: Math.round(seconds * 1000), errors: codes.length ? codes : undefined },

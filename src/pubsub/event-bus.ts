@@ -13,6 +13,11 @@ const MAX_BUFFER = 10_000;
  * The TypeGraphQL 2 PubSub over any graphql-subscriptions engine (RedisPubSub across instances,
  * the in-process PubSub for one). Channels are `<prefix>topic` or `<prefix>topic:id`.
  */
+/** A topic's dynamic id as part of a channel name (ids are strings; anything else is spelled out as JSON, never "[object Object]"). */
+function idPart(id: unknown): string {
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : JSON.stringify(id);
+}
+
 export class EventBus implements PubSub {
   constructor(
     private readonly engine: PubSubEngine,
@@ -21,12 +26,12 @@ export class EventBus implements PubSub {
 
   publish(routingKey: string, ...args: unknown[]): Promise<void> {
     const [first, second] = args;
-    const channel = this.channelPrefix + (args.length > 1 ? `${routingKey}:${String(first)}` : routingKey);
+    const channel = this.channelPrefix + (args.length > 1 ? `${routingKey}:${idPart(first)}` : routingKey);
     return this.engine.publish(channel, args.length > 1 ? second : first);
   }
 
   subscribe<T = unknown>(routingKey: string, dynamicId?: unknown): BusSubscription<T> {
-    const channel = this.channelPrefix + (dynamicId === undefined ? routingKey : `${routingKey}:${String(dynamicId)}`);
+    const channel = this.channelPrefix + (dynamicId === undefined ? routingKey : `${routingKey}:${idPart(dynamicId)}`);
     const queue: T[] = [];
     let waiting: ((r: IteratorResult<T>) => void) | undefined;
     let done = false;

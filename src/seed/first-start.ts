@@ -1,4 +1,4 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { Role } from '../common/role';
 import type { TransactionRunner } from '../db/transaction';
@@ -76,7 +76,7 @@ export async function firstStartBootstrap(input: {
       tokenId: created.apiToken.id,
     };
     try {
-      seeded = await seedDemoData(input.services, input.orm.em as EntityManager, actor, input.log);
+      seeded = await seedDemoData(input.services, input.orm.em, actor, input.log);
     } catch (e) {
       // The admin exists already, so this start will not be repeated: say how to finish by hand.
       input.log.error({ err: e }, 'loading the demo data failed; run `npm run seed` to load it');
@@ -87,7 +87,7 @@ export async function firstStartBootstrap(input: {
 
 /** The ADMIN the seeder acts as: "admin" if it is one, else the oldest ADMIN; null when there is none. */
 export async function findAdminActor(orm: MikroORM): Promise<Actor | null> {
-  const em = orm.em.fork() as EntityManager;
+  const em = orm.em.fork();
   const admin =
     (await em.findOne(User, { name: 'admin', role: Role.ADMIN })) ??
     (await em.findOne(User, { role: Role.ADMIN }, { orderBy: { createdAt: 'asc' } }));

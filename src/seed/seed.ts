@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { loadConfigOrExit } from '../config/config';
 import { createLogger } from '../common/logger';
 import { createServer } from '../server';
@@ -24,7 +23,7 @@ async function seed(): Promise<void> {
     if (first) return;
     const actor = await findAdminActor(server.orm);
     if (!actor) throw new Error('No ADMIN user to load the demo data as: set ADMIN_TOKEN or start the server once.');
-    const report = await seedDemoData(server.services, server.orm.em as EntityManager, actor, log);
+    const report = await seedDemoData(server.services, server.orm.em, actor, log);
     console.log(`Demo data: ${report.providersCreated} providers, ${report.modelsCreated} models created, ${report.slotsActivated} slots activated (existing ones kept).`);
   } finally {
     await server.close();

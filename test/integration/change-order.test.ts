@@ -1,5 +1,4 @@
 import { Capability } from '../../src/common/capability';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { TransactionRunner } from '../../src/db/transaction';
 import { ACTIVE_MODEL_CHANGED, toPayload } from '../../src/modules/activation/activation-events';
 import type { ChangeRecord } from '../../src/modules/activation/change-record';
@@ -22,7 +21,7 @@ afterAll(() => t.close());
 /** Commits a change of one slot WITHOUT publishing it (as if the publishing process died). */
 async function commitSilently(providerId: string, capability: Capability, modelId: string): Promise<ChangeRecord> {
   // A runner with no commit listeners: the change commits, and nothing is told of it.
-  const silent = new TransactionRunner(t.server.orm.em as EntityManager, t.server.log);
+  const silent = new TransactionRunner(t.server.orm.em, t.server.log);
   const [change] = await silent.run((tx) => t.server.services.activation.changeSlots(tx, providerId, [{ capability, aiModelId: modelId }], 'test'));
   return change;
 }

@@ -106,7 +106,7 @@ export class AuthenticationService {
           const retry = () => {
             if (!this.subscription || waited > this.cache.ttlMs) return;
             waited += delay;
-            setTimeout(() => bus.publish(AUTH_CHANGED, change).catch(retry), delay).unref();
+            setTimeout(() => void bus.publish(AUTH_CHANGED, change).catch(retry), delay).unref();
             delay = Math.min(delay * 2, PUBLISH_RETRY_MAX_MS);
           };
           retry();

@@ -113,7 +113,7 @@ export function createChatStreamResolver(gateway: Pick<GatewayService, 'chatStre
       description: 'The same as chat, streamed: text deltas as the provider sends them, then a final chunk (done: true) with the whole generation. An upstream failure ends the stream with a PROVIDER_* error.',
       subscribe: async ({ args, context }) => {
         const ctx = context as RequestContext;
-        return gateway.chatStream(actorOf(ctx), ctx, await validChatInput(args.input as ChatInput));
+        return gateway.chatStream(actorOf(ctx), ctx, await validChatInput((args as { input: ChatInput }).input));
       },
     })
     chatStream(

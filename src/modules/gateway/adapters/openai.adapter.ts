@@ -101,8 +101,9 @@ export class OpenAiAdapter implements ProviderAdapter {
         const chunk = parseEventJson(event.data);
         if (chunk.error !== undefined) throw errorFromStreamEvent(chunk, t.apiKey);
         // The usage chunk (stream_options.include_usage) comes last, with empty choices.
-        usage = openAiUsage(chunk.usage) ?? usage;
-        const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+        const chunkUsage = openAiUsage(chunk.usage);
+        if (chunkUsage) usage = chunkUsage;
+        const choice: unknown = Array.isArray(chunk.choices) ? (chunk.choices as unknown[])[0] : undefined;
         if (!isRecord(choice)) continue;
         if (typeof choice.finish_reason === 'string') finishReason = choice.finish_reason;
         const delta = isRecord(choice.delta) ? choice.delta.content : undefined;
@@ -177,7 +178,7 @@ export class OpenAiAdapter implements ProviderAdapter {
       if (!isRecord(item) || !Array.isArray(item.embedding)) throw malformed('data[].embedding');
       const vector = item.embedding as unknown[];
       if (!vector.every((x) => typeof x === 'number')) throw malformed('data[].embedding is not numeric');
-      return { index: typeof item.index === 'number' ? item.index : position, vector: vector as number[] };
+      return { index: typeof item.index === 'number' ? item.index : position, vector: vector };
     });
     if (rows.length !== req.input.length) throw malformed(`${rows.length} vectors for ${req.input.length} inputs`);
     rows.sort((a, b) => a.index - b.index);

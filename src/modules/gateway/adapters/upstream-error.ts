@@ -107,7 +107,8 @@ export function errorFromStreamEvent(payload: unknown, secret: string): Upstream
   const err = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>).error : null;
   if (typeof err === 'object' && err !== null) {
     const e = err as Record<string, unknown>;
-    const type = String(e.type ?? e.code ?? '');
+    const raw = e.type ?? e.code;
+    const type = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '';
     if (/rate_limit/.test(type)) kind = 'RATE_LIMITED';
     else if (/authentication|permission|invalid_api_key/.test(type)) kind = 'AUTH_FAILED';
   }
