@@ -13,13 +13,22 @@ import { adapterFor as realAdapterFor, type ProviderAdapter } from './modules/ga
 import { createGatewayModule, gatewayResolvers, type GatewayServices } from './modules/gateway/gateway.module';
 import { createModelModule, modelResolvers, type ModelServices } from './modules/model/model.module';
 import { createProviderModule, providerResolvers, type ProviderServices } from './modules/provider/provider.module';
+import { auditResolvers, createAuditModule, type AuditServices } from './modules/audit/audit.module';
+import { createScheduleModule, scheduleResolvers, type ScheduleServices } from './modules/schedule/schedule.module';
 import type { Backplane } from './pubsub/backplane';
 
 /** Every service of the server, made once and shared by every request. */
-export type AppServices = AuthServices & ProviderServices & ModelServices & ActivationServices & CredentialsServices & GatewayServices;
+export type AppServices = AuthServices &
+  ProviderServices &
+  ModelServices &
+  ActivationServices &
+  CredentialsServices &
+  GatewayServices &
+  AuditServices &
+  ScheduleServices;
 
 export interface AppDeps {
-  config: Pick<Config, 'encryptionKey' | 'providerTimeoutMs'>;
+  config: Pick<Config, 'encryptionKey' | 'providerTimeoutMs'> & Partial<Pick<Config, 'auditRetentionDays'>>;
   rootEm: EntityManager;
   backplane: Backplane<ProviderSnapshot>;
   log: Logger;
@@ -44,8 +53,10 @@ export function createApp(deps: AppDeps): App {
   const secrets = new SecretBox(deps.config.encryptionKey);
   const adapterFor = deps.adapterFor ?? realAdapterFor;
 
-  const auth = createAuthModule({ rootEm: deps.rootEm, transactions });
-  const provider = createProviderModule({ transactions, secrets });
+  // Every module that changes state records it through the audit log, in its own transaction.
+  const audit = createAuditModule({ rootEm: deps.rootEm, log: deps.log, retentionDays: deps.config.auditRetentionDays });
+  const auth = createAuthModule({ rootEm: deps.rootEm, transactions, audit: audit.services.audit });
+  const provider = createProviderModule({ transactions, secrets, audit: audit.services.audit });
   const model = createModelModule();
   const activation = createActivationModule({
     rootEm: deps.rootEm,
@@ -55,9 +66,20 @@ export function createApp(deps: AppDeps): App {
     providers: provider.services.providers,
     models: model.services.models,
     log: deps.log,
+    audit: audit.services.audit,
+  });
+  const schedule = createScheduleModule({
+    rootEm: deps.rootEm,
+    transactions,
+    activation: activation.services.activation,
+    activationQueries: activation.services.activationQueries,
+    audit: audit.services.audit,
+    log: deps.log,
   });
   const credentials = createCredentialsModule({
     secrets,
+    transactions,
+    audit: audit.services.audit,
     providers: provider.services.providers,
     models: model.services.models,
     activationQueries: activation.services.activationQueries,
@@ -71,14 +93,23 @@ export function createApp(deps: AppDeps): App {
     log: deps.log,
   });
 
-  const modules = [auth, provider, model, activation, credentials, gateway];
+  const modules = [audit, auth, provider, model, activation, schedule, credentials, gateway];
   const services = Object.assign({}, ...modules.map((m) => m.services)) as AppServices;
   return { services, transactions, resolvers: modules.flatMap((m) => m.resolvers) };
 }
 
 /** The resolvers of every module, over the given services (the schema's shape does not depend on them). */
 export function appResolvers(s: AppServices): object[] {
-  return [...authResolvers(s), ...providerResolvers(s), ...modelResolvers(s), ...activationResolvers(s), ...credentialsResolvers(s), ...gatewayResolvers(s)];
+  return [
+    ...auditResolvers(s),
+    ...authResolvers(s),
+    ...providerResolvers(s),
+    ...modelResolvers(s),
+    ...activationResolvers(s),
+    ...scheduleResolvers(s),
+    ...credentialsResolvers(s),
+    ...gatewayResolvers(s),
+  ];
 }
 
 /** For emitting or checking the schema without a server: services that refuse to be used. */

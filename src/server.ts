@@ -34,6 +34,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Every SQL statement, for tests that count them. */
   onQuery?: (sql: string) => void;
+  /** false: the scheduled-switch worker is not started (tests start it through services.scheduleWorker). */
+  startScheduleWorker?: boolean;
 }
 
 export interface SwitchboardServer {
@@ -80,6 +82,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   transactions.onCommit((events) => metrics.countSlotChanges(changesIn(events)));
   services.outbox.startRelay();
+  services.auditRetention.start();
+  // Switches that fell due while no instance ran apply now.
+  if (options.startScheduleWorker !== false) services.scheduleWorker.start();
   // Token cache on, following AUTH_CHANGED from the other instances (before bootstrapAdmin announces).
   services.authentication.connect(backplane);
   if (config.adminToken) await services.users.bootstrapAdmin(config.adminToken);

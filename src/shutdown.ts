@@ -11,7 +11,7 @@ import type { Backplane } from './pubsub/backplane';
  */
 export async function closeInOrder(parts: {
   graceMs?: number;
-  services: Pick<AppServices, 'changeFeed' | 'outbox' | 'sequencer' | 'authentication'>;
+  services: Pick<AppServices, 'changeFeed' | 'outbox' | 'sequencer' | 'authentication' | 'scheduleWorker' | 'auditRetention'>;
   wsServer: WebSocketHandle;
   app: FastifyInstance;
   apollo: Pick<ApolloServer<never>, 'stop'>;
@@ -27,6 +27,9 @@ export async function closeInOrder(parts: {
   await parts.wsServer.close();
   await parts.app.close();
   await parts.apollo.stop().catch(() => undefined);
+  // The scheduled switch being applied finishes its transaction; no new one is claimed.
+  await services.scheduleWorker.stop();
+  await services.auditRetention.stop();
   await services.outbox.stop();
   await services.sequencer.stop();
   await services.authentication.disconnect();

@@ -38,6 +38,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** After SIGTERM, how long the server keeps accepting (readyz already 503) before it stops listening. */
   shutdownGraceMs: number;
+  /** Audit events older than this many days are deleted (hourly); undefined keeps everything. */
+  auditRetentionDays: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoData: bool(env, 'DEMO_DATA', nodeEnv !== 'production'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 1000, 600000),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 500, 0, 30000),
+    auditRetentionDays: str(env, 'AUDIT_RETENTION_DAYS') === undefined ? undefined : int(env, 'AUDIT_RETENTION_DAYS', 0, 1, 36500),
   };
 }
 

@@ -9,9 +9,11 @@ import { User } from '../modules/auth/user.entity';
 import { ApiToken } from '../modules/auth/api-token.entity';
 import { PersonalApiKey } from '../modules/credentials/personal-api-key.entity';
 import { UsageRecord } from '../modules/gateway/usage-record.entity';
+import { AuditEvent } from '../modules/audit/audit-event.entity';
+import { ScheduledChange } from '../modules/schedule/scheduled-change.entity';
 
 /** The ORM's registry: every entity of every module (src/db imports entities and nothing else of the modules). */
-export const ENTITIES = [Provider, AIModel, ActivationSlot, ActivationChange, User, ApiToken, PersonalApiKey, UsageRecord];
+export const ENTITIES = [Provider, AIModel, ActivationSlot, ActivationChange, User, ApiToken, PersonalApiKey, UsageRecord, AuditEvent, ScheduledChange];
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/switchboard';
 

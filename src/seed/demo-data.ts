@@ -99,7 +99,7 @@ export async function seedDemoData(
   for (const demo of data) {
     let provider = await rootEm.fork().findOne(Provider, { slug: demo.slug });
     if (!provider) {
-      provider = await services.providers.create({ slug: demo.slug, name: demo.name, baseUrl: demo.baseUrl, apiStyle: demo.apiStyle });
+      provider = await services.providers.create(actor, { slug: demo.slug, name: demo.name, baseUrl: demo.baseUrl, apiStyle: demo.apiStyle });
       report.providersCreated++;
     }
     const ids = new Map<string, string>();

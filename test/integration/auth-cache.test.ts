@@ -39,8 +39,9 @@ describe('one instance', () => {
   beforeAll(async () => {
     t = await startTestServer({}, { logger: pino({ level: 'silent' }), onQuery: (s) => statements.push(clean(s)) });
     member = await createMember(t, 'cora');
-    // The outbox relay polls on a timer; its statements are not the request's.
+    // The outbox relay and the scheduled-switch worker poll on timers; their statements are not the request's.
     await t.server.services.outbox.stop();
+    await t.server.services.scheduleWorker.stop();
   });
   afterAll(() => t?.close());
 

@@ -41,7 +41,7 @@ async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
   await run();
   await new Promise((r) => setTimeout(r, 20));
   // Not the request's: the lastUsedAt hint, and the outbox relay's idle probe on its timer.
-  return statements.slice(from).map(clean).filter((s) => !/last_used_at|outbox relay probe/.test(s));
+  return statements.slice(from).map(clean).filter((s) => !/last_used_at|outbox relay probe|scheduled switch probe/.test(s));
 }
 
 async function historyKeys(filter: { afterId: string; capability?: string }): Promise<string[]> {

@@ -71,6 +71,8 @@ describe.each([
     // The outbox relay polls on a timer (begin; select ... for update skip locked; commit, every 500 ms):
     // not part of any request, so it is stopped here (mutations still publish directly).
     await t.server.services.outbox.stop();
+    // Likewise the scheduled-switch worker's idle probe (one indexed select a second).
+    await t.server.services.scheduleWorker.stop();
   });
   afterAll(() => t?.close());
 

@@ -21,6 +21,8 @@ const change = (id: number): ChangeRecord => ({
   version: id,
   changedAt: new Date(0),
   changedBy: 'test',
+  reason: null,
+  scheduledChangeId: null,
 });
 
 function setup(committed: number[], startAfter = 0) {

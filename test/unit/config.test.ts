@@ -168,3 +168,17 @@ describe('ENCRYPTION_KEY', () => {
     expect(e.message).toMatch(/32 bytes/);
   });
 });
+
+describe('AUDIT_RETENTION_DAYS', () => {
+  test('unset keeps every audit event', () => {
+    expect(loadConfig({}).auditRetentionDays).toBeUndefined();
+  });
+
+  test('a number of days is taken', () => {
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: ' 90 ' }).auditRetentionDays).toBe(90);
+  });
+
+  test.each(['0', '-5', 'forever', '1.5', '36501'])('AUDIT_RETENTION_DAYS=%s is rejected, naming the variable', (raw) => {
+    expect(failure({ AUDIT_RETENTION_DAYS: raw }).message).toContain('AUDIT_RETENTION_DAYS');
+  });
+});

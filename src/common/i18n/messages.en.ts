@@ -70,6 +70,13 @@ export const en = {
   'input.imageSize': '{field} must be WIDTHxHEIGHT in pixels, e.g. "1024x1024".',
   'input.audioFormat': '{field} must be the short name of an audio format, such as mp3, opus, aac, flac, wav or pcm.',
   'input.eachLength': 'Each value of {field} must be {min} to {max} characters long.',
+  'input.oneOf': '{field} must be one of: {values}.',
+  'input.reasonLength': '{field} may be at most {max} characters long.',
+  'revert.versionRange': 'toVersion must be between 0 and {max} (the slot {provider}/{capability} is at version {current}).',
+  'revert.modelUnavailable': 'The slot {provider}/{capability} cannot go back to version {toVersion}: model "{name}" was deleted or no longer has {capability}.',
+  'schedule.atRange': '{field} must be in the future and at most {days} days ahead.',
+  'schedule.notFound': 'No scheduled change with id "{id}".',
+  'schedule.notPending': 'The scheduled change "{id}" is {status}, not PENDING: only a pending switch can be cancelled.',
 } as const;
 
 export type MessageKey = keyof typeof en;

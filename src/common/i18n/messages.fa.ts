@@ -72,4 +72,11 @@ export const fa: Record<MessageKey, string> = {
   'input.imageSize': '{field} باید به شکل WIDTHxHEIGHT بر حسب پیکسل باشد، مثلاً "1024x1024".',
   'input.audioFormat': '{field} باید نام کوتاه یک قالب صوتی باشد، مانند mp3، opus، aac، flac، wav یا pcm.',
   'input.eachLength': 'طول هر مقدار {field} باید بین {min} و {max} نویسه باشد.',
+  'input.oneOf': '{field} باید یکی از این‌ها باشد: {values}.',
+  'input.reasonLength': 'طول {field} حداکثر {max} نویسه است.',
+  'revert.versionRange': 'toVersion باید بین ۰ و {max} باشد (جایگاه {provider}/{capability} در نسخهٔ {current} است).',
+  'revert.modelUnavailable': 'جایگاه {provider}/{capability} نمی‌تواند به نسخهٔ {toVersion} برگردد: مدل «{name}» حذف شده یا دیگر قابلیت {capability} را ندارد.',
+  'schedule.atRange': '{field} باید در آینده و حداکثر {days} روز بعد باشد.',
+  'schedule.notFound': 'تغییر زمان‌بندی‌شده‌ای با شناسهٔ «{id}» وجود ندارد.',
+  'schedule.notPending': 'وضعیت تغییر زمان‌بندی‌شدهٔ «{id}» برابر {status} است، نه PENDING: فقط جابه‌جایی در انتظار را می‌توان لغو کرد.',
 };

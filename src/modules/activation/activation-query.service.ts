@@ -51,7 +51,15 @@ export class ActivationQueryService {
 
   async history(
     scope: RequestScope,
-    args: { provider: string; capability?: Capability | null; first: number; after?: string | null },
+    args: {
+      provider?: string | null;
+      capability?: Capability | null;
+      changedBy?: string | null;
+      from?: Date | null;
+      to?: Date | null;
+      first: number;
+      after?: string | null;
+    },
   ): Promise<HistoryPage> {
     checkPageSize(args.first);
     let afterId: string | undefined;
@@ -59,8 +67,13 @@ export class ActivationQueryService {
       afterId = parseCursor(args.after);
       if (afterId === undefined) throw new UserInputError('input.cursor', { field: 'after' }, 'after');
     }
-    const provider = await this.providerOrFail(scope, args.provider);
-    const rows = await this.repository.historyPage(scope.em, { providerId: provider.id, capability: args.capability ?? undefined }, afterId, args.first + 1);
+    const providerId = args.provider != null ? (await this.providerOrFail(scope, args.provider)).id : undefined;
+    const rows = await this.repository.historyPage(
+      scope.em,
+      { providerId, capability: args.capability ?? undefined, changedBy: args.changedBy ?? undefined, from: args.from ?? undefined, to: args.to ?? undefined },
+      afterId,
+      args.first + 1,
+    );
     return { changes: rows.slice(0, args.first), hasNextPage: rows.length > args.first };
   }
 

@@ -5,6 +5,7 @@ import type { TransactionRunner } from '../../db/transaction';
 import type { EventBus } from '../../pubsub/event-bus';
 import type { AIModelService } from '../model/ai-model.service';
 import type { ProviderService } from '../provider/provider.service';
+import type { AuditService } from '../audit/audit.service';
 import { ActivationQueryService } from './activation-query.service';
 import { ActivationRepository } from './activation.repository';
 import { ActivationResolver, ActiveModelChangeResolver, ActiveModelSlotResolver, ModelSlotsResolver, ProviderSlotsResolver } from './activation.resolver';
@@ -26,6 +27,7 @@ export interface ActivationModuleDeps {
   providers: ProviderService;
   models: AIModelService;
   log: Logger;
+  audit: AuditService;
 }
 
 export interface ActivationServices {
@@ -45,10 +47,10 @@ export interface ActivationServices {
  */
 export function createActivationModule(deps: ActivationModuleDeps) {
   const repository = new ActivationRepository();
-  const activation = new ActivationService(deps.transactions, repository);
+  const activation = new ActivationService(deps.transactions, repository, deps.audit);
   const snapshots = new ProviderSnapshotReader(deps.snapshotStore, deps.providers, deps.models, repository);
   const activationQueries = new ActivationQueryService(snapshots, repository);
-  const modelLifecycle = new ModelLifecycleService(deps.transactions, deps.providers, deps.models, activation);
+  const modelLifecycle = new ModelLifecycleService(deps.transactions, deps.providers, deps.models, activation, deps.audit);
   const sequencer = new ChangeSequencer(deps.rootEm, repository, deps.bus, deps.log);
   const changeFeed = new ChangeFeedService(deps.rootEm, deps.transactions, repository, sequencer, snapshots.slugIndex);
   const outbox = new ChangeOutbox(deps.rootEm, deps.transactions, repository, deps.bus, (ids) => deps.snapshotStore.invalidate(ids), deps.log);

@@ -70,12 +70,21 @@ export class ActivationRepository {
   /** One history row and the slot's new state, in one statement. */
   async writeChange(
     em: EntityManager,
-    change: { providerId: string; capability: Capability; aiModelId: string | null; previousAiModelId: string | null; version: number; actor: string },
+    change: {
+      providerId: string;
+      capability: Capability;
+      aiModelId: string | null;
+      previousAiModelId: string | null;
+      version: number;
+      actor: string;
+      reason?: string | null;
+      scheduledChangeId?: string | null;
+    },
   ): Promise<ChangeRecord> {
     const rows = await em.execute<Record<string, unknown>[]>(
       `with change as (
-         insert into activation_change (provider_id, capability, model_id, previous_model_id, version, changed_by)
-         values (?, ?, ?, ?, ?, ?)
+         insert into activation_change (provider_id, capability, model_id, previous_model_id, version, changed_by, reason, scheduled_change_id)
+         values (?, ?, ?, ?, ?, ?, ?, ?)
          returning *
        )
        update activation_slot s
@@ -84,7 +93,7 @@ export class ActivationRepository {
          from change
         where s.provider_id = change.provider_id and s.capability = change.capability
        returning change.*`,
-      [change.providerId, change.capability, change.aiModelId, change.previousAiModelId, change.version, change.actor],
+      [change.providerId, change.capability, change.aiModelId, change.previousAiModelId, change.version, change.actor, change.reason ?? null, change.scheduledChangeId ?? null],
     );
     return rowToChange(rows[0]);
   }
@@ -123,9 +132,32 @@ export class ActivationRepository {
     return rows[0]?.model_id ?? null;
   }
 
-  /** A page of one provider's history, newest first, before `beforeId`; one row more than asked tells whether more follow. */
-  async historyPage(em: EntityManager, filter: HistoryFilter & { providerId: string }, beforeId: string | undefined, limit: number): Promise<ChangeRecord[]> {
-    const { where, params } = filterSql(filter);
+  /**
+   * A page of history, newest first, before `beforeId`; one row more than asked tells whether more
+   * follow. changed_at has microseconds and the API shows milliseconds: from: changedAt includes that
+   * change, to: changedAt excludes it.
+   */
+  async historyPage(
+    em: EntityManager,
+    filter: HistoryFilter & { changedBy?: string; from?: Date; to?: Date },
+    beforeId: string | undefined,
+    limit: number,
+  ): Promise<ChangeRecord[]> {
+    const base = filterSql(filter);
+    let where = base.where;
+    const params = [...base.params];
+    if (filter.changedBy !== undefined) {
+      where += ' and changed_by = ?';
+      params.push(filter.changedBy);
+    }
+    if (filter.from) {
+      where += ' and changed_at >= ?';
+      params.push(filter.from);
+    }
+    if (filter.to) {
+      where += ' and changed_at < ?';
+      params.push(filter.to);
+    }
     const rows = await em.execute<Record<string, unknown>[]>(
       `select * from activation_change where ${where}${beforeId === undefined ? '' : ' and id < ?'} order by id desc limit ?`,
       [...params, ...(beforeId === undefined ? [] : [beforeId]), limit],
@@ -186,6 +218,34 @@ export class ActivationRepository {
   async unpublishedCount(em: EntityManager): Promise<number> {
     const rows = await em.execute<{ n: string }[]>('select count(*) as n from activation_change where published_at is null');
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * For revertSlot: the provider's id, the slot's current version and what version `version` held
+   * (`found`: that version exists, or is 0), or undefined when the provider is unknown.
+   */
+  async versionOf(
+    em: EntityManager,
+    slug: string,
+    capability: Capability,
+    version: number,
+  ): Promise<{ providerId: string; currentVersion: number; found: boolean; aiModelId: string | null; modelName: string | null } | undefined> {
+    const [row] = await em.execute<{ provider_id: string; version: number; model_id: string | null; found: boolean; name: string | null }[]>(
+      `select p.id as provider_id, s.version, c.model_id, (c.id is not null or ?::int = 0) as found, m.name
+         from provider p
+         join activation_slot s on s.provider_id = p.id and s.capability = ?
+         left join activation_change c on c.provider_id = p.id and c.capability = s.capability and c.version = ?
+         left join ai_model m on m.id = c.model_id
+        where p.slug = ?`,
+      [version, capability, version, slug],
+    );
+    return row && { providerId: row.provider_id, currentVersion: Number(row.version), found: row.found, aiModelId: row.model_id, modelName: row.name };
+  }
+
+  /** Locks a live model that has `capability` (FOR SHARE, as activateModel locks it); false when there is none. */
+  async lockModelFor(em: EntityManager, aiModelId: string, capability: Capability): Promise<boolean> {
+    const rows = await em.execute(`select id from ai_model where id = ? and deleted_at is null and ? = any (capabilities) for share`, [aiModelId, capability]);
+    return rows.length > 0;
   }
 
   async providerSlug(em: EntityManager, providerId: string): Promise<string | undefined> {

@@ -19,15 +19,25 @@ import {
   DeactivateModelPayload,
 } from './activation.types';
 import { toCursor, type ChangeRecord } from './change-record';
+import { RevertSlotInput, RevertSlotPayload } from './revert.types';
 import type { SlotView } from './slot-view';
 
 @ArgsType()
 class ActivationHistoryArgs extends PageArgs {
-  @Field({ description: 'The provider slug.' })
-  provider: string;
+  @Field(() => String, { nullable: true, description: 'The provider slug; null: every provider.' })
+  provider?: string | null;
 
   @Field(() => Capability, { nullable: true, description: 'Only this slot; default: every slot of the provider.' })
   capability?: Capability | null;
+
+  @Field(() => String, { nullable: true, description: 'Only changes made by this user (name).' })
+  changedBy?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only changes at or after this instant.' })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only changes before this instant.' })
+  to?: Date | null;
 }
 
 @Resolver()
@@ -59,7 +69,7 @@ export class ActivationResolver {
     return this.queries.activeModels(ctx, provider);
   }
 
-  @Query(() => ActiveModelChangeConnection, { description: 'The changes of a provider’s slots, newest first.' })
+  @Query(() => ActiveModelChangeConnection, { description: 'Changes of slots, newest first: of one provider or all; by author; from/to: changedAt >= from and < to.' })
   async activationHistory(@Args() args: ActivationHistoryArgs, @Ctx() ctx: RequestContext): Promise<ActiveModelChangeConnection> {
     const page = await this.queries.history(ctx, { ...args, first: args.first ?? 20 });
     const edges = page.changes.map((node) => ({ cursor: toCursor(node.id), node }));
@@ -72,6 +82,14 @@ export class ActivationResolver {
     const result = await this.activation.activate(actorOf(ctx), input);
     const deactivated = await ctx.loaders.modelById.loadMany(result.displacedAiModelIds);
     return { model: result.model, changes: result.changes, deactivated: deactivated.filter((m) => m && !(m instanceof Error)) };
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => RevertSlotPayload, { description: 'Puts a slot back to the model it held at an earlier version, as a new change. ADMIN only.' })
+  async revertSlot(@Arg('input', { description: 'Which slot, which version.' }) input: RevertSlotInput, @Ctx() ctx: RequestContext): Promise<RevertSlotPayload> {
+    const result = await this.activation.revert(actorOf(ctx), input);
+    const deactivated = await ctx.loaders.modelById.loadMany(result.displacedAiModelIds);
+    return { changes: result.changes, deactivated: deactivated.filter((m) => m && !(m instanceof Error)) };
   }
 
   @Authorized(Role.ADMIN)

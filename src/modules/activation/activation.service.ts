@@ -9,6 +9,23 @@ import { AIModel } from '../model/ai-model.entity';
 import { slotsChanged } from './activation-events';
 import type { ActivationRepository } from './activation.repository';
 import type { ChangeRecord } from './change-record';
+import { normalizeReason } from './reason';
+import { AuditAction } from '../audit/audit-action';
+import { slotChanges } from '../audit/audit-details';
+import type { AuditService } from '../audit/audit.service';
+
+/** What a change records besides its slot: why, and the scheduled switch that made it. */
+export interface ChangeNote {
+  reason?: string | null;
+  scheduledChangeId?: string | null;
+}
+
+export interface ActivateInput {
+  modelId: string;
+  capabilities?: Capability[] | null;
+  expectedVersion?: number | null;
+  reason?: string | null;
+}
 
 /** One slot's wanted holder (a model row id, or null: empty); `onlyIfHeldBy` makes emptying conditional on the current holder. */
 export interface SlotTarget {
@@ -34,34 +51,58 @@ export class ActivationService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly repository: ActivationRepository,
+    private readonly audit: AuditService,
   ) {}
 
-  async activate(actor: Actor, input: { modelId: string; capabilities?: Capability[] | null; expectedVersion?: number | null }): Promise<ActivateResult> {
+  /** activateModel: the model takes its slots; one audit event when something changed (in the same transaction). */
+  async activate(actor: Actor, input: ActivateInput): Promise<ActivateResult> {
+    const reason = normalizeReason(input.reason);
     const result = await this.transactions.run(async (tx) => {
-      const model = await this.lockModel(tx.em, input.modelId);
-      const capabilities = input.capabilities ?? model.capabilities;
-      for (const c of capabilities) {
-        if (!model.capabilities.includes(c)) {
-          throw new UserInputError('model.lacksCapability', { name: model.name, capability: c }, 'capabilities');
-        }
+      const { model, changes } = await this.activateInTransaction(tx, actor, { ...input, reason });
+      if (changes.length) {
+        await this.audit.record(tx.em, actor, {
+          action: AuditAction.MODEL_ACTIVATED,
+          targetType: 'model',
+          targetId: model.id,
+          providerId: model.providerId,
+          summary: { model: model.name, capabilities: changes.map((c) => c.capability).join(', '), reason },
+          details: { model: model.name, modelId: model.id, expectedVersion: input.expectedVersion ?? null, reason, changes: slotChanges(changes) },
+        });
       }
-      if (input.expectedVersion !== undefined && input.expectedVersion !== null && capabilities.length !== 1) {
-        throw new UserInputError('activation.expectedVersionNeedsOneCapability', { count: capabilities.length }, 'expectedVersion');
-      }
-      const changes = await this.changeSlots(
-        tx,
-        model.providerId,
-        capabilities.map((capability) => ({ capability, aiModelId: model.id })),
-        actor.name,
-        input.expectedVersion ?? undefined,
-      );
       return { model, changes };
     });
-    const displacedAiModelIds = [...new Set(result.changes.map((c) => c.previousAiModelId).filter((id): id is string => !!id))];
-    return { ...result, displacedAiModelIds };
+    return { ...result, displacedAiModelIds: displaced(result.changes) };
   }
 
-  async deactivate(actor: Actor, input: { modelId: string; capabilities?: Capability[] | null }): Promise<{ model: AIModel; changes: ChangeRecord[] }> {
+  /**
+   * activateModel's checks and slot changes inside the caller's transaction, as `actor` (also how a
+   * scheduled switch applies): the live model, each capability one of its own, expectedVersion on
+   * exactly one slot. Writes no audit event: the caller records what it did.
+   */
+  async activateInTransaction(tx: Transaction, actor: { name: string }, input: ActivateInput & ChangeNote): Promise<{ model: AIModel; changes: ChangeRecord[] }> {
+    const model = await this.lockModel(tx.em, input.modelId);
+    const capabilities = input.capabilities ?? model.capabilities;
+    for (const c of capabilities) {
+      if (!model.capabilities.includes(c)) {
+        throw new UserInputError('model.lacksCapability', { name: model.name, capability: c }, 'capabilities');
+      }
+    }
+    if (input.expectedVersion !== undefined && input.expectedVersion !== null && capabilities.length !== 1) {
+      throw new UserInputError('activation.expectedVersionNeedsOneCapability', { count: capabilities.length }, 'expectedVersion');
+    }
+    const changes = await this.changeSlots(
+      tx,
+      model.providerId,
+      capabilities.map((capability) => ({ capability, aiModelId: model.id })),
+      actor.name,
+      input.expectedVersion ?? undefined,
+      { reason: input.reason, scheduledChangeId: input.scheduledChangeId },
+    );
+    return { model, changes };
+  }
+
+  async deactivate(actor: Actor, input: { modelId: string; capabilities?: Capability[] | null; reason?: string | null }): Promise<{ model: AIModel; changes: ChangeRecord[] }> {
+    const reason = normalizeReason(input.reason);
     return this.transactions.run(async (tx) => {
       const model = await this.lockModel(tx.em, input.modelId);
       for (const c of input.capabilities ?? []) {
@@ -69,9 +110,73 @@ export class ActivationService {
           throw new UserInputError('model.lacksCapability', { name: model.name, capability: c }, 'capabilities');
         }
       }
-      const changes = await this.vacate(tx, model, input.capabilities ?? model.capabilities, actor.name);
+      const changes = await this.vacate(tx, model, input.capabilities ?? model.capabilities, actor.name, reason);
+      if (changes.length) {
+        await this.audit.record(tx.em, actor, {
+          action: AuditAction.MODEL_DEACTIVATED,
+          targetType: 'model',
+          targetId: model.id,
+          providerId: model.providerId,
+          summary: { model: model.name, capabilities: changes.map((c) => c.capability).join(', '), reason },
+          details: { model: model.name, modelId: model.id, reason, changes: slotChanges(changes) },
+        });
+      }
       return { model, changes };
     });
+  }
+
+  /**
+   * revertSlot: the slot goes back to the model it held at `toVersion` (empty when it was empty
+   * then), as a new change through the same path as every other (locks, compare-and-swap, history,
+   * events). 0 <= toVersion < current version, else BAD_USER_INPUT; a model deleted since or without
+   * the capability: CONFLICT. Reverting to what the slot holds changes nothing.
+   */
+  async revert(
+    actor: Actor,
+    input: { provider: string; capability: Capability; toVersion: number; expectedVersion?: number | null; reason?: string | null },
+  ): Promise<{ changes: ChangeRecord[]; displacedAiModelIds: string[] }> {
+    const reason = normalizeReason(input.reason);
+    const changes = await this.transactions.run(async (tx) => {
+      const target = await this.repository.versionOf(tx.em, input.provider, input.capability, input.toVersion);
+      if (!target) throw new NotFoundError('provider.notFound', { slug: input.provider });
+      if (!Number.isInteger(input.toVersion) || input.toVersion < 0 || input.toVersion >= target.currentVersion || !target.found) {
+        throw new UserInputError(
+          'revert.versionRange',
+          { provider: input.provider, capability: input.capability, max: Math.max(0, target.currentVersion - 1), current: target.currentVersion },
+          'toVersion',
+        );
+      }
+      const aiModelId = input.toVersion === 0 ? null : target.aiModelId;
+      // The model must still be able to hold the slot; it is locked as activateModel locks it.
+      if (aiModelId !== null && !(await this.repository.lockModelFor(tx.em, aiModelId, input.capability))) {
+        throw new ConflictError('revert.modelUnavailable', {
+          provider: input.provider,
+          capability: input.capability,
+          toVersion: input.toVersion,
+          name: target.modelName ?? aiModelId,
+        });
+      }
+      const made = await this.changeSlots(tx, target.providerId, [{ capability: input.capability, aiModelId }], actor.name, input.expectedVersion ?? undefined, { reason });
+      for (const c of made) {
+        await this.audit.record(tx.em, actor, {
+          action: AuditAction.SLOT_REVERTED,
+          targetType: 'slot',
+          targetId: `${input.provider}/${input.capability}`,
+          providerId: target.providerId,
+          summary: { capability: input.capability, toVersion: input.toVersion, model: target.modelName, reason },
+          details: {
+            capability: input.capability,
+            toVersion: input.toVersion,
+            expectedVersion: input.expectedVersion ?? null,
+            reason,
+            before: { version: c.version - 1, modelId: c.previousAiModelId },
+            after: { version: c.version, modelId: c.aiModelId },
+          },
+        });
+      }
+      return made;
+    });
+    return { changes, displacedAiModelIds: displaced(changes) };
   }
 
   /** Gives `model` these slots (createModel with active: true). Inside the caller's transaction. */
@@ -85,12 +190,14 @@ export class ActivationService {
   }
 
   /** Empties the given slots where `model` holds them (delete, dropped capabilities, deactivate). Inside the caller's transaction. */
-  vacate(tx: Transaction, model: AIModel, capabilities: readonly Capability[], actor: string): Promise<ChangeRecord[]> {
+  vacate(tx: Transaction, model: AIModel, capabilities: readonly Capability[], actor: string, reason?: string | null): Promise<ChangeRecord[]> {
     return this.changeSlots(
       tx,
       model.providerId,
       capabilities.map((capability) => ({ capability, aiModelId: null, onlyIfHeldBy: model.id })),
       actor,
+      undefined,
+      { reason },
     );
   }
 
@@ -99,7 +206,7 @@ export class ActivationService {
    * deadlocking), applies compare-and-swap when `expectedVersion` is given, and writes history +
    * slot for each slot that really changes.
    */
-  async changeSlots(tx: Transaction, providerId: string, targets: SlotTarget[], actor: string, expectedVersion?: number): Promise<ChangeRecord[]> {
+  async changeSlots(tx: Transaction, providerId: string, targets: SlotTarget[], actor: string, expectedVersion?: number, note: ChangeNote = {}): Promise<ChangeRecord[]> {
     if (targets.length === 0) return [];
     const { em } = tx;
     const byCapability = new Map(targets.map((t) => [t.capability, t]));
@@ -134,6 +241,8 @@ export class ActivationService {
           previousAiModelId: slot.model_id,
           version: slot.version + 1,
           actor,
+          reason: note.reason,
+          scheduledChangeId: note.scheduledChangeId,
         }),
       );
     }
@@ -146,4 +255,9 @@ export class ActivationService {
     if (!model) throw new NotFoundError('model.notFound', { id });
     return model;
   }
+}
+
+/** The models displaced by these changes (each once). */
+function displaced(changes: readonly ChangeRecord[]): string[] {
+  return [...new Set(changes.map((c) => c.previousAiModelId).filter((id): id is string => !!id))];
 }

@@ -34,6 +34,9 @@ export class ActiveModelChangeType implements Partial<ChangeRecord> {
 
   @Field(() => String, { nullable: true, description: 'Who made the change (user name).' })
   changedBy: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why, as given with the change; null when none was given.' })
+  reason: string | null;
 }
 
 @ObjectType('ActiveModelChangeEdge', { simpleResolvers: true, description: 'A change and its cursor.' })
@@ -108,6 +111,9 @@ export class ActivateModelInput {
   @IsOptional()
   @AtLeast(0)
   expectedVersion?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Why (trimmed, at most 500 characters); stored with every slot change it causes.' })
+  reason?: string | null;
 }
 
 @InputType('DeactivateModelInput', { description: 'Which slots a model gives up.' })
@@ -120,4 +126,7 @@ export class DeactivateModelInput {
   @NonEmptyList()
   @DistinctList()
   capabilities?: Capability[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Why (trimmed, at most 500 characters); stored with every slot change it causes.' })
+  reason?: string | null;
 }

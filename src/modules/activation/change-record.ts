@@ -12,6 +12,10 @@ export interface ChangeRecord {
   version: number;
   changedAt: Date;
   changedBy: string | null;
+  /** Why (activate, deactivate, revert, schedule); null when none was given. */
+  reason: string | null;
+  /** The scheduled switch that made this change, if one did. */
+  scheduledChangeId: string | null;
 }
 
 export const CURSOR_DIGITS = 20;
@@ -39,5 +43,7 @@ export function rowToChange(row: Record<string, unknown>): ChangeRecord {
     version: Number(row.version),
     changedAt: new Date(row.changed_at as string),
     changedBy: (row.changed_by as string | null) ?? null,
+    reason: (row.reason as string | null) ?? null,
+    scheduledChangeId: (row.scheduled_change_id as string | null) ?? null,
   };
 }

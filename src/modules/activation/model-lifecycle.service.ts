@@ -6,6 +6,16 @@ import type { AIModelService, CreateModelData, UpdateModelData } from '../model/
 import type { ProviderService } from '../provider/provider.service';
 import type { ActivationService } from './activation.service';
 import type { ChangeRecord } from './change-record';
+import { AuditAction } from '../audit/audit-action';
+import { diffFields, slotChanges } from '../audit/audit-details';
+import type { AuditService } from '../audit/audit.service';
+
+/** What the audit log shows of a model's editable fields. */
+const auditView = (m: { modelId: string; displayName: string; capabilities: readonly string[] }) => ({
+  modelId: m.modelId,
+  displayName: m.displayName,
+  capabilities: [...m.capabilities],
+});
 
 /**
  * Model changes that can move slots: registering a model active, dropping a capability it holds,
@@ -17,6 +27,7 @@ export class ModelLifecycleService {
     private readonly providers: ProviderService,
     private readonly models: AIModelService,
     private readonly activation: ActivationService,
+    private readonly audit: AuditService,
   ) {}
 
   async create(actor: Actor, input: CreateModelData): Promise<AIModel> {
@@ -24,7 +35,15 @@ export class ModelLifecycleService {
       return await this.transactions.run(async (tx) => {
         const provider = await this.providers.findBySlugOrFail(tx.em, input.provider);
         const model = await this.models.insert(tx.em, provider.id, input);
-        if (input.active) await this.activation.assign(tx, model, input.capabilities, actor.name);
+        const changes = input.active ? await this.activation.assign(tx, model, input.capabilities, actor.name) : [];
+        await this.audit.record(tx.em, actor, {
+          action: AuditAction.MODEL_CREATED,
+          targetType: 'model',
+          targetId: model.id,
+          providerId: provider.id,
+          summary: { model: model.name },
+          details: { name: model.name, ...auditView(model), active: !!input.active, changes: slotChanges(changes) },
+        });
         return model;
       });
     } catch (e) {
@@ -36,9 +55,23 @@ export class ModelLifecycleService {
   async update(actor: Actor, input: UpdateModelData): Promise<AIModel> {
     return this.transactions.run(async (tx) => {
       const model = await this.models.lockLive(tx.em, input.id);
+      const diff = diffFields(auditView(model), auditView({
+        modelId: input.modelId ?? model.modelId,
+        displayName: input.displayName ?? model.displayName,
+        capabilities: input.capabilities ?? model.capabilities,
+      }));
+      if (!diff) return model; // nothing to change: no write, no event
       const dropped = await this.models.applyEdits(tx.em, model, input);
       // A dropped capability the model holds empties that slot: a change like any other.
-      if (dropped.length) await this.activation.vacate(tx, model, dropped, actor.name);
+      const vacated = dropped.length ? await this.activation.vacate(tx, model, dropped, actor.name) : [];
+      await this.audit.record(tx.em, actor, {
+        action: AuditAction.MODEL_UPDATED,
+        targetType: 'model',
+        targetId: model.id,
+        providerId: model.providerId,
+        summary: { model: model.name, fields: diff.fields.join(', ') },
+        details: { name: model.name, ...diff, changes: slotChanges(vacated) },
+      });
       return model;
     });
   }
@@ -48,6 +81,14 @@ export class ModelLifecycleService {
       const model = await this.models.lockLive(tx.em, id);
       const changes = await this.activation.vacate(tx, model, model.capabilities, actor.name);
       await this.models.markDeleted(tx.em, model);
+      await this.audit.record(tx.em, actor, {
+        action: AuditAction.MODEL_DELETED,
+        targetType: 'model',
+        targetId: model.id,
+        providerId: model.providerId,
+        summary: { model: model.name },
+        details: { name: model.name, ...auditView(model), changes: slotChanges(changes) },
+      });
       return { id: model.id, changes };
     });
   }

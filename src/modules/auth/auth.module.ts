@@ -5,6 +5,7 @@ import { AuthenticationService, type AuthenticationOptions } from './authenticat
 import { UserService } from './user.service';
 import { UserDirectoryResolver, UserTokensResolver } from './user-directory.resolver';
 import { UserDirectoryService } from './user-directory.service';
+import type { AuditService } from '../audit/audit.service';
 
 export interface AuthServices {
   authentication: AuthenticationService;
@@ -14,10 +15,10 @@ export interface AuthServices {
 }
 
 /** Authentication (token → Actor, with its cache), users, roles and tokens. */
-export function createAuthModule(deps: { rootEm: EntityManager; transactions: TransactionRunner; options?: AuthenticationOptions }) {
+export function createAuthModule(deps: { rootEm: EntityManager; transactions: TransactionRunner; audit: AuditService; options?: AuthenticationOptions }) {
   const authentication = new AuthenticationService(deps.rootEm, deps.options);
   deps.transactions.onCommit(authentication.forgetCommitted);
-  const services: AuthServices = { authentication, users: new UserService(deps.transactions), directory: new UserDirectoryService() };
+  const services: AuthServices = { authentication, users: new UserService(deps.transactions, deps.audit), directory: new UserDirectoryService() };
   return { services, resolvers: authResolvers(services) };
 }
 

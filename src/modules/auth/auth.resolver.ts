@@ -19,14 +19,14 @@ export class AuthResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => UserType, { description: 'Creates a user. ADMIN only.' })
-  createUser(@Arg('input', { description: 'The new user.' }) input: CreateUserInput): Promise<User> {
-    return this.users.createUser(input);
+  createUser(@Arg('input', { description: 'The new user.' }) input: CreateUserInput, @Ctx() ctx: RequestContext): Promise<User> {
+    return this.users.createUser(actorOf(ctx), input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => UserType, { description: "Changes a user's role or shared-key permission. ADMIN only." })
-  updateUser(@Arg('input', { description: 'The changes.' }) input: UpdateUserInput): Promise<User> {
-    return this.users.updateUser(input);
+  updateUser(@Arg('input', { description: 'The changes.' }) input: UpdateUserInput, @Ctx() ctx: RequestContext): Promise<User> {
+    return this.users.updateUser(actorOf(ctx), input);
   }
 
   @Authorized()

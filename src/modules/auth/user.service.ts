@@ -9,6 +9,9 @@ import { ApiToken } from './api-token.entity';
 import { authChanged } from './auth-events';
 import { generateToken, hashToken } from './token';
 import { User } from './user.entity';
+import { AuditAction } from '../audit/audit-action';
+import { diffFields } from '../audit/audit-details';
+import type { AuditActor, AuditEntry, AuditService } from '../audit/audit.service';
 
 export interface UpdateUserData {
   id: string;
@@ -22,13 +25,19 @@ export interface UpdateUserData {
  * Every change that affects authentication emits AuthChanged on its transaction.
  */
 export class UserService {
-  constructor(private readonly transactions: TransactionRunner) {}
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly audit: AuditService,
+  ) {}
 
-  async createUser(input: { name: string; role: Role; canUseSharedApi?: boolean | null }): Promise<User> {
+  async createUser(actor: Actor, input: { name: string; role: Role; canUseSharedApi?: boolean | null }): Promise<User> {
     try {
-      return await this.transactions.run(async ({ em }) =>
-        em.create(User, { name: input.name, role: input.role, canUseSharedApi: input.canUseSharedApi ?? true }),
-      );
+      return await this.transactions.run(async ({ em }) => {
+        const user = em.create(User, { name: input.name, role: input.role, canUseSharedApi: input.canUseSharedApi ?? true });
+        await em.flush();
+        await this.audit.record(em, actor, userEntry(AuditAction.USER_CREATED, user));
+        return user;
+      });
     } catch (e) {
       if (isUniqueViolation(e)) throw new ConflictError('user.nameTaken', { name: input.name });
       throw e;
@@ -36,7 +45,7 @@ export class UserService {
   }
 
   /** Changes a user's role or shared-key permission; the last ADMIN cannot be demoted. */
-  async updateUser(input: UpdateUserData): Promise<User> {
+  async updateUser(actor: Actor, input: UpdateUserData): Promise<User> {
     if (!isUuid(input.id)) throw new NotFoundError('user.notFound', { id: input.id });
     return this.transactions.run(async (tx) => {
       const { em } = tx;
@@ -50,9 +59,13 @@ export class UserService {
       if (input.role === Role.MEMBER && user.role === Role.ADMIN) {
         if ((await em.count(User, { role: Role.ADMIN })) <= 1) throw new ConflictError('user.lastAdmin', { name: user.name });
       }
+      const before = { role: user.role, canUseSharedApi: user.canUseSharedApi };
       if (input.role != null) user.role = input.role;
       if (input.canUseSharedApi != null) user.canUseSharedApi = input.canUseSharedApi;
+      const diff = diffFields(before, { role: user.role, canUseSharedApi: user.canUseSharedApi });
+      if (!diff) return user; // the same values: nothing to write, nothing to record
       await em.flush();
+      await this.audit.record(em, actor, { ...userEntry(AuditAction.USER_UPDATED, user), summary: { user: user.name, fields: diff.fields.join(', ') }, details: { name: user.name, ...diff } });
       tx.emit(authChanged({ userId: user.id }));
       return user;
     });
@@ -67,7 +80,10 @@ export class UserService {
         const owner = isUuid(userId) ? await em.findOne(User, { id: userId }) : null;
         if (!owner) throw new NotFoundError('user.notFound', { id: userId });
       }
-      return em.create(ApiToken, { userId, name: input.name, tokenHash: hashToken(token) });
+      const created = em.create(ApiToken, { userId, name: input.name, tokenHash: hashToken(token) });
+      await em.flush();
+      await this.audit.record(em, actor, await tokenEntry(em, AuditAction.TOKEN_CREATED, created));
+      return created;
     });
     return { token, apiToken };
   }
@@ -80,6 +96,7 @@ export class UserService {
       if (!apiToken.revokedAt) {
         apiToken.revokedAt = new Date();
         await tx.em.flush();
+        await this.audit.record(tx.em, actor, await tokenEntry(tx.em, AuditAction.TOKEN_REVOKED, apiToken));
         tx.emit(authChanged({ tokenId: apiToken.id }));
       }
       return apiToken;
@@ -100,22 +117,64 @@ export class UserService {
       // Raw: an advisory lock has no ORM form; it serializes instances starting together.
       await em.execute(`select pg_advisory_xact_lock(hashtext('switchboard.bootstrap-admin'))`);
       let admin = await em.findOne(User, { name: 'admin' });
+      const created = !admin;
+      const roleBefore = admin?.role;
       if (!admin) admin = em.create(User, { name: 'admin', role: Role.ADMIN });
       admin.role = Role.ADMIN;
       await em.flush(); // the user row first: ids are plain columns, so the unit of work cannot order inserts
+      // The server itself acts here: its audit events have no actor. Only real changes are recorded.
+      const server: AuditActor = null;
+      if (created) await this.audit.record(em, server, userEntry(AuditAction.USER_CREATED, admin));
+      else if (roleBefore !== Role.ADMIN) {
+        await this.audit.record(em, server, {
+          ...userEntry(AuditAction.USER_UPDATED, admin),
+          summary: { user: admin.name, fields: 'role' },
+          details: { name: admin.name, fields: ['role'], before: { role: roleBefore }, after: { role: Role.ADMIN } },
+        });
+      }
       const hash = hashToken(adminToken);
       const existing = await em.findOne(ApiToken, { tokenHash: hash });
+      let granted: ApiToken | null = null;
       if (existing) {
+        if (existing.userId !== admin.id || existing.revokedAt) granted = existing;
         existing.userId = admin.id;
         existing.revokedAt = null;
         existing.fromEnv = true;
       } else {
-        em.create(ApiToken, { userId: admin.id, name: 'ADMIN_TOKEN', tokenHash: hash, fromEnv: true });
+        granted = em.create(ApiToken, { userId: admin.id, name: 'ADMIN_TOKEN', tokenHash: hash, fromEnv: true });
       }
       await em.flush();
-      await em.nativeUpdate(ApiToken, { fromEnv: true, tokenHash: { $ne: hash }, revokedAt: null }, { revokedAt: new Date() });
+      if (granted) await this.audit.record(em, server, await tokenEntry(em, AuditAction.TOKEN_CREATED, granted));
+      const stale = await em.find(ApiToken, { fromEnv: true, tokenHash: { $ne: hash }, revokedAt: null });
+      for (const old of stale) {
+        old.revokedAt = new Date();
+        await this.audit.record(em, server, await tokenEntry(em, AuditAction.TOKEN_REVOKED, old));
+      }
+      await em.flush();
       // Tokens were re-assigned and revoked in bulk: drop every cached token, everywhere.
       tx.emit(authChanged({}));
     });
   }
+}
+
+function userEntry(action: AuditAction, user: User): AuditEntry {
+  return {
+    action,
+    targetType: 'user',
+    targetId: user.id,
+    summary: { user: user.name, role: user.role },
+    details: { name: user.name, role: user.role, canUseSharedApi: user.canUseSharedApi },
+  };
+}
+
+/** A token as the audit log shows it: its id, name and owner; never the token or its hash. */
+async function tokenEntry(em: EntityManager, action: AuditAction, token: { id: string; name: string; userId: string }): Promise<AuditEntry> {
+  const owner = await em.findOne(User, { id: token.userId });
+  return {
+    action,
+    targetType: 'apiToken',
+    targetId: token.id,
+    summary: { tokenName: token.name, user: owner?.name ?? token.userId },
+    details: { tokenId: token.id, name: token.name, userId: token.userId, user: owner?.name ?? null },
+  };
 }

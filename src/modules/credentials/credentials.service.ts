@@ -1,4 +1,8 @@
 import DataLoader from 'dataloader';
+import type { TransactionRunner } from '../../db/transaction';
+import { AuditAction } from '../audit/audit-action';
+import { diffFields } from '../audit/audit-details';
+import type { AuditService } from '../audit/audit.service';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenError, UserInputError } from '../../common/errors';
 import { isUuid } from '../../common/ids';
@@ -8,7 +12,6 @@ import { pgArray } from '../../db/sql';
 import type { Actor } from '../auth/actor';
 import type { ProviderService } from '../provider/provider.service';
 import type { RequestScope } from '../shared/request-context';
-import { PersonalApiKey } from './personal-api-key.entity';
 
 /** What a user may see of a personal key: never the key, only its hint. */
 export interface PersonalApiKeyView {
@@ -59,40 +62,85 @@ export class CredentialsService {
   constructor(
     private readonly providers: ProviderService,
     private readonly secrets: SecretBox,
+    private readonly transactions: TransactionRunner,
+    private readonly audit: AuditService,
   ) {}
 
-  /** Stores (or replaces) the caller's key for a provider, or only changes useSharedApi. */
+  /**
+   * Stores (or replaces) the caller's key for a provider, or only changes useSharedApi. Setting what
+   * is already stored (the same key, the same preference) changes nothing and records nothing.
+   */
   async setPersonalApiKey(user: Actor, em: EntityManager, input: SetPersonalApiKeyData): Promise<PersonalApiKeyView> {
     const provider = await this.providers.findBySlugOrFail(em, input.provider);
     const useSharedApi = input.useSharedApi ?? false;
-    if (input.apiKey == null) {
-      const rows = await em.execute<Record<string, unknown>[]>(
-        `update personal_api_key set use_shared_api = ?, updated_at = now()
-          where user_id = ? and provider_id = ?
-          returning ${VIEW_COLUMNS}`,
-        [useSharedApi, user.id, provider.id],
+    return this.transactions.run(async ({ em: tx }) => {
+      // Locks the stored key (if any): concurrent calls for it queue, and the last one wins.
+      const [old] = await tx.execute<{ key_encrypted: string; key_hint: string; use_shared_api: boolean }[]>(
+        'select key_encrypted, key_hint, use_shared_api from personal_api_key where user_id = ? and provider_id = ? for update',
+        [user.id, provider.id],
       );
-      if (!rows[0]) throw new UserInputError('gateway.personalKeyMissing', { provider: provider.slug }, 'apiKey');
-      return rowToView(rows[0]);
-    }
-    // One statement: two concurrent calls cannot both insert, and the last one wins.
-    const rows = await em.execute<Record<string, unknown>[]>(
-      `insert into personal_api_key (user_id, provider_id, key_encrypted, key_hint, use_shared_api, updated_at)
-       values (?, ?, ?, ?, ?, now())
-       on conflict (user_id, provider_id) do update
-          set key_encrypted = excluded.key_encrypted, key_hint = excluded.key_hint,
-              use_shared_api = excluded.use_shared_api, updated_at = excluded.updated_at
-       returning ${VIEW_COLUMNS}`,
-      [user.id, provider.id, this.secrets.encrypt(input.apiKey), keyHint(input.apiKey), useSharedApi],
-    );
-    return rowToView(rows[0]);
+      const current = async () =>
+        rowToView((await tx.execute<Record<string, unknown>[]>(`select ${VIEW_COLUMNS} from personal_api_key where user_id = ? and provider_id = ?`, [user.id, provider.id]))[0]);
+      let rows: Record<string, unknown>[];
+      if (input.apiKey == null) {
+        if (!old) throw new UserInputError('gateway.personalKeyMissing', { provider: provider.slug }, 'apiKey');
+        if (old.use_shared_api === useSharedApi) return current();
+        rows = await tx.execute<Record<string, unknown>[]>(
+          `update personal_api_key set use_shared_api = ?, updated_at = now()
+            where user_id = ? and provider_id = ?
+            returning ${VIEW_COLUMNS}`,
+          [useSharedApi, user.id, provider.id],
+        );
+      } else {
+        if (old && old.use_shared_api === useSharedApi && this.secrets.decrypt(old.key_encrypted) === input.apiKey) return current();
+        // One statement: two concurrent first calls cannot both insert, and the last one wins.
+        rows = await tx.execute<Record<string, unknown>[]>(
+          `insert into personal_api_key (user_id, provider_id, key_encrypted, key_hint, use_shared_api, updated_at)
+           values (?, ?, ?, ?, ?, now())
+           on conflict (user_id, provider_id) do update
+              set key_encrypted = excluded.key_encrypted, key_hint = excluded.key_hint,
+                  use_shared_api = excluded.use_shared_api, updated_at = excluded.updated_at
+           returning ${VIEW_COLUMNS}`,
+          [user.id, provider.id, this.secrets.encrypt(input.apiKey), keyHint(input.apiKey), useSharedApi],
+        );
+      }
+      const view = rowToView(rows[0]);
+      const diff = diffFields(
+        { keyHint: old?.key_hint ?? null, useSharedApi: old?.use_shared_api ?? null },
+        { keyHint: view.keyHint, useSharedApi: view.useSharedApi },
+      );
+      await this.audit.record(tx, user, {
+        action: AuditAction.PERSONAL_KEY_SET,
+        targetType: 'personalApiKey',
+        targetId: `${user.id}/${provider.slug}`,
+        summary: { provider: provider.slug, hint: view.keyHint },
+        details: {
+          userId: user.id,
+          provider: provider.slug,
+          // The same hint may hide a new key: say so without showing either.
+          keyReplaced: input.apiKey != null && !!old,
+          ...(diff ?? { fields: [], before: {}, after: {} }),
+        },
+      });
+      return view;
+    });
   }
 
   /** Deletes the caller's key for a provider: true when there was one, false when there was none. */
   async removePersonalApiKey(user: Actor, em: EntityManager, providerSlug: string): Promise<boolean> {
     const provider = await this.providers.findBySlugOrFail(em, providerSlug);
-    const removed = await em.nativeDelete(PersonalApiKey, { userId: user.id, providerId: provider.id });
-    return removed > 0;
+    return this.transactions.run(async ({ em: tx }) => {
+      const removed = await tx.execute<{ key_hint: string }[]>('delete from personal_api_key where user_id = ? and provider_id = ? returning key_hint', [user.id, provider.id]);
+      if (!removed.length) return false;
+      await this.audit.record(tx, user, {
+        action: AuditAction.PERSONAL_KEY_REMOVED,
+        targetType: 'personalApiKey',
+        targetId: `${user.id}/${provider.slug}`,
+        summary: { provider: provider.slug },
+        details: { userId: user.id, provider: provider.slug, before: { keyHint: removed[0].key_hint } },
+      });
+      return true;
+    });
   }
 
   /**

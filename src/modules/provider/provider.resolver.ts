@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../common/role';
-import type { RequestContext } from '../shared/request-context';
+import { actorOf, type RequestContext } from '../shared/request-context';
 import type { Provider } from './provider.entity';
 import type { ProviderService } from './provider.service';
 import { CreateProviderInput, ProviderType, UpdateProviderInput } from './provider.types';
@@ -21,14 +21,14 @@ export class ProviderResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => ProviderType, { description: 'Registers a provider with its six empty slots. ADMIN only.' })
-  createProvider(@Arg('input', { description: 'The new provider.' }) input: CreateProviderInput): Promise<Provider> {
-    return this.providerService.create(input);
+  createProvider(@Arg('input', { description: 'The new provider.' }) input: CreateProviderInput, @Ctx() ctx: RequestContext): Promise<Provider> {
+    return this.providerService.create(actorOf(ctx), input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => ProviderType, { description: "Changes a provider's settings, shared key included. ADMIN only." })
-  updateProvider(@Arg('input', { description: 'The changes.' }) input: UpdateProviderInput): Promise<Provider> {
-    return this.providerService.update(input);
+  updateProvider(@Arg('input', { description: 'The changes.' }) input: UpdateProviderInput, @Ctx() ctx: RequestContext): Promise<Provider> {
+    return this.providerService.update(actorOf(ctx), input);
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether a shared API key is set; the key itself is write-only and never returned.' })

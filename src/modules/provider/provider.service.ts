@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode } from '@mikro-orm/core';
 import { ApiStyle } from '../../common/api-style';
 import { CAPABILITIES } from '../../common/capability';
 import { ConflictError, NotFoundError } from '../../common/errors';
@@ -7,6 +8,15 @@ import { isUniqueViolation, type TransactionRunner } from '../../db/transaction'
 import { ActivationSlot } from '../activation/activation-slot.entity';
 import { providerChanged } from './provider-events';
 import { Provider } from './provider.entity';
+import type { Actor } from '../auth/actor';
+import { AuditAction } from '../audit/audit-action';
+import { diffFields } from '../audit/audit-details';
+import type { AuditService } from '../audit/audit.service';
+
+/** What the audit log may show of a provider: the shared key only as its hint. */
+function auditView(p: Provider) {
+  return { name: p.name, baseUrl: p.baseUrl ?? null, apiStyle: p.apiStyle, sharedApiEnabled: p.sharedApiEnabled, sharedApiKeyHint: p.sharedApiKeyHint ?? null };
+}
 
 export interface CreateProviderData {
   slug: string;
@@ -32,9 +42,10 @@ export class ProviderService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly secrets: SecretBox,
+    private readonly audit: AuditService,
   ) {}
 
-  async create(input: CreateProviderData): Promise<Provider> {
+  async create(actor: Actor, input: CreateProviderData): Promise<Provider> {
     try {
       return await this.transactions.run(async ({ em }) => {
         const provider = em.create(Provider, {
@@ -49,6 +60,13 @@ export class ProviderService {
         // Every slot exists from the start (version 0, empty): activations only ever lock and update.
         for (const capability of CAPABILITIES) em.create(ActivationSlot, { providerId: provider.id, capability });
         await em.flush();
+        await this.audit.record(em, actor, {
+          action: AuditAction.PROVIDER_CREATED,
+          targetType: 'provider',
+          targetId: provider.id,
+          summary: { provider: provider.slug },
+          details: { slug: provider.slug, ...auditView(provider) },
+        });
         return provider;
       });
     } catch (e) {
@@ -57,17 +75,31 @@ export class ProviderService {
     }
   }
 
-  async update(input: UpdateProviderData): Promise<Provider> {
+  /** Changes settings; what changes nothing (the same values, the same key) writes nothing and records nothing. */
+  async update(actor: Actor, input: UpdateProviderData): Promise<Provider> {
     return this.transactions.run(async (tx) => {
-      const found = await tx.em.findOne(Provider, { slug: input.slug });
+      const found = await tx.em.findOne(Provider, { slug: input.slug }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!found) throw new NotFoundError('provider.notFound', { slug: input.slug });
+      const before = auditView(found);
+      // A new key with the same last four characters is still a change: compare the stored secret, not its hint.
+      const oldKey = input.sharedApiKey != null ? await this.sharedKey(tx.em, found.id) : null;
+      const keyChanged = input.sharedApiKey != null && (input.sharedApiKey === '' ? oldKey !== null : oldKey !== input.sharedApiKey);
       if (input.name != null) found.name = input.name;
       if (input.baseUrl !== undefined) found.baseUrl = input.baseUrl || null;
       if (input.apiStyle != null) found.apiStyle = input.apiStyle;
       if (input.sharedApiEnabled != null) found.sharedApiEnabled = input.sharedApiEnabled;
-      if (input.sharedApiKey != null) this.setSharedKey(found, input.sharedApiKey);
+      if (keyChanged) this.setSharedKey(found, input.sharedApiKey);
+      const diff = diffFields(before, auditView(found));
+      if (!diff && !keyChanged) return found;
       found.updatedAt = new Date();
       await tx.em.flush();
+      await this.audit.record(tx.em, actor, {
+        action: AuditAction.PROVIDER_UPDATED,
+        targetType: 'provider',
+        targetId: found.id,
+        summary: { provider: found.slug, fields: [...new Set([...(diff?.fields ?? []), ...(keyChanged ? ['sharedApiKey'] : [])])].join(', ') },
+        details: { slug: found.slug, ...(diff ?? { fields: [], before: {}, after: {} }), sharedApiKeyChanged: keyChanged },
+      });
       // The read cache holds provider settings too.
       tx.emit(providerChanged(found.id));
       return found;
