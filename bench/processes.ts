@@ -35,7 +35,7 @@ export async function startNode(script: string, env: Record<string, string | und
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  for (const s of [child.stdout!, child.stderr!]) s.on('data', (d: Buffer) => output.push(...d.toString().split('\n').filter(Boolean).slice(-50)));
+  for (const s of [child.stdout, child.stderr]) s.on('data', (d: Buffer) => output.push(...d.toString().split('\n').filter(Boolean).slice(-50)));
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited (${child.exitCode}):\n${output.slice(-20).join('\n')}`);

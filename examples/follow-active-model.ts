@@ -1,69 +1,45 @@
 /**
- * A service that never hard-codes a model name: it asks Switchboard for its provider's active
- * model, then follows switches live (resuming with `since` after a reconnect, so it misses none).
+ * A service that never hard-codes a model name: it follows its provider's active model with the
+ * client library and reacts to every switch. The library keeps the slots in memory, reconnects by
+ * itself (server restarts, network drops, a load balancer moving it) and resumes from the last
+ * change it saw, so no switch is missed; it stops only if the token is refused.
  *
- *   SWITCHBOARD_URL=http://127.0.0.1:4000 SWITCHBOARD_TOKEN=sb_... \
- *     node dist/examples/follow-active-model.js openrouter CHAT
+ *   npm ci && npm start                      # another terminal; the first start prints the token
+ *   SWITCHBOARD_TOKEN=<token> node dist/examples/follow-active-model.js openrouter CHAT
  */
-import { print } from 'graphql';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
-import {
-  FollowActiveModelDocument,
-  ResolveActiveModelDocument,
-  type Capability,
-  type FollowActiveModelSubscription,
-  type ResolveActiveModelQuery,
-} from './generated/graphql';
+import { SwitchboardClient, type Capability } from 'switchboard/client';
 
-const url = process.env.SWITCHBOARD_URL ?? 'http://127.0.0.1:4000';
+const url = process.env.SWITCHBOARD_URL ?? 'http://127.0.0.1:4000/graphql';
 const token = process.env.SWITCHBOARD_TOKEN ?? '';
-const [provider = 'openrouter', capability = 'CHAT'] = process.argv.slice(2) as [string?, Capability?];
+const provider = process.argv[2] ?? 'openrouter';
+const capability = (process.argv[3] ?? 'CHAT').toUpperCase() as Capability;
 
-async function resolveActiveModel(): Promise<ResolveActiveModelQuery['activeModel']> {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: print(ResolveActiveModelDocument), variables: { provider, capability } }),
+async function main(): Promise<void> {
+  const client = new SwitchboardClient({ url, token, providers: [provider] });
+  client.on('state', (state) => console.log(`[${state}]`));
+  client.on('error', (e) => {
+    console.error(`stopped: ${e.message} (${e.code})`);
+    process.exit(1);
   });
-  const body = (await res.json()) as { data?: ResolveActiveModelQuery; errors?: { message: string }[] };
-  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
-  return body.data!.activeModel;
-}
+  await client.ready();
 
-async function main() {
-  let current = await resolveActiveModel();
-  console.log(`active ${provider}/${capability}: ${current ? `${current.name} (${current.modelId})` : 'none'}`);
+  const now = client.activeModel(provider, capability);
+  console.log(`active ${provider}/${capability}: ${now ? `${now.name} (${now.modelId}) v${now.version}` : 'none'}`);
 
-  let lastCursor: string | undefined;
-  const client = createClient({
-    url: url.replace(/^http/, 'ws') + '/graphql',
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-    retryAttempts: Infinity,
+  client.onChange((change) => {
+    if (change.capability !== capability) return;
+    console.log(`v${change.version}: ${change.previousModel?.name ?? 'none'} -> ${change.model ? `${change.model.name} (${change.model.modelId})` : 'none'}`);
   });
-  const follow = () =>
-    client.subscribe<FollowActiveModelSubscription>(
-      { query: print(FollowActiveModelDocument), variables: { provider, capability, since: lastCursor } },
-      {
-        next: ({ data }) => {
-          const change = data!.activeModelChanged;
-          lastCursor = change.cursor;
-          current = change.model ?? null;
-          console.log(`v${change.version}: now ${current ? `${current.name} (${current.modelId})` : 'none'}`);
-        },
-        error: (e) => console.error('subscription error', e),
-        complete: () => undefined,
-      },
-    );
-  follow();
-  // graphql-ws re-subscribes by itself after a reconnect; on a fresh subscription we pass `since`.
-  client.on('connected', (_socket, _payload, wasRetry) => {
-    if (wasRetry) console.log('reconnected; resuming after', lastCursor);
-  });
+
+  const stop = async () => {
+    await client.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 main().catch((e) => {
-  console.error(e);
+  console.error(`${e.message ?? e}${e.code ? ` (${e.code})` : ''}`);
   process.exit(1);
 });

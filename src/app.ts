@@ -9,7 +9,8 @@ import { activationResolvers, createActivationModule, type ActivationServices } 
 import type { ProviderSnapshot } from './modules/activation/provider-snapshot';
 import { authResolvers, createAuthModule, type AuthServices } from './modules/auth/auth.module';
 import { createCredentialsModule, credentialsResolvers, type CredentialsServices } from './modules/credentials/credentials.module';
-import { adapterFor as realAdapterFor, type ProviderAdapter } from './modules/gateway/adapters';
+import type { ProviderAdapter } from './modules/gateway/adapters';
+import { guardedAdapters } from './modules/gateway/adapters/egress-guard';
 import { createGatewayModule, gatewayResolvers, type GatewayServices } from './modules/gateway/gateway.module';
 import { createModelModule, modelResolvers, type ModelServices } from './modules/model/model.module';
 import { createProviderModule, providerResolvers, type ProviderServices } from './modules/provider/provider.module';
@@ -28,11 +29,11 @@ export type AppServices = AuthServices &
   ScheduleServices;
 
 export interface AppDeps {
-  config: Pick<Config, 'encryptionKey' | 'providerTimeoutMs'> & Partial<Pick<Config, 'auditRetentionDays'>>;
+  config: Pick<Config, 'encryptionKey' | 'providerTimeoutMs' | 'upstreamAllowPrivate' | 'nodeEnv'> & Partial<Pick<Config, 'auditRetentionDays'>>;
   rootEm: EntityManager;
   backplane: Backplane<ProviderSnapshot>;
   log: Logger;
-  /** Default: the real adapters (modules/gateway/adapters). Tests may pass fakes. */
+  /** Default: the real adapters, their connections under the egress policy (adapters/egress-guard.ts). Tests may pass fakes. */
   adapterFor?: (style: ApiStyle) => ProviderAdapter;
 }
 
@@ -51,7 +52,9 @@ export interface App {
 export function createApp(deps: AppDeps): App {
   const transactions = new TransactionRunner(deps.rootEm, deps.log);
   const secrets = new SecretBox(deps.config.encryptionKey);
-  const adapterFor = deps.adapterFor ?? realAdapterFor;
+  // Loopback and private upstreams: allowed in development and tests, else only with UPSTREAM_ALLOW_PRIVATE=true.
+  const allowPrivate = deps.config.upstreamAllowPrivate || deps.config.nodeEnv === 'development' || deps.config.nodeEnv === 'test';
+  const adapterFor = deps.adapterFor ?? guardedAdapters({ allowPrivate });
 
   // Every module that changes state records it through the audit log, in its own transaction.
   const audit = createAuditModule({ rootEm: deps.rootEm, log: deps.log, retentionDays: deps.config.auditRetentionDays });

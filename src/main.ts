@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     await embedded?.stop();
     throw e;
   }
-  log.info({ database: describeDatabase(databaseUrl, embedded), pubsub: describePubSub(config.redisUrl) }, 'mode');
+  log.info({ database: describeDatabase(databaseUrl, embedded), pubsub: describePubSub(config.redisUrl), node: process.version }, 'mode');
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -16,6 +16,8 @@ import { changesIn } from './modules/activation/activation-events';
 import { snapshotCodec, type ProviderSnapshot } from './modules/activation/provider-snapshot';
 import { ContextFactory, type GraphQLContext } from './graphql/context-factory';
 import { authGatePlugin } from './graphql/operation-guard';
+import { requestGuardPlugin } from './graphql/request-guard';
+import { DEFAULT_LIST_SIZE, operationLimitsRule } from './graphql/operation-limits';
 import { formatErrorInDefaultLocale, localizedErrorsPlugin } from './graphql/error-plugin';
 import { createSchema } from './graphql/schema';
 import { jitGateway } from './graphql/jit-executor';
@@ -23,6 +25,9 @@ import { attachWebSocketServer } from './graphql/websocket';
 import { createBackplane, type Backplane } from './pubsub/backplane';
 import { registerStaticRoutes } from './http/static-routes';
 import { registerConnectionDrain } from './http/drain';
+import { registerRestV1 } from './http/rest-v1.route';
+import { registerLanding } from './http/landing';
+import { fastifyTimeouts } from './http/timeouts';
 import { registerErrorHandlers } from './http/error-handlers';
 import { registerHealthRoutes } from './http/health-routes';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
@@ -36,6 +41,8 @@ export interface ServerOptions {
   onQuery?: (sql: string) => void;
   /** false: the scheduled-switch worker is not started (tests start it through services.scheduleWorker). */
   startScheduleWorker?: boolean;
+  /** Turns tracing on with this exporter (tests: InMemorySpanExporter), whatever the configuration says. */
+  spanExporter?: import('@opentelemetry/sdk-trace').SpanExporter;
 }
 
 export interface SwitchboardServer {
@@ -63,11 +70,16 @@ function deploymentNamespace(databaseUrl: string): string {
 /** The composition root: database, backplane, the modules (src/app.ts), GraphQL over HTTP and WebSocket. */
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<SwitchboardServer> {
   const log = options.logger ?? createLogger(config.logLevel);
+  // Loaded only when on: with tracing off no OpenTelemetry SDK or instrumentation is in the process.
+  const tracing =
+    config.otelEndpoint || options.spanExporter
+      ? (require('./observability/tracing') as typeof import('./observability/tracing')).startTracing({ endpoint: config.otelEndpoint, exporter: options.spanExporter, log })
+      : undefined;
   if (config.encryptionKeyIsDefault) {
     log.warn('ENCRYPTION_KEY is not set: using the built-in development key. Set ENCRYPTION_KEY (32 bytes) in production.');
   }
   const databaseUrl = config.databaseUrl ?? DEFAULT_DATABASE_URL;
-  const orm = await openDatabase({ databaseUrl, poolMax: config.databasePoolMax, migrate: config.migrateOnStart, onQuery: options.onQuery });
+  const orm = await openDatabase({ databaseUrl, poolMax: config.databasePoolMax, migrate: config.migrateOnStart, onQuery: options.onQuery, timeouts: config.database });
   const rootEm = orm.em as EntityManager;
   const backplane = createBackplane({ redisUrl: config.redisUrl, namespace: deploymentNamespace(databaseUrl), codec: snapshotCodec, log });
   const { services, transactions, resolvers } = createApp({ config, rootEm, backplane, log });
@@ -90,18 +102,24 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   if (config.adminToken) await services.users.bootstrapAdmin(config.adminToken);
 
   const schema = await createSchema(resolvers, backplane.bus);
+  tracing?.instrumentSchema(schema);
   const contexts = new ContextFactory(rootEm, services.authentication, services);
 
   // Fastify's request id: a valid X-Request-Id is kept, anything else replaced (requestIdOf).
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: false, requestIdHeader: false, genReqId: requestIdOf });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: false, requestIdHeader: false, genReqId: requestIdOf, ...fastifyTimeouts(config.http) });
   const apollo = new ApolloServer<GraphQLContext>({
     // graphql-jit executes (Apollo's `gateway` hook); parsing, validation, plugins and formatError stay Apollo's.
-    gateway: jitGateway(schema),
+    gateway: jitGateway(schema, { maxCost: config.limits.maxCost }),
     introspection: config.introspection,
+    // Limits run with validation, i.e. once per document Apollo has not cached yet (operation-limits.ts).
+    validationRules: [operationLimitsRule({ ...config.limits, listSize: DEFAULT_LIST_SIZE })],
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    // Without introspection, "Did you mean …" suggestions must not spell the schema out either.
+    hideSchemaDetailsFromClientErrors: !config.introspection,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM (graceful shutdown); Apollo's own handler would re-raise the signal and kill the process mid-drain.
     stopOnTerminationSignals: false,
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin(), localizedErrorsPlugin(log)],
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin(), requestGuardPlugin(), localizedErrorsPlugin(log), ...(tracing ? [tracing.apolloPlugin()] : [])],
     formatError: formatErrorInDefaultLocale(config.defaultLocale),
   });
   await apollo.start();
@@ -109,20 +127,30 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  const graphqlHandler = fastifyApolloHandler(apollo, {
+    context: async (request) =>
+      contexts.create({
+        requestId: request.id,
+        locale: requestLocale(request.headers['accept-language'], config.defaultLocale),
+        authorization: request.headers.authorization,
+      }),
+  });
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    handler: fastifyApolloHandler(apollo, {
-      context: async (request) =>
-        contexts.create({
-          requestId: request.id,
-          locale: requestLocale(request.headers['accept-language'], config.defaultLocale),
-          authorization: request.headers.authorization,
-        }),
-    }),
+    handler: tracing ? tracing.wrapHandler(graphqlHandler) : graphqlHandler,
   });
 
-  const wsServer = attachWebSocketServer({ app, schema, contexts, defaultLocale: config.defaultLocale, log });
+  const wsServer = attachWebSocketServer({
+    app,
+    schema,
+    contexts,
+    defaultLocale: config.defaultLocale,
+    log,
+    limits: { ...config.limits, listSize: DEFAULT_LIST_SIZE },
+    introspection: config.introspection,
+    bus: backplane.bus,
+  });
 
   let draining = false;
   registerHealthRoutes(app, {
@@ -133,6 +161,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   registerErrorHandlers(app, config.defaultLocale, log);
   await registerStaticRoutes(app);
   registerConnectionDrain(app);
+  registerRestV1(app, { contexts, activationQueries: services.activationQueries, snapshots: services.snapshots, defaultLocale: config.defaultLocale, log });
+  registerLanding(app);
   metrics.registerRoute(app, config.metricsToken);
 
   let closed = false;
@@ -153,7 +183,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       if (closed) return;
       closed = true;
       draining = true;
-      await closeInOrder({ graceMs: options.graceMs, services, wsServer, app, apollo, backplane, orm });
+      await closeInOrder({ graceMs: options.graceMs, services, wsServer, app, apollo, backplane, orm, log });
+      await tracing?.shutdown();
     },
   };
 }

@@ -11,7 +11,8 @@ import type { Backplane } from './pubsub/backplane';
  */
 export async function closeInOrder(parts: {
   graceMs?: number;
-  services: Pick<AppServices, 'changeFeed' | 'outbox' | 'sequencer' | 'authentication' | 'scheduleWorker' | 'auditRetention'>;
+  services: Pick<AppServices, 'changeFeed' | 'outbox' | 'sequencer' | 'authentication' | 'gateway' | 'scheduleWorker' | 'auditRetention'>;
+  log?: { warn(obj: object, msg: string): void };
   wsServer: WebSocketHandle;
   app: FastifyInstance;
   apollo: Pick<ApolloServer<never>, 'stop'>;
@@ -20,6 +21,10 @@ export async function closeInOrder(parts: {
 }): Promise<void> {
   const { services } = parts;
   if (parts.graceMs) await new Promise((resolve) => setTimeout(resolve, parts.graceMs));
+  // Upstream calls still running now are aborted (each recorded as CANCELLED, its client told
+  // SERVICE_UNAVAILABLE), so that app.close() below does not wait for them.
+  const aborted = await services.gateway.abortInFlight();
+  if (aborted) parts.log?.warn({ aborted }, 'shutdown: aborted upstream calls still running');
   await services.changeFeed.closeAll();
   // Ended feeds make graphql-ws send each subscription's `complete` a few ticks later: let those
   // frames out before the sockets are closed, so clients see a clean end, not a dropped socket.

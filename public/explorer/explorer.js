@@ -6,23 +6,40 @@
   var httpUrl = location.origin + '/graphql';
   var wsUrl = (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + '/graphql';
 
-  var DEFAULT_HEADERS = JSON.stringify({ Authorization: 'Bearer <paste token>' }, null, 2);
+  // The admin console keeps its token under this key (public/admin/app.js, TOKEN_KEY): reuse it,
+  // so a signed-in admin lands here ready to go. Without one, start with no header at all (the
+  // schema and Docs load without a token): never on a placeholder that the server would reject.
+  var CONSOLE_TOKEN_KEY = 'switchboard.adminToken';
+
+  function storedToken() {
+    try {
+      return localStorage.getItem(CONSOLE_TOKEN_KEY);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function headersText(token) {
+    return token ? JSON.stringify({ Authorization: 'Bearer ' + token }, null, 2) : '{}';
+  }
 
   var DEFAULT_QUERY = [
     '# Switchboard API explorer',
     '#',
-    '# 1. Headers tab (below): put your token in',
-    '#    {"Authorization": "Bearer <token>"}.',
-    '#    The schema and the Docs load once it is accepted.',
+    '# 1. Headers tab (below): your token, as',
+    '#    {"Authorization": "Bearer <token>"}',
+    '#    (filled in when you signed in to /admin/; the first',
+    '#    start printed it, or it is ADMIN_TOKEN).',
     '# 2. Run: Ctrl-Enter or the play button.',
     '#    Docs (book icon, top left) describes every field.',
     '#',
     '# Subscriptions use the same token over WebSocket:',
     '#   subscription {',
     '#     activeModelChanged(provider: "openrouter") {',
-    '#       capability version model { name }',
+    '#       cursor capability version model { name }',
     '#     }',
     '#   }',
+    '# Every event it receives is kept in the result pane, newest first.',
     '',
     'query ActiveChatModel {',
     '  activeModel(provider: "openrouter", capability: CHAT) {',
@@ -88,10 +105,23 @@
     enableIncrementalDelivery: false,
   });
 
+  // GraphiQL shows only the latest value a subscription yields: yield the whole list instead
+  // (newest first, numbered), so no event scrolls away unseen.
+  async function* keepEvents(iterable) {
+    var events = [];
+    for await (var result of iterable) {
+      events.unshift(Object.assign({ '#': events.length + 1, receivedAt: new Date().toISOString() }, result));
+      yield { received: events.length, events: events.slice() };
+    }
+  }
+
   function makeFetcher() {
     return function fetcher(graphQLParams, fetcherOpts) {
       latestHeaders = (fetcherOpts && fetcherOpts.headers) || {};
-      return baseFetcher(graphQLParams, fetcherOpts);
+      // GraphiQL's fetcher is async: a subscription resolves to an async iterable of results.
+      return Promise.resolve(baseFetcher(graphQLParams, fetcherOpts)).then(function (result) {
+        return result && typeof result[Symbol.asyncIterator] === 'function' ? keepEvents(result) : result;
+      });
     };
   }
 
@@ -100,12 +130,14 @@
   var authOfSchema = null;
   var editTimer = null;
 
+  var initialHeaders = '{}';
+
   function render() {
     root.render(
       React.createElement(GraphiQL, {
         fetcher: fetcher,
         defaultQuery: DEFAULT_QUERY,
-        defaultHeaders: DEFAULT_HEADERS,
+        defaultHeaders: initialHeaders,
         defaultEditorToolsVisibility: 'headers',
         // Tokens are secrets: never persist the headers editor in localStorage.
         shouldPersistHeaders: false,
@@ -123,7 +155,7 @@
       var parsed;
       try {
         parsed = JSON.parse(text || '{}');
-      } catch (e) {
+      } catch {
         return; // still typing
       }
       var authorization = headerValue(parsed, 'authorization') || null;
@@ -134,6 +166,33 @@
     }, 600);
   }
 
-  authOfSchema = headerValue(JSON.parse(DEFAULT_HEADERS), 'authorization');
-  render();
+  // A stored token that no longer works (revoked, another server) would open on an error: check
+  // it first and start without it in that case.
+  function start(token) {
+    initialHeaders = headersText(token);
+    authOfSchema = token ? 'Bearer ' + token : null;
+    render();
+  }
+
+  var token = storedToken();
+  if (!token) {
+    start(null);
+  } else {
+    fetch(httpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    })
+      .then(function (res) {
+        return res.json();
+      })
+      .then(
+        function (body) {
+          start(body && body.data && body.data.viewer ? token : null);
+        },
+        function () {
+          start(null);
+        },
+      );
+  }
 })();

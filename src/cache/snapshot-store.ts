@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
+import { LocalSnapshots } from './local-snapshots';
 
 /**
  * A cache of values with a generation per key, so that a reader that loaded from the database
@@ -12,6 +13,14 @@ export interface SnapshotStore<T = unknown> {
   peek?(id: string): T | undefined;
   setIfUnchanged(id: string, value: T, generation: string): Promise<void>;
   invalidate(ids: readonly string[]): Promise<void>;
+  /**
+   * The negative cache (names known not to exist), in stores that keep one in process. It is
+   * emptied when an id this process has never seen is invalidated (what creating a provider does).
+   */
+  isAbsent?(key: string): boolean;
+  /** Taken before looking a name up, passed back to rememberAbsent (a creation in between wins). */
+  absentToken?(): number;
+  rememberAbsent?(key: string, token: number): void;
   readonly hits: number;
   readonly misses: number;
 }
@@ -19,34 +28,42 @@ export interface SnapshotStore<T = unknown> {
 /** Stands for "no generation known": nothing read with it may be stored. */
 const UNKNOWN = 'unknown';
 
-/** One instance without Redis: a Map of the values themselves (no serialisation on the hot path). */
+/** One instance without Redis: the values themselves in process memory (no serialisation on the hot path). */
 export class MemorySnapshotStore<T> implements SnapshotStore<T> {
-  private readonly values = new Map<string, T>();
-  private readonly generations = new Map<string, number>();
+  private readonly local = new LocalSnapshots<T>();
   hits = 0;
   misses = 0;
 
   peek(id: string): T | undefined {
-    const value = this.values.get(id);
+    const value = this.local.get(id);
     if (value !== undefined) this.hits++;
     return value;
   }
 
   async getMany(ids: readonly string[]) {
-    const values = ids.map((id) => this.values.get(id) ?? null);
+    const values = ids.map((id) => this.local.get(id) ?? null);
     for (const v of values) v === null ? this.misses++ : this.hits++;
-    return { values, generations: ids.map((id) => String(this.generations.get(id) ?? 0)) };
+    return { values, generations: ids.map((id) => this.local.generation(id)) };
   }
 
   async setIfUnchanged(id: string, value: T, generation: string) {
-    if (String(this.generations.get(id) ?? 0) === generation) this.values.set(id, value);
+    this.local.setIfUnchanged(id, value, generation);
   }
 
   async invalidate(ids: readonly string[]) {
-    for (const id of ids) {
-      this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
-      this.values.delete(id);
-    }
+    this.local.drop(ids);
+  }
+
+  isAbsent(key: string): boolean {
+    return this.local.isAbsent(key);
+  }
+
+  absentToken(): number {
+    return this.local.absentToken();
+  }
+
+  rememberAbsent(key: string, token: number): void {
+    this.local.rememberAbsent(key, token);
   }
 }
 

@@ -18,6 +18,8 @@ export enum ErrorCode {
   PROVIDER_AUTH_FAILED = 'PROVIDER_AUTH_FAILED',
   PROVIDER_RATE_LIMITED = 'PROVIDER_RATE_LIMITED',
   PROVIDER_ERROR = 'PROVIDER_ERROR',
+  OPERATION_LIMIT_EXCEEDED = 'OPERATION_LIMIT_EXCEEDED',
+  PERSISTED_QUERY_HASH_MISMATCH = 'PERSISTED_QUERY_HASH_MISMATCH',
 }
 
 /**
@@ -73,6 +75,15 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+export type OperationLimitName = 'depth' | 'aliases' | 'cost' | 'tokens' | 'subscriptions';
+
+/** An operation over one of the limits (src/graphql/operation-limits.ts): HTTP 400, nothing executed. */
+export class OperationLimitError extends AppError {
+  constructor(limit: OperationLimitName, max: number, actual: number) {
+    super(ErrorCode.OPERATION_LIMIT_EXCEEDED, 'limits.exceeded', { limit, max, actual }, { limit, max, actual, http: { status: 400 } });
+  }
+}
+
 /** The i18n key and parameters that validation decorators attach as class-validator `context`. */
 export interface ValidationContext {
   key: MessageKey;
@@ -98,14 +109,15 @@ function flattenValidation(errors: ValidationError[], locale: Locale, prefix = '
   return out;
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03', '53300', '08000', '08001', '08003', '08006']);
+// 57014: statement_timeout (or a cancel); 55P03: lock_timeout — the database is too busy to answer now.
+const UNAVAILABLE_CODES = new Set(['57014', '55P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03', '53300', '08000', '08001', '08003', '08006']);
 
 /** True for "the database cannot be reached right now" (as opposed to a bug): the client should retry. */
 export function isUnavailable(error: unknown): boolean {
   for (let e = error as { code?: string; name?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
     if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
     if (e.name === 'ConnectionException' || e.name === 'KnexTimeoutError') return true;
-    if (typeof e.message === 'string' && /Timeout acquiring a connection|Connection terminated/.test(e.message)) return true;
+    if (typeof e.message === 'string' && /Timeout acquiring a connection|Connection terminated|Query read timeout|timeout expired/.test(e.message)) return true;
     e = e.cause as typeof e;
   }
   return false;
@@ -155,7 +167,8 @@ export function presentError(
   const source = originalError(error);
   const base = { locations: formatted.locations, path: formatted.path };
   if (source instanceof AppError) {
-    const { http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    // Its own extensions win: Apollo re-codes errors raised by validation rules (GRAPHQL_VALIDATION_FAILED).
+    const { http: _http, ...extensions } = { ...formatted.extensions, ...source.extensions } as Record<string, unknown>;
     return { formatted: { ...base, message: source.localized(locale), extensions }, unexpected: false };
   }
   const ext = (source instanceof GraphQLError ? source.extensions : formatted.extensions) ?? {};

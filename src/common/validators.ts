@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsUrl, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsUrl, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 import type { ValidationContext } from './errors';
 
 /**
@@ -19,6 +19,13 @@ export const ModelName = () => Matches(/^[A-Za-z0-9._:/@+-]+$/, ctx({ key: 'inpu
 
 export const HttpUrl = () =>
   IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, ctx({ key: 'input.url' }));
+
+/** For updates where "" removes the value: the other validators of the property apply to anything else. */
+export const UnlessEmpty = () => ValidateIf((_object, value) => value !== '' && value != null);
+
+/** Printable ASCII without spaces: an HTTP header value, and long enough that its hint does not give it away. */
+export const API_KEY_PATTERN = /^[\x21-\x7e]{8,1000}$/;
+export const ApiKeyText = () => Matches(API_KEY_PATTERN, ctx({ key: 'input.apiKey' }));
 
 export const NonEmptyList = () => ArrayNotEmpty(ctx({ key: 'input.notEmpty' }));
 export const DistinctList = () => ArrayUnique(undefined, ctx({ key: 'input.distinct' }));

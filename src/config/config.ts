@@ -40,6 +40,28 @@ export interface Config {
   shutdownGraceMs: number;
   /** Audit events older than this many days are deleted (hourly); undefined keeps everything. */
   auditRetentionDays: number | undefined;
+  /** Operation limits (src/graphql/operation-limits.ts), over HTTP and WebSocket. */
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxCost: number;
+    maxTokens: number;
+    /** Subscriptions one WebSocket connection may hold at a time. */
+    maxSubscriptionsPerConnection: number;
+    /** WebSocket connections one user may hold at a time (on this instance). */
+    maxConnectionsPerUser: number;
+  };
+  /** Fastify/Node HTTP timeouts (ms). */
+  http: { requestTimeoutMs: number; connectionTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** Postgres session limits for request work (migrations run without them), ms. */
+  database: { statementTimeoutMs: number; lockTimeoutMs: number; idleInTransactionTimeoutMs: number };
+  /** Let upstream calls reach loopback and private addresses outside development and test. */
+  upstreamAllowPrivate: boolean;
+  /**
+   * OTEL_EXPORTER_OTLP_ENDPOINT (the standard variable): set, traces are exported there over OTLP/HTTP;
+   * unset, tracing is off and no OpenTelemetry code is loaded.
+   */
+  otelEndpoint: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -159,6 +181,26 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 1000, 600000),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 500, 0, 30000),
     auditRetentionDays: str(env, 'AUDIT_RETENTION_DAYS') === undefined ? undefined : int(env, 'AUDIT_RETENTION_DAYS', 0, 1, 36500),
+    limits: {
+      maxDepth: int(env, 'MAX_OPERATION_DEPTH', 20, 2, 1000),
+      maxAliases: int(env, 'MAX_OPERATION_ALIASES', 100, 0, 100000),
+      maxCost: int(env, 'MAX_OPERATION_COST', 10000, 10, 100000000),
+      maxTokens: int(env, 'MAX_OPERATION_TOKENS', 5000, 100, 1000000),
+      maxSubscriptionsPerConnection: int(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100000),
+      maxConnectionsPerUser: int(env, 'MAX_CONNECTIONS_PER_USER', 50, 1, 100000),
+    },
+    http: {
+      requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30000, 1000, 3600000),
+      connectionTimeoutMs: int(env, 'HTTP_CONNECTION_TIMEOUT_MS', 60000, 1000, 3600000),
+      keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72000, 1000, 3600000),
+    },
+    database: {
+      statementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 3600000),
+      lockTimeoutMs: int(env, 'DATABASE_LOCK_TIMEOUT_MS', 2000, 100, 3600000),
+      idleInTransactionTimeoutMs: int(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10000, 100, 3600000),
+    },
+    upstreamAllowPrivate: bool(env, 'UPSTREAM_ALLOW_PRIVATE', false),
+    otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
   };
 }
 

@@ -29,6 +29,16 @@ export async function ensureDatabase(url: string): Promise<void> {
 export async function openDatabase(input: OrmOptionsInput & { migrate: boolean }): Promise<MikroORM> {
   await ensureDatabase(input.databaseUrl);
   const orm = await MikroORM.init(ormOptions(input));
-  if (input.migrate) await orm.getMigrator().up();
+  if (input.migrate) await migrateWithoutTimeouts(orm);
   return orm;
+}
+
+/** Migrations may lock and rewrite tables for longer than a request may: the session limits are lifted for their transaction. */
+async function migrateWithoutTimeouts(orm: MikroORM): Promise<void> {
+  const connection = orm.em.getConnection();
+  await connection.transactional(async (trx) => {
+    await connection.execute('set local statement_timeout = 0', [], 'run', trx);
+    await connection.execute('set local lock_timeout = 0', [], 'run', trx);
+    await orm.getMigrator().up({ transaction: trx });
+  });
 }

@@ -7,6 +7,7 @@ import { ActivationSlot } from '../modules/activation/activation-slot.entity';
 import { ActivationChange } from '../modules/activation/activation-change.entity';
 import { User } from '../modules/auth/user.entity';
 import { ApiToken } from '../modules/auth/api-token.entity';
+import { pgSessionOptions, poolAcquireTimeoutMs, type DatabaseTimeouts } from './session-timeouts';
 import { PersonalApiKey } from '../modules/credentials/personal-api-key.entity';
 import { UsageRecord } from '../modules/gateway/usage-record.entity';
 import { AuditEvent } from '../modules/audit/audit-event.entity';
@@ -23,6 +24,8 @@ export interface OrmOptionsInput {
   debug?: boolean;
   /** Called with every SQL statement: the statement-count tests and metrics use it. */
   onQuery?: (sql: string) => void;
+  /** Session limits for request work (src/http/timeouts.ts); absent for tools (the MikroORM CLI). */
+  timeouts?: DatabaseTimeouts;
 }
 
 export function ormOptions(input: OrmOptionsInput) {
@@ -31,6 +34,9 @@ export function ormOptions(input: OrmOptionsInput) {
     entities: ENTITIES,
     extensions: [Migrator],
     pool: { min: 0, max: input.poolMax ?? 10 },
+    ...(input.timeouts
+      ? { driverOptions: { connection: pgSessionOptions(input.timeouts), acquireConnectionTimeout: poolAcquireTimeoutMs(input.timeouts) } }
+      : {}),
     debug: input.onQuery ? ['query'] : false,
     logger: input.onQuery ? (message: string) => input.onQuery!(message) : undefined,
     forceUtcTimezone: true,

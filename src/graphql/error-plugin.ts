@@ -2,11 +2,38 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Locale } from '../config/config';
-import { presentError } from '../common/errors';
+import { AppError, ErrorCode, presentError } from '../common/errors';
 import type { GraphQLContext } from './context-factory';
+import { tokenLimitError } from './operation-limits';
 
 /** The original error, kept on the formatted one (not enumerable: never serialised). */
 const SOURCE = Symbol('switchboard.sourceError');
+
+/** A request error Apollo raised without a code: BAD_REQUEST, its (English, Apollo's) message kept. */
+class ClientRequestError extends AppError {
+  constructor(message: string, status: number) {
+    super(ErrorCode.BAD_REQUEST, 'request.invalid', { detail: message }, { http: { status } });
+  }
+}
+
+/** Apollo's own errors that are the client's doing but carry no code of their own (they would read as a 500). */
+function clientErrorFor(formatted: GraphQLFormattedError, error: unknown): AppError | undefined {
+  // The parser's "more than N tokens" is a limit like the others, with its own code (HTTP 400 already).
+  if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED') return tokenLimitError(error);
+  if (formatted.message === 'provided sha does not match query') {
+    return new AppError(ErrorCode.PERSISTED_QUERY_HASH_MISMATCH, 'request.persistedQueryMismatch', {}, { http: { status: 400 } });
+  }
+  // Apollo's own request errors (bad APQ version, malformed request parts) carry an HTTP 4xx but no code.
+  const http = (error as { extensions?: { http?: { status?: number } } } | undefined)?.extensions?.http;
+  if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR && http?.status && http.status >= 400 && http.status < 500) {
+    return new ClientRequestError(formatted.message, http.status);
+  }
+  // graphql-js stops coercing variables after 50 errors with an error that has no code of its own.
+  if (formatted.message.startsWith('Too many errors processing variables')) {
+    return new AppError(ErrorCode.BAD_USER_INPUT, 'input.tooManyVariableErrors', {}, { http: { status: 400 } });
+  }
+  return undefined;
+}
 
 /**
  * Apollo's formatError knows the error but not the request; willSendResponse knows the request.
@@ -16,6 +43,11 @@ const SOURCE = Symbol('switchboard.sourceError');
  */
 export function formatErrorInDefaultLocale(defaultLocale: Locale) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const replaced = clientErrorFor(formatted, error);
+    if (replaced) {
+      formatted = replaced.toJSON();
+      error = replaced;
+    }
     const out = { ...presentError(formatted, error, defaultLocale, 'unknown').formatted };
     Object.defineProperty(out, SOURCE, { value: { formatted, error }, enumerable: false });
     return out;

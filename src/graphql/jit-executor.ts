@@ -1,12 +1,16 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { execute, GraphQLError, Kind, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { BREAK, execute, GraphQLError, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { documentCost } from './operation-limits';
 
 /**
  * graphql-jit behind Apollo Server's `gateway` option (the one hook Apollo has for replacing its
  * executor): parsing, validation (and its cache), plugins, formatError and HTTP status stay Apollo's;
- * only execution is compiled. Every operation is compiled once into a function and kept in a
- * bounded LRU keyed by the query text and operation name.
+ * only execution is compiled. Every operation is compiled once into a function and kept in an
+ * LRU keyed by the query text and operation name, bounded by the size of what it holds (the text
+ * and the generated code), not by a count: one huge compiled query cannot pin gigabytes.
+ * With `maxCost`, only documents whose cost (measured by the operation-limits rule during
+ * validation) is known and within it are compiled; the others run on graphql-js.
  *
  * Falls back to graphql-js `execute` — exactly what Apollo runs without a gateway — for:
  *  - subscriptions (graphql-ws serves them; over HTTP Apollo's own behaviour is kept);
@@ -25,45 +29,81 @@ type Compiled = CompiledQuery | typeof FALLBACK;
 export interface JitOptions {
   /** Compiled operations kept (least recently used dropped first). */
   maxEntries?: number;
+  /** Total size kept, in characters of query text plus generated code (default 8 M). */
+  maxSize?: number;
+  /** Compile only documents whose validated cost is known and at most this (MAX_OPERATION_COST). */
+  maxCost?: number;
 }
 
-/** A Map in insertion order doubles as an LRU: a hit moves the key to the end. */
+const DEFAULT_MAX_SIZE = 8 * 1024 * 1024;
+
+/** A Map in insertion order doubles as an LRU: a hit moves the key to the end. Bounded by count and by total weight. */
 class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
+  private readonly map = new Map<string, { v: V; weight: number }>();
+  private total = 0;
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxWeight: number,
+  ) {}
   get(key: string): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
+    const e = this.map.get(key);
+    if (e !== undefined) {
       this.map.delete(key);
-      this.map.set(key, v);
+      this.map.set(key, e);
     }
-    return v;
+    return e?.v;
   }
-  set(key: string, v: V): void {
+  set(key: string, v: V, weight: number): void {
+    this.delete(key);
+    // Something larger than the whole budget is not kept at all.
+    if (weight > this.maxWeight) return;
+    this.map.set(key, { v, weight });
+    this.total += weight;
+    while (this.map.size > this.maxEntries || this.total > this.maxWeight) this.delete(this.map.keys().next().value!);
+  }
+  private delete(key: string): void {
+    const e = this.map.get(key);
+    if (!e) return;
     this.map.delete(key);
-    this.map.set(key, v);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+    this.total -= e.weight;
   }
   get size(): number {
     return this.map.size;
   }
+  get weight(): number {
+    return this.total;
+  }
   clear(): void {
     this.map.clear();
+    this.total = 0;
   }
 }
 
-function isIntrospection(document: DocumentNode, source: string): boolean {
+/**
+ * True when the document selects __schema or __type anywhere. graphql-js's `visit` walks the tree
+ * without recursion (and without descending into `loc`), so a wide document cannot overflow the stack.
+ */
+export function isIntrospection(document: DocumentNode, source: string): boolean {
   if (!source.includes('__schema') && !source.includes('__type')) return false;
   // The words may appear in a string or a comment: a cheap text test first, then a look at the tree.
-  const seen = new Set<unknown>();
-  const visit = (node: unknown): boolean => {
-    if (!node || typeof node !== 'object' || seen.has(node)) return false;
-    seen.add(node);
-    const n = node as { kind?: string; name?: { value: string } };
-    if (n.kind === Kind.FIELD && (n.name?.value === '__schema' || n.name?.value === '__type')) return true;
-    return Object.values(node).some(visit);
-  };
-  return visit(document);
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** The size a compiled operation holds: the generated function's source. */
+function compiledSize(compiled: CompiledQuery): number {
+  let size = 0;
+  for (const f of [compiled.query, compiled.subscribe, compiled.stringify]) if (typeof f === 'function') size += Function.prototype.toString.call(f).length;
+  return size;
 }
 
 const NON_NULL = /^Cannot return null for non-nullable field /;
@@ -87,14 +127,21 @@ function toGraphQLError(e: unknown): GraphQLError {
   return out;
 }
 
-export function createJitExecutor(getSchema: () => GraphQLSchema, options: JitOptions = {}): { executor: GatewayExecutor; cacheSize(): number; clear(): void } {
-  const cache = new Lru<Compiled>(options.maxEntries ?? 500);
+export function createJitExecutor(
+  getSchema: () => GraphQLSchema,
+  options: JitOptions = {},
+): { executor: GatewayExecutor; cacheSize(): number; cacheWeight(): number; clear(): void } {
+  const cache = new Lru<Compiled>(options.maxEntries ?? 500, options.maxSize ?? DEFAULT_MAX_SIZE);
 
   const runGraphqlJs = (schema: GraphQLSchema, document: DocumentNode, context: unknown, variables: Record<string, unknown> | undefined, operationName: string | null) =>
     execute({ schema, document, contextValue: context, variableValues: variables, operationName });
 
   const compile = (schema: GraphQLSchema, document: DocumentNode, source: string, operation: OperationDefinitionNode, operationName: string | null): Compiled => {
     if (operation.operation === 'subscription' || isIntrospection(document, source)) return FALLBACK;
+    if (options.maxCost !== undefined) {
+      const cost = documentCost(document);
+      if (cost === undefined || cost > options.maxCost) return FALLBACK;
+    }
     try {
       const compiled = compileQuery(schema, document, operationName ?? undefined);
       return isCompiledQuery(compiled) ? compiled : FALLBACK;
@@ -111,7 +158,7 @@ export function createJitExecutor(getSchema: () => GraphQLSchema, options: JitOp
     let compiled = cache.get(key);
     if (compiled === undefined) {
       compiled = compile(schema, document, source, operation, operationName);
-      cache.set(key, compiled);
+      cache.set(key, compiled, key.length + (compiled === FALLBACK ? 0 : compiledSize(compiled)));
     }
     if (compiled === FALLBACK) return runGraphqlJs(schema, document, context, variables, operationName);
     const result = (await compiled.query(undefined, context, variables ?? {})) as ExecutionResult;
@@ -121,11 +168,11 @@ export function createJitExecutor(getSchema: () => GraphQLSchema, options: JitOp
     return { ...result, errors: result.errors.map(toGraphQLError) };
   };
 
-  return { executor, cacheSize: () => cache.size, clear: () => cache.clear() };
+  return { executor, cacheSize: () => cache.size, cacheWeight: () => cache.weight, clear: () => cache.clear() };
 }
 
 /** Apollo's `gateway` option serving one fixed schema, executed by graphql-jit. */
-export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): GatewayInterface & { cacheSize(): number } {
+export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): GatewayInterface & { cacheSize(): number; cacheWeight(): number } {
   const jit = createJitExecutor(() => schema, options);
   return {
     onSchemaLoadOrUpdate(callback) {
@@ -139,5 +186,6 @@ export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): Gat
       jit.clear();
     },
     cacheSize: jit.cacheSize,
+    cacheWeight: jit.cacheWeight,
   };
 }

@@ -56,12 +56,15 @@ export function createLoaders(em: () => EntityManager, services: LoaderSources):
   const providerBySlug = onFirstUse(
     () =>
       new DataLoader<string, Provider | null>(async (slugs) => {
-        const unknown = slugs.filter((s) => !slugIndex.has(s));
+        // Slugs known to name no provider (negative cache) cost no query either.
+        const unknown = slugs.filter((s) => !slugIndex.has(s) && !services.snapshots.isUnknownSlug(s));
         if (unknown.length) {
+          const token = services.snapshots.unknownSlugsToken();
           for (const p of await services.providers.findBySlugs(em(), unknown)) {
             slugIndex.set(p.slug, p.id);
             pendingProviders.set(p.id, p);
           }
+          services.snapshots.rememberUnknownSlugs(unknown, token);
         }
         return Promise.all(slugs.map((slug) => (slugIndex.has(slug) ? providerById().load(slugIndex.get(slug)!) : null)));
       }),

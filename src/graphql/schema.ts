@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from './date-time.scalar';
 import { PubSub as MemoryPubSub } from 'graphql-subscriptions';
 import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { roleAuthChecker } from '../modules/auth/auth-checker';
@@ -18,7 +18,7 @@ export async function createSchema(resolvers: object[], pubSub: PubSub = new Eve
     resolvers: [...byClass.keys()] as unknown as NonEmptyArray<Function>,
     container: { get: (cls: Function) => byClass.get(cls) },
     authChecker: roleAuthChecker,
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: { forbidUnknownValues: false },
     pubSub,
     emitSchemaFile: false,

@@ -11,12 +11,25 @@ import type { Actor } from '../modules/auth/actor';
 import type { RequestContext } from '../modules/shared/request-context';
 import { requestLocale } from '../http/request-locale';
 import type { ContextFactory } from './context-factory';
+import type { EventBus } from '../pubsub/event-bus';
+import { AUTH_CHANGED, type AuthChangedPayload } from '../modules/auth/auth-events';
+import type { OperationLimits } from './operation-limits';
+import {
+  CLOSE_TOO_MANY_CONNECTIONS,
+  ConnectionRegistry,
+  MAX_WS_MESSAGE_BYTES,
+  WsOperations,
+  closeOversizedWith4413,
+  subscriptionLimitError,
+  withoutSuggestions,
+} from './ws-limits';
 
 interface ConnectionInfo {
   connectionId: string;
   locale: Locale;
   authorization: string;
   user: Actor;
+  close(code: number, reason: string): void;
 }
 
 export interface WebSocketHandle {
@@ -35,9 +48,34 @@ export function attachWebSocketServer(input: {
   contexts: ContextFactory;
   defaultLocale: Locale;
   log: Logger;
+  /** Operation limits and per-connection bounds (ws-limits.ts). */
+  limits: OperationLimits & { maxSubscriptionsPerConnection: number; maxConnectionsPerUser: number };
+  introspection: boolean;
+  /** AUTH_CHANGED arrives here from every instance: revoked tokens' sockets are closed. */
+  bus: EventBus;
 }): WebSocketHandle {
-  const { app, schema, contexts, log } = input;
-  const wss = new WebSocketServer({ server: app.server, path: '/graphql' });
+  const { app, schema, contexts, log, limits } = input;
+  // maxPayload: a larger message is refused while its frame header is read, before it is buffered.
+  const wss = new WebSocketServer({ server: app.server, path: '/graphql', maxPayload: MAX_WS_MESSAGE_BYTES });
+  wss.on('connection', closeOversizedWith4413);
+  const operations = new WsOperations({ schema, limits, introspection: input.introspection });
+  const registry = new ConnectionRegistry<ConnectionInfo>(limits.maxConnectionsPerUser);
+  const authChanges = input.bus.subscribe<AuthChangedPayload>(AUTH_CHANGED);
+  void (async () => {
+    for await (const change of authChanges) {
+      // Let AuthService drop its cached answers for this change first (same event, same tick).
+      await new Promise((resolve) => setImmediate(resolve));
+      await registry.recheck(
+        change ?? {},
+        async (c) => {
+          const probe = await contexts.create({ locale: c.locale, authorization: c.authorization });
+          if (probe.authError) throw probe.authError;
+          return probe.user;
+        },
+        (err) => log.warn({ err }, 'could not re-check a websocket token after AUTH_CHANGED'),
+      );
+    }
+  })().catch((err) => log.error({ err }, 'AUTH_CHANGED listener stopped'));
   const infoOf = (extra: unknown) => (extra as { info?: ConnectionInfo }).info;
   /** Contexts built (and authenticated) in onSubscribe, handed to `context` for the same id. */
   const pendingContexts = (extra: unknown) => ((extra as { contexts?: Map<string, RequestContext> }).contexts ??= new Map());
@@ -45,7 +83,8 @@ export function attachWebSocketServer(input: {
     errors.map((e) => {
       const out = presentError(e.toJSON(), e, info?.locale ?? input.defaultLocale, info?.connectionId ?? 'ws');
       if (out.unexpected) log.error({ err: e, connectionId: info?.connectionId }, 'unexpected subscription error');
-      return new GraphQLError(out.formatted.message, { path: out.formatted.path, extensions: out.formatted.extensions });
+      const message = input.introspection ? out.formatted.message : withoutSuggestions(out.formatted.message);
+      return new GraphQLError(message, { path: out.formatted.path, extensions: out.formatted.extensions });
     });
 
   const disposable = useServer(
@@ -58,7 +97,14 @@ export function attachWebSocketServer(input: {
         const locale = requestLocale(params.locale, input.defaultLocale);
         const probe = await contexts.create({ locale, authorization });
         if (probe.authError || !probe.user) return false;
-        const info: ConnectionInfo = { connectionId: randomUUID(), locale, authorization, user: probe.user };
+        const socket = (ctx.extra as { socket: import('ws').WebSocket }).socket;
+        const info: ConnectionInfo = { connectionId: randomUUID(), locale, authorization, user: probe.user, close: (code, reason) => socket.close(code, reason) };
+        if (!registry.add(info)) {
+          log.warn({ user: info.user.name, max: limits.maxConnectionsPerUser }, 'websocket refused: too many connections for this user');
+          socket.close(CLOSE_TOO_MANY_CONNECTIONS, 'Too many connections');
+          return false;
+        }
+        socket.once('close', () => registry.delete(info));
         (ctx.extra as { info?: ConnectionInfo }).info = info;
         log.info({ connectionId: info.connectionId, user: info.user.name }, 'websocket connected');
         return true;
@@ -73,12 +119,18 @@ export function attachWebSocketServer(input: {
       onSubscribe: async (ctx, id, payload) => {
         const info = infoOf(ctx.extra)!;
         log.debug({ connectionId: info.connectionId, requestId: `${info.connectionId}:${id}`, operation: payload.operationName ?? undefined }, 'websocket operation');
+        // This one is already counted (graphql-ws reserves its id before calling onSubscribe).
+        const tooMany = subscriptionLimitError(Object.keys(ctx.subscriptions).length, limits.maxSubscriptionsPerConnection);
+        if (tooMany) return [tooMany];
+        // Parsed and validated here, with the limits, before anything runs (graphql-ws would close the socket on a syntax error).
+        const prepared = operations.prepare(payload);
+        if ('errors' in prepared) return prepared.errors;
         const context = await contexts.create({ locale: info.locale, authorization: info.authorization, requestId: `${info.connectionId}:${id}` });
         if (context.authError || !context.user) {
           return [context.authError instanceof GraphQLError ? context.authError : new UnauthenticatedError()];
         }
         pendingContexts(ctx.extra).set(id, context);
-        return undefined;
+        return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx, id) => {
         const pending = pendingContexts(ctx.extra);
@@ -102,6 +154,7 @@ export function attachWebSocketServer(input: {
   return {
     connections: () => wss.clients.size,
     async close() {
+      await authChanges.return?.();
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -4,6 +4,8 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Logger } from 'pino';
 import { MemorySnapshotStore, RedisSnapshotStore, type Codec, type SnapshotStore } from '../cache/snapshot-store';
 import { EventBus } from './event-bus';
+import { InstanceLease, type InstanceLeaseOptions } from '../cache/instance-lease';
+import { NearSnapshotStore } from '../cache/near-cache';
 
 /**
  * What the instances of one deployment share: the event bus, the read cache, and the health of the
@@ -37,9 +39,11 @@ export interface BackplaneOptions<T> {
   namespace: string;
   codec: Codec<T>;
   log: Logger;
+  /** Timings of the near cache's lease protocol (tests shorten them). */
+  nearCache?: Pick<InstanceLeaseOptions, 'heartbeatMs' | 'leaseMs' | 'ackTimeoutMs'>;
 }
 
-export function createBackplane<T>({ redisUrl, namespace, codec, log }: BackplaneOptions<T>): Backplane<T> {
+export function createBackplane<T>({ redisUrl, namespace, codec, log, nearCache }: BackplaneOptions<T>): Backplane<T> {
   const prefix = `sb:${namespace}:`;
   if (!redisUrl) {
     return {
@@ -109,10 +113,12 @@ export function createBackplane<T>({ redisUrl, namespace, codec, log }: Backplan
     });
   });
   const engine = new RedisPubSub({ publisher, subscriber });
+  // Warm reads from process memory; invalidations acknowledged by every live instance (near-cache.ts).
+  const lease = new InstanceLease({ redisUrl, prefix, log, ...nearCache });
   return {
     mode: 'redis',
     bus: new EventBus(engine, prefix),
-    cache: new RedisSnapshotStore<T>(cache, codec, log, prefix),
+    cache: new NearSnapshotStore<T>(new RedisSnapshotStore<T>(cache, codec, log, prefix), lease),
     onReconnect: (l) => reconnectListeners.push(l),
     ping: async () => {
       try {
@@ -124,6 +130,7 @@ export function createBackplane<T>({ redisUrl, namespace, codec, log }: Backplan
     isHealthy: () => healthy,
     onHealthChange: (l) => healthListeners.push(l),
     close: async () => {
+      await lease.close();
       for (const c of [publisher, cache, subscriber]) c.disconnect();
     },
   };

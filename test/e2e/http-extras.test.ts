@@ -1,6 +1,7 @@
 import { loadConfig } from '../../src/config/config';
 import { createProvider, createModel, activate } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { ActiveChatDocument, ProvidersSlotsDocument, StaleDocument, ViewerDocument, ViewerNameDocument } from '../generated/graphql';
 
 const get = (t: TestServer, path: string, headers: Record<string, string> = {}) => fetch(`${t.url}${path}`, { headers, redirect: 'manual' });
 
@@ -54,7 +55,7 @@ describe('static pages', () => {
 
     const getQuery = await get(t, '/graphql?query=%7B__typename%7D', { accept: 'text/html,application/json', 'apollo-require-preflight': 'true' });
     expect(getQuery.status).not.toBe(302);
-    const post = await t.gql(`{ viewer { name } }`);
+    const post = await t.op(ViewerNameDocument, {});
     expect(post.data.viewer.name).toBe('admin');
   });
 });
@@ -78,23 +79,26 @@ describe('/metrics', () => {
   };
 
   test('latency by operation, errors by code, activations, subscriptions, cache and outbox', async () => {
+    // Counters are compared with a scrape taken first, so other tests of this server do not matter.
+    const base = await scrape();
+    const delta = (text: string, series: string) => (value(text, series) ?? 0) - (value(base, series) ?? 0);
     await createProvider(t, 'acme');
     const a = await createModel(t, 'acme', 'alpha', ['CHAT', 'CODE']);
     const b = await createModel(t, 'acme', 'beta', ['CHAT']);
     expect((await activate(t, a.id)).errors).toBeUndefined(); // CHAT + CODE
     expect((await activate(t, b.id)).errors).toBeUndefined(); // CHAT
-    await t.gql(`query ActiveChat { activeModel(provider: "acme", capability: CHAT) { name } }`);
-    await t.gql(`query ActiveChat { activeModel(provider: "acme", capability: CHAT) { name } }`);
-    await t.gql(`query Viewer { viewer { name } }`, {}, { token: 'wrong-token' });
-    await t.gql(`mutation Stale($id: ID!) { activateModel(input: { modelId: $id, capabilities: [CHAT], expectedVersion: 1 }) { changes { version } } }`, { id: a.id });
+    await t.op(ActiveChatDocument, { provider: 'acme' });
+    await t.op(ActiveChatDocument, { provider: 'acme' });
+    await t.op(ViewerDocument, {}, { token: 'wrong-token' });
+    await t.op(StaleDocument, { input: { modelId: a.id, capabilities: ['CHAT'], expectedVersion: 1 } });
 
     const text = await scrape();
-    expect(value(text, 'switchboard_graphql_operation_duration_seconds_count{operation="ActiveChat",type="query"}')).toBe(2);
+    expect(delta(text, 'switchboard_graphql_operation_duration_seconds_count{operation="ActiveChat",type="query"}')).toBe(2);
     expect(text).toMatch(/switchboard_graphql_operation_duration_seconds_bucket\{le="0\.1",operation="ActiveChat",type="query"\} \d/);
-    expect(value(text, 'switchboard_graphql_errors_total{code="UNAUTHENTICATED"}')).toBe(1);
-    expect(value(text, 'switchboard_graphql_errors_total{code="CONFLICT"}')).toBe(1);
-    expect(value(text, 'switchboard_activations_total{capability="CHAT",kind="activated"}')).toBe(2);
-    expect(value(text, 'switchboard_activations_total{capability="CODE",kind="activated"}')).toBe(1);
+    expect(delta(text, 'switchboard_graphql_errors_total{code="UNAUTHENTICATED"}')).toBe(1);
+    expect(delta(text, 'switchboard_graphql_errors_total{code="CONFLICT"}')).toBe(1);
+    expect(delta(text, 'switchboard_activations_total{capability="CHAT",kind="activated"}')).toBe(2);
+    expect(delta(text, 'switchboard_activations_total{capability="CODE",kind="activated"}')).toBe(1);
     expect(value(text, 'switchboard_live_subscriptions')).toBe(0);
     expect(value(text, 'switchboard_websocket_connections')).toBe(0);
     expect(value(text, 'switchboard_outbox_backlog')).toBe(0);
@@ -105,8 +109,8 @@ describe('/metrics', () => {
     // Cache counters follow the store; live subscriptions follow the change feed.
     const store = t.server.backplane.cache;
     const before = { hits: store.hits, misses: store.misses };
-    await t.gql(`{ providers { slug activeModels { capability } } }`);
-    await t.gql(`{ providers { slug activeModels { capability } } }`);
+    await t.op(ProvidersSlotsDocument, {});
+    await t.op(ProvidersSlotsDocument, {});
     const feed = await t.server.services.changeFeed.open({ provider: 'acme' });
     const after = await scrape();
     expect(value(after, 'switchboard_cache_hits_total')).toBe(store.hits);
@@ -117,6 +121,8 @@ describe('/metrics', () => {
   });
 
   test('the outbox backlog counts unpublished changes', async () => {
+    await createProvider(t, 'outbox');
+    await createModel(t, 'outbox', 'held', ['CHAT'], { active: true });
     await t.server.orm.em.getConnection().execute(`update activation_change set published_at = null where id = (select max(id) from activation_change)`);
     expect(value(await scrape(), 'switchboard_outbox_backlog')).toBe(1);
     await t.server.orm.em.getConnection().execute(`update activation_change set published_at = now() where published_at is null`);

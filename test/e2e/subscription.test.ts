@@ -1,9 +1,18 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import pino from 'pino';
-import { startTestServer, type TestServer } from '../helpers/test-server';
-import { collect, wsClient, type Collected } from '../helpers/ws-client';
+import { startTestServer, type GqlErrorExtensions, type TestServer } from '../helpers/test-server';
+import { collect, collectLive, wsClient, type Collected } from '../helpers/ws-client';
 import { activate, createMember, createModel, createProvider, expectOk, query, type MemberRef, type ModelRef, type ProviderRef } from '../helpers/factories';
+import { waitFor } from '../helpers/wait';
+import {
+  ChangeEventsDocument,
+  DeactivateModelDocument,
+  RevokeApiTokenDocument,
+  type Capability,
+  type ChangeEventsSubscription,
+  type ChangeEventsSubscriptionVariables,
+} from '../generated/graphql';
 
 /**
  * activeModelChanged over a real WebSocket (graphql-ws): authentication at connection time,
@@ -17,21 +26,7 @@ let member: MemberRef;
 const models: Record<string, ModelRef> = {};
 const clients: Client[] = [];
 
-const FIELDS = `cursor capability version changedBy model { name } previousModel { name } provider { slug }`;
-const SUBSCRIPTION = `subscription($provider: String, $capability: Capability, $since: String) {
-  activeModelChanged(provider: $provider, capability: $capability, since: $since) { ${FIELDS} }
-}`;
-
-interface Change {
-  cursor: string;
-  capability: string;
-  version: number;
-  changedBy: string | null;
-  model: { name: string } | null;
-  previousModel: { name: string } | null;
-  provider: { slug: string };
-}
-type Event = { activeModelChanged: Change };
+type Event = ChangeEventsSubscription;
 
 function client(params: { token?: string | null; locale?: string } = {}): Client {
   const c = wsClient(t.url, params);
@@ -62,21 +57,15 @@ function connectOutcome(connectionParams: Record<string, unknown>): Promise<{ co
 }
 
 /** Subscribes and resolves once the server holds the feed (bus subscribed, slot versions read). */
-async function subscribe(c: Client, variables: Record<string, unknown> = {}): Promise<Collected<Event>> {
-  const before = t.server.services.changeFeed.openFeeds;
-  const sub = collect<Event>(c, SUBSCRIPTION, variables);
-  const until = Date.now() + 5000;
-  while (t.server.services.changeFeed.openFeeds <= before && sub.errors.length === 0 && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return sub;
+async function subscribe(c: Client, variables: ChangeEventsSubscriptionVariables = {}): Promise<Collected<Event>> {
+  return collectLive(t, c, ChangeEventsDocument, variables);
 }
 
 /** Subscribes where an error is expected; returns the first GraphQL error. */
-async function subscriptionError(c: Client, variables: Record<string, unknown>): Promise<{ message: string; extensions?: Record<string, any> }> {
-  const sub = collect<Event>(c, SUBSCRIPTION, variables);
+async function subscriptionError(c: Client, variables: ChangeEventsSubscriptionVariables): Promise<{ message: string; extensions?: GqlErrorExtensions }> {
+  const sub = collect(c, ChangeEventsDocument, variables);
   await sub.waitFor(1, 5000);
-  const errors = (sub.errors as unknown[]).flat() as { message: string; extensions?: Record<string, any> }[];
+  const errors = (sub.errors).flat() as { message: string; extensions?: GqlErrorExtensions }[];
   expect(sub.events).toEqual([]);
   expect(errors.length).toBeGreaterThan(0);
   return errors[0];
@@ -125,14 +114,24 @@ function expectConsecutivePerSlot(events: Event[], from?: Map<string, number>): 
   }
 }
 
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check()) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-}
-
-async function activateOk(model: string, capabilities?: string[]) {
+async function activateOk(model: string, capabilities?: Capability[]) {
   return expectOk(await activate(t, models[model].id, capabilities ? { capabilities } : {}), `activate ${model}`);
 }
+
+/**
+ * A marker: one more change of a slot (the first of `names` that does not hold it takes it), committed
+ * after everything a test awaits. A subscriber that has received it has received everything before it,
+ * so "nothing more arrives" is checked without waiting for a fixed time. Returns its cursor.
+ */
+async function marker(names: string[], capability: Capability): Promise<string> {
+  for (const name of names) {
+    const [change] = (await activateOk(name, [capability])).activateModel.changes;
+    if (change) return change.cursor;
+  }
+  throw new Error(`no marker change: ${names.join(', ')} all hold ${capability}`);
+}
+
+const received = (sub: Collected<Event>, cursor: string) => () => sub.errors.length > 0 || sub.events.some((e) => e.activeModelChanged.cursor === cursor);
 
 beforeAll(async () => {
   t = await startTestServer({}, { logger: pino({ level: 'silent' }) });
@@ -150,7 +149,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
+  for (const c of clients) await c.dispose();
   await t?.close();
 });
 
@@ -162,7 +161,7 @@ describe('authentication', () => {
 
     const revoked = await createMember(t, 'revoked-member');
     expect(await connectOutcome({ authorization: `Bearer ${revoked.token}` })).toEqual({ connected: true });
-    expectOk(await t.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, { id: revoked.tokenId }), 'revoke');
+    expectOk(await t.op(RevokeApiTokenDocument, { id: revoked.tokenId }), 'revoke');
     expect(await connectOutcome({ authorization: `Bearer ${revoked.token}` })).toMatchObject({ code: 4403 });
 
     const sub = await subscribe(client({ token: member.token }), { provider: 'beta' });
@@ -175,16 +174,25 @@ describe('authentication', () => {
     sub.stop();
   });
 
-  test('a token revoked while its socket is open gets UNAUTHENTICATED for new subscriptions', async () => {
+  test('a token revoked while its socket is open: the socket is closed with 4403 (its subscriptions end)', async () => {
     const other = await createMember(t, 'soon-revoked');
-    const c = client({ token: other.token });
+    let closedWith: number | undefined;
+    const c = createClient({
+      url: t.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${other.token}` },
+      on: { closed: (event) => (closedWith = (event as { code: number }).code) },
+      onNonLazyError: () => undefined,
+    });
+    clients.push(c);
     const first = await subscribe(c, { provider: 'beta' });
     expect(first.errors).toEqual([]);
-    first.stop();
-    expectOk(await t.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, { id: other.tokenId }), 'revoke');
-    // UNAUTHENTICATED for that subscription, in the connection's locale (not an internal error closing the socket).
-    const error = await subscriptionError(c, { provider: 'beta' });
-    expect(error.extensions?.code).toBe('UNAUTHENTICATED');
+    expectOk(await t.op(RevokeApiTokenDocument, { id: other.tokenId }), 'revoke');
+    // Contract (Limits): a revoked token's sockets are closed with 4403, on every instance.
+    expect(await waitFor(() => closedWith, Boolean, { what: 'the socket to close' })).toBe(4403);
+    expect(first.errors.length).toBeGreaterThan(0);
   });
 });
 
@@ -229,32 +237,35 @@ describe('delivery', () => {
     ] as const) {
       await activateOk(m, caps ? [...caps] : undefined);
     }
-    expectOk(await t.gql(`mutation($id: ID!) { deactivateModel(input: { modelId: $id }) { model { id } } }`, { id: models.a1.id }));
+    expectOk(await t.op(DeactivateModelDocument, { input: { modelId: models.a1.id } }));
+    expect((await history({ afterId: baseline })).length).toBe(9);
+    expect((await history({ afterId: baseline, providerId: alpha.id, capability: 'CODE' })).length).toBe(4);
 
+    // Markers: alpha's CODE slot (seen by all, alphaOnly, alphaCode), then beta's CHAT slot (all, chatOnly).
+    const alphaCodeMarker = await marker(['a2', 'a1'], 'CODE');
+    const betaChatMarker = await marker(['b1', 'b2'], 'CHAT');
     const expected = {
       all: historyKeys(await history({ afterId: baseline })),
       alphaOnly: historyKeys(await history({ afterId: baseline, providerId: alpha.id })),
       chatOnly: historyKeys(await history({ afterId: baseline, capability: 'CHAT' })),
       alphaCode: historyKeys(await history({ afterId: baseline, providerId: alpha.id, capability: 'CODE' })),
     };
-    expect(expected.all.length).toBe(9);
-    expect(expected.alphaCode.length).toBe(4);
     const subs = { all, alphaOnly, chatOnly, alphaCode };
+    const lastMarker = { all: betaChatMarker, alphaOnly: alphaCodeMarker, chatOnly: betaChatMarker, alphaCode: alphaCodeMarker };
     for (const [name, sub] of Object.entries(subs)) {
-      await sub.waitFor(expected[name as keyof typeof expected].length);
-      await new Promise((r) => setTimeout(r, 100)); // nothing more may arrive
+      await waitFor(received(sub, lastMarker[name as keyof typeof lastMarker]), Boolean, { what: `the marker on ${name}` });
       expect({ name, events: eventKeys(sub.events), errors: sub.errors }).toEqual({ name, events: expected[name as keyof typeof expected], errors: [] });
       expectConsecutivePerSlot(sub.events);
       sub.stop();
     }
     // The emptied slot is a change like any other: model null, previous model set.
-    const last = all.events.at(-1)!.activeModelChanged;
-    expect(last).toMatchObject({ provider: { slug: 'alpha' }, capability: 'CODE', version: 4, model: null, previousModel: { name: 'a1' } });
+    const emptied = all.events.map((e) => e.activeModelChanged).find((c) => c.provider.slug === 'alpha' && c.capability === 'CODE' && c.version === 4);
+    expect(emptied).toMatchObject({ provider: { slug: 'alpha' }, capability: 'CODE', version: 4, model: null, previousModel: { name: 'a1' } });
   });
 
   test('since replays exactly what was missed, then live, with no gap and no duplicate while 100 activations run concurrently', async () => {
     const race = await createProvider(t, 'race');
-    const caps = ['CHAT', 'CODE', 'CONTENT'];
+    const caps: Capability[] = ['CHAT', 'CODE', 'CONTENT'];
     const raceModels = await Promise.all(['r1', 'r2', 'r3', 'r4'].map((n) => createModel(t, 'race', n, caps)));
     const c = client({ token: member.token });
     const first = await subscribe(c, { provider: 'race' });
@@ -270,7 +281,7 @@ describe('delivery', () => {
       });
 
     const batchA = fire(50);
-    await waitUntil(() => first.events.length >= 10);
+    await waitFor(() => first.events.length >= 10, Boolean, { what: '10 events on the first connection' });
     // The client goes away mid-stream and comes back with the last cursor it saw...
     const seen = [...first.events];
     first.stop();
@@ -278,13 +289,17 @@ describe('delivery', () => {
     const since = seen.map((e) => e.activeModelChanged.cursor).sort().at(-1)!;
     // ...while more activations are committing.
     const batchB = fire(50);
-    const second = await subscribe(c, { provider: 'race', since });
+    // No need to wait until it is live: `since` replays whatever commits before it is.
+    const second = collect(c, ChangeEventsDocument, { provider: 'race', since });
     const results = await Promise.all([...batchA, ...batchB]);
     for (const r of results) expect(r.errors ?? []).toEqual([]);
+    // And nothing more arrives than the history: a last change marks the end.
+    models.r1 = raceModels[0];
+    models.r2 = raceModels[1];
+    const last = await marker(['r1', 'r2'], 'CHAT');
 
     const expected = historyKeys(await history({ providerId: race.id }));
-    await waitUntil(() => seen.length + second.events.length >= expected.length, 15_000);
-    await new Promise((r) => setTimeout(r, 200)); // and nothing more arrives
+    await waitFor(received(second, last), Boolean, { timeoutMs: 15_000, what: 'the marker on the second connection' });
 
     const union = [...eventKeys(seen), ...eventKeys(second.events)];
     expect(second.errors).toEqual([]);
@@ -297,16 +312,16 @@ describe('delivery', () => {
     expectConsecutivePerSlot([...seen, ...second.events], new Map(caps.map((cap) => [`race/${cap}`, 0])));
     // And the history itself: every activation that changed something is in it.
     const changed = results.reduce((sum, r) => sum + r.data.activateModel.changes.length, 0);
-    expect(expected.length).toBe(changed);
+    expect(expected.length).toBe(changed + 1); // + the marker
     second.stop();
   });
 
   test('since with no filter from the very first cursor replays the whole history in cursor order', async () => {
-    const all = await history();
-    const first = all[0];
+    const [first] = await history();
     const sub = await subscribe(client(), { since: cursorOf(first.id) });
-    await sub.waitFor(all.length - 1);
-    await new Promise((r) => setTimeout(r, 100));
+    const last = await marker(['b1', 'b2'], 'CHAT');
+    await waitFor(received(sub, last), Boolean, { what: 'the marker' });
+    const all = await history();
     expect(eventKeys(sub.events)).toEqual(historyKeys(all.slice(1)));
     sub.stop();
   });

@@ -6,9 +6,8 @@ import {
   CreateProviderDocument,
   ViewerDocument,
 } from '../generated/graphql';
-import { print } from 'graphql';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { collect, wsClient } from '../helpers/ws-client';
+import { collectLive, wsClient } from '../helpers/ws-client';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -31,8 +30,7 @@ test('a client using only generated typed documents resolves the active model an
   expect(before.data.activeModel?.modelId).toBe('openai/gpt-4o');
 
   const client = wsClient(t.url);
-  const live = collect(client, print(ActiveModelChangedDocument), { provider: 'openrouter', capability: 'CHAT' });
-  await new Promise((r) => setTimeout(r, 200));
+  const live = await collectLive(t, client, ActiveModelChangedDocument, { provider: 'openrouter', capability: 'CHAT' });
   const switched = await t.op(ActivateModelDocument, { input: { modelId: claude.data.createModel.id, capabilities: ['CHAT'], expectedVersion: 1 } });
   expect(switched.data.activateModel.deactivated.map((m) => m.id)).toEqual([gpt.data.createModel.id]);
 

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, type QueryResultRow } from 'pg';
 import type { GqlResult, TestServer } from './test-server';
 import {
   FactoryActivateModelDocument,
@@ -73,7 +73,6 @@ export async function createMember(t: TestServer, name: string, role: 'MEMBER' |
   return { id: user.id, name: user.name, token: token.token, tokenId: token.apiToken.id };
 }
 
-export const CHANGE_FIELDS = `cursor capability version changedBy model { id name } previousModel { id name } provider { slug }`;
 
 export async function activate(
   t: TestServer,
@@ -91,7 +90,7 @@ export async function sql(t: TestServer | string): Promise<Client> {
 }
 
 /** Runs one query on a short-lived connection. */
-export async function query<R extends Record<string, any> = any>(t: TestServer, text: string, params: unknown[] = []): Promise<R[]> {
+export async function query<R extends QueryResultRow = QueryResultRow>(t: TestServer, text: string, params: unknown[] = []): Promise<R[]> {
   const client = await sql(t);
   try {
     return (await client.query<R>(text, params)).rows;

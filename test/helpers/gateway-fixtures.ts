@@ -1,6 +1,15 @@
 import pino, { type Logger } from 'pino';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { GqlOptions, GqlResult, TestServer } from './test-server';
 import { expectOk } from './factories';
+import {
+  FactoryCreateProviderDocument,
+  SetPersonalApiKeyDocument,
+  UpdateProviderDocument,
+  UpdateUserDocument,
+  type ApiStyle,
+  type UpdateProviderInput,
+} from '../generated/graphql';
 
 /** A pino logger at debug level whose every line lands in `lines` (to prove no secret is logged). */
 export function captureLogger(): { logger: Logger; lines: string[] } {
@@ -10,12 +19,12 @@ export function captureLogger(): { logger: Logger; lines: string[] } {
 }
 
 /**
- * Wraps t.gql so every response (status, body, headers that could matter) is kept as text: the tests
+ * Wraps t.op so every response (status, body, headers that could matter) is kept as text: the tests
  * search the whole transcript for keys at the end.
  */
-export function recordingGql(t: TestServer, transcript: string[]) {
-  return async <T = any>(query: string, variables: Record<string, unknown> = {}, options: GqlOptions = {}): Promise<GqlResult<T>> => {
-    const res = await t.gql<T>(query, variables, options);
+export function recordingOp(t: TestServer, transcript: string[]) {
+  return async <R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables?: V, options: GqlOptions = {}): Promise<GqlResult<R>> => {
+    const res = await t.op(document, variables, options);
     transcript.push(JSON.stringify({ status: res.status, data: res.data, errors: res.errors }));
     return res;
   };
@@ -23,29 +32,22 @@ export function recordingGql(t: TestServer, transcript: string[]) {
 
 export async function createProviderWith(
   t: TestServer,
-  input: { slug: string; baseUrl?: string; apiStyle?: 'OPENAI' | 'ANTHROPIC'; sharedApiKey?: string; sharedApiEnabled?: boolean },
+  input: { slug: string; baseUrl?: string; apiStyle?: ApiStyle; sharedApiKey?: string; sharedApiEnabled?: boolean },
 ): Promise<{ id: string; slug: string }> {
-  const res = await t.gql<{ createProvider: { id: string; slug: string } }>(
-    `mutation($input: CreateProviderInput!) { createProvider(input: $input) { id slug } }`,
-    { input: { name: input.slug.toUpperCase(), ...input } },
-  );
+  const res = await t.op(FactoryCreateProviderDocument, { input: { name: input.slug.toUpperCase(), ...input } });
   return expectOk(res, `createProvider(${input.slug})`).createProvider;
 }
 
-export async function updateProvider(t: TestServer, input: Record<string, unknown>): Promise<void> {
-  expectOk(await t.gql(`mutation($input: UpdateProviderInput!) { updateProvider(input: $input) { id } }`, { input }), 'updateProvider');
+export async function updateProvider(t: TestServer, input: UpdateProviderInput): Promise<void> {
+  expectOk(await t.op(UpdateProviderDocument, { input }), 'updateProvider');
 }
 
 export async function setUserSharing(t: TestServer, id: string, canUseSharedApi: boolean): Promise<void> {
-  expectOk(await t.gql(`mutation($input: UpdateUserInput!) { updateUser(input: $input) { id } }`, { input: { id, canUseSharedApi } }), 'updateUser');
+  expectOk(await t.op(UpdateUserDocument, { input: { id, canUseSharedApi } }), 'updateUser');
 }
 
-export const SET_KEY = `mutation($input: SetPersonalApiKeyInput!) {
-  setPersonalApiKey(input: $input) { keyHint useSharedApi updatedAt provider { slug } }
-}`;
-
 export async function setKey(t: TestServer, token: string, input: { provider: string; apiKey?: string; useSharedApi?: boolean }): Promise<void> {
-  expectOk(await t.gql(SET_KEY, { input }, { token }), 'setPersonalApiKey');
+  expectOk(await t.op(SetPersonalApiKeyDocument, { input }, { token }), 'setPersonalApiKey');
 }
 
 /** Every place a secret could leak: the whole text, or any 12-character piece of it. */

@@ -108,7 +108,7 @@ export async function startServerProcess(env: Record<string, string | undefined>
       output.push(line);
       if (output.length > 5000) output.splice(0, 1000);
     };
-    for (const stream of [child.stdout!, child.stderr!]) {
+    for (const stream of [child.stdout, child.stderr]) {
       let rest = '';
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => {
@@ -156,17 +156,17 @@ export async function redisProcess(port?: number): Promise<RedisProcess> {
             resolve();
           }
         };
-        c.stdout!.on('data', onData);
-        c.stderr!.on('data', onData);
+        c.stdout.on('data', onData);
+        c.stderr.on('data', onData);
         c.once('exit', (code) => {
           clearTimeout(timer);
           reject(new Error(`redis-server exited (${code}): ${log.join('')}`));
         });
       });
-      c.stdout!.removeAllListeners('data');
-      c.stderr!.removeAllListeners('data');
-      c.stdout!.resume();
-      c.stderr!.resume();
+      c.stdout.removeAllListeners('data');
+      c.stderr.removeAllListeners('data');
+      c.stdout.resume();
+      c.stderr.resume();
       c.removeAllListeners('exit');
     },
     async kill() {

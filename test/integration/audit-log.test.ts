@@ -43,8 +43,10 @@ async function eventCount(): Promise<number> {
   return (await query(t, 'select count(*)::int as n from audit_event'))[0].n;
 }
 
-async function latest(): Promise<{ action: string; target_type: string; target_id: string; actor_id: string | null; details: any }> {
-  return (await query(t, 'select action, target_type, target_id, actor_id, details from audit_event order by id desc limit 1'))[0];
+type AuditRow = { action: string; target_type: string; target_id: string; actor_id: string | null; details: any };
+
+async function latest(): Promise<AuditRow> {
+  return (await query<AuditRow>(t, 'select action, target_type, target_id, actor_id, details from audit_event order by id desc limit 1'))[0];
 }
 
 /** Runs a step and checks how many events it wrote (and which). */

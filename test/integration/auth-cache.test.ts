@@ -1,7 +1,22 @@
+import { stripVTControlCharacters } from 'node:util';
 import pino from 'pino';
+import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { ADMIN_TOKEN, dropDatabase, freshDatabaseUrl, startTestServer, type GqlResult, type TestServer } from '../helpers/test-server';
 import { createMember, errorCode, expectOk, query, type MemberRef } from '../helpers/factories';
 import { redisProcess, startServerProcess, type RedisProcess, type ServerProcess } from '../helpers/server-process';
+import { waitFor } from '../helpers/wait';
+import {
+  CreateApiTokenDocument,
+  CreateUserDocument,
+  RevokeApiTokenDocument,
+  TypenameDocument,
+  UpdateUserDocument,
+  ViewerDocument,
+  ViewerIdentityDocument,
+  ViewerNameDocument,
+  ViewerNameRoleDocument,
+} from '../generated/graphql';
 
 /**
  * The token cache (AuthService): a token's answer is reused for up to 30 s, and every change the
@@ -16,20 +31,9 @@ import { redisProcess, startServerProcess, type RedisProcess, type ServerProcess
 
 jest.setTimeout(120_000);
 
-const UPDATE_USER = `mutation($input: UpdateUserInput!) { updateUser(input: $input) { id role canUseSharedApi } }`;
-const REVOKE = `mutation($id: ID!) { revokeApiToken(id: $id) { id } }`;
-const clean = (s: string) => s.replace(/\x1B\[[0-9;]*m/g, '').replace(/^\[query\]\s*/, '');
+const clean = (s: string) => stripVTControlCharacters(s).replace(/^\[query\]\s*/, '');
 const isLastUsedHint = (s: string) => /update\s+"?api_token"?\s+set\s+"?last_used_at"?/i.test(s);
 
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<{ value: T; ms: number }> {
-  const started = Date.now();
-  let value = await probe();
-  while (!done(value) && Date.now() - started < timeoutMs) {
-    await new Promise((r) => setTimeout(r, 10));
-    value = await probe();
-  }
-  return { value, ms: Date.now() - started };
-}
 
 describe('one instance', () => {
   let t: TestServer;
@@ -45,26 +49,28 @@ describe('one instance', () => {
   });
   afterAll(() => t?.close());
 
-  /** The statements a request issues (the fire-and-forget lastUsedAt hint aside). */
-  async function counted(run: () => Promise<GqlResult>): Promise<{ res: GqlResult; sql: string[] }> {
+  /**
+   * The statements a request issues (the fire-and-forget lastUsedAt hint aside): every other statement
+   * of a request runs before its response, so no wait is needed.
+   */
+  async function counted<T>(run: () => Promise<GqlResult<T>>): Promise<{ res: GqlResult<T>; sql: string[] }> {
     const from = statements.length;
     const res = await run();
-    await new Promise((r) => setTimeout(r, 20));
     return { res, sql: statements.slice(from).filter((s) => !isLastUsedHint(s)) };
   }
 
   test('a cached token costs no SQL statement; an unknown one always reaches the database', async () => {
-    const first = await counted(() => t.gql(`{ __typename }`, {}, { token: member.token }));
+    const first = await counted(() => t.op(TypenameDocument, {}, { token: member.token }));
     expect(first.res.errors).toBeUndefined();
     expect(first.sql).toHaveLength(1);
     expect(first.sql[0]).toMatch(/from api_token/);
     for (let i = 0; i < 3; i++) {
-      const hit = await counted(() => t.gql(`{ viewer { id name role } }`, {}, { token: member.token }));
+      const hit = await counted(() => t.op(ViewerIdentityDocument, {}, { token: member.token }));
       expect(expectOk(hit.res).viewer).toEqual({ id: member.id, name: 'cora', role: 'MEMBER' });
       expect(hit.sql).toEqual([]);
     }
     for (let i = 0; i < 2; i++) {
-      const unknown = await counted(() => t.gql(`{ __typename }`, {}, { token: 'sb_not-a-token' }));
+      const unknown = await counted(() => t.op(TypenameDocument, {}, { token: 'sb_not-a-token' }));
       expect(errorCode(unknown.res)).toBe('UNAUTHENTICATED');
       expect(unknown.sql).toHaveLength(1);
     }
@@ -72,51 +78,48 @@ describe('one instance', () => {
 
   test('revoked: the next request is UNAUTHENTICATED (by the owner and by an ADMIN)', async () => {
     for (const revoker of ['owner', 'admin'] as const) {
-      const created = expectOk(
-        await t.gql(`mutation { createApiToken(input: { name: "cached-${revoker}" }) { token apiToken { id } } }`, {}, { token: member.token }),
-      ).createApiToken;
+      const created = expectOk(await t.op(CreateApiTokenDocument, { input: { name: `cached-${revoker}` } }, { token: member.token })).createApiToken;
       // Cached (the second read issues no statement).
-      expect(expectOk(await t.gql(`{ viewer { name } }`, {}, { token: created.token })).viewer.name).toBe('cora');
-      const again = await counted(() => t.gql(`{ viewer { name } }`, {}, { token: created.token }));
+      expect(expectOk(await t.op(ViewerNameDocument, {}, { token: created.token })).viewer.name).toBe('cora');
+      const again = await counted(() => t.op(ViewerNameDocument, {}, { token: created.token }));
       expect(again.sql).toEqual([]);
 
-      expectOk(await t.gql(REVOKE, { id: created.apiToken.id }, { token: revoker === 'owner' ? member.token : ADMIN_TOKEN }));
-      const next = await t.gql(`{ viewer { name } }`, {}, { token: created.token });
+      expectOk(await t.op(RevokeApiTokenDocument, { id: created.apiToken.id }, { token: revoker === 'owner' ? member.token : ADMIN_TOKEN }));
+      const next = await t.op(ViewerNameDocument, {}, { token: created.token });
       expect(next.status).toBe(401);
       expect(errorCode(next)).toBe('UNAUTHENTICATED');
       // The owner's other token is unaffected.
-      expect(expectOk(await t.gql(`{ viewer { name } }`, {}, { token: member.token })).viewer.name).toBe('cora');
+      expect(expectOk(await t.op(ViewerNameDocument, {}, { token: member.token })).viewer.name).toBe('cora');
     }
   });
 
   test('role and shared-key permission changes: the next request sees them', async () => {
-    const viewer = async () => expectOk(await t.gql(`{ viewer { role } }`, {}, { token: member.token })).viewer.role;
-    const mayUseShared = async () =>
-      expectOk(await t.gql(`{ viewer { canUseSharedApi } }`, {}, { token: member.token })).viewer.canUseSharedApi as boolean;
+    const viewer = async () => expectOk(await t.op(ViewerDocument, {}, { token: member.token })).viewer.role;
+    const mayUseShared = async () => expectOk(await t.op(ViewerDocument, {}, { token: member.token })).viewer.canUseSharedApi;
     expect(await viewer()).toBe('MEMBER');
     expect(await viewer()).toBe('MEMBER'); // cached
 
-    expectOk(await t.gql(UPDATE_USER, { input: { id: member.id, role: 'ADMIN' } }));
+    expectOk(await t.op(UpdateUserDocument, { input: { id: member.id, role: 'ADMIN' } }));
     expect(await viewer()).toBe('ADMIN');
     // It may act as ADMIN at once (the cached MEMBER answer is gone) …
-    expectOk(await t.gql(`mutation { createUser(input: { name: "by-cora", role: MEMBER }) { id } }`, {}, { token: member.token }));
-    expectOk(await t.gql(UPDATE_USER, { input: { id: member.id, role: 'MEMBER' } }));
+    expectOk(await t.op(CreateUserDocument, { input: { name: 'by-cora', role: 'MEMBER' } }, { token: member.token }));
+    expectOk(await t.op(UpdateUserDocument, { input: { id: member.id, role: 'MEMBER' } }));
     expect(await viewer()).toBe('MEMBER');
     // … and no longer once demoted.
-    const denied = await t.gql(`mutation { createUser(input: { name: "by-cora-2", role: MEMBER }) { id } }`, {}, { token: member.token });
+    const denied = await t.op(CreateUserDocument, { input: { name: 'by-cora-2', role: 'MEMBER' } }, { token: member.token });
     expect(errorCode(denied)).toBe('FORBIDDEN');
 
     expect(await mayUseShared()).toBe(true);
-    expectOk(await t.gql(UPDATE_USER, { input: { id: member.id, canUseSharedApi: false } }));
+    expectOk(await t.op(UpdateUserDocument, { input: { id: member.id, canUseSharedApi: false } }));
     expect(await mayUseShared()).toBe(false);
-    expectOk(await t.gql(UPDATE_USER, { input: { id: member.id, canUseSharedApi: true } }));
+    expectOk(await t.op(UpdateUserDocument, { input: { id: member.id, canUseSharedApi: true } }));
     expect(await mayUseShared()).toBe(true);
   });
 
   test('a failed change (the last ADMIN cannot be demoted) leaves the cached answer right', async () => {
-    const adminId = expectOk(await t.gql(`{ viewer { id } }`)).viewer.id;
-    expect(errorCode(await t.gql(UPDATE_USER, { input: { id: adminId, role: 'MEMBER' } }))).toBe('CONFLICT');
-    expect(expectOk(await t.gql(`{ viewer { role } }`)).viewer.role).toBe('ADMIN');
+    const adminId = expectOk(await t.op(ViewerDocument)).viewer.id;
+    expect(errorCode(await t.op(UpdateUserDocument, { input: { id: adminId, role: 'MEMBER' } }))).toBe('CONFLICT');
+    expect(expectOk(await t.op(ViewerDocument)).viewer.role).toBe('ADMIN');
   });
 });
 
@@ -138,17 +141,17 @@ describe('Redis outage', () => {
 
   const authStatements = async (token: string) => {
     const from = statements.length;
-    const res = await t.gql(`{ viewer { name } }`, {}, { token });
+    const res = await t.op(ViewerNameDocument, {}, { token });
     return { res, auth: statements.slice(from).filter((s) => /from api_token/.test(s)).length };
   };
 
   test('without the subscriber connection the cache is bypassed; once it is back the cache is emptied and used again', async () => {
-    await until(async () => t.server.backplane.isHealthy(), (h) => h, 5000);
+    await waitFor(() => t.server.backplane.isHealthy(), (h) => h, { timeoutMs: 5000, what: 'the backplane to be healthy' });
     await authStatements(member.token);
     expect((await authStatements(member.token)).auth).toBe(0);
 
     await redis.kill();
-    expect((await until(async () => t.server.backplane.isHealthy(), (h) => !h, 5000)).value).toBe(false);
+    await waitFor(() => t.server.backplane.isHealthy(), (h) => !h, { timeoutMs: 5000, what: 'the backplane to notice the outage' });
     // Every request reads its token from the database …
     expect((await authStatements(member.token)).auth).toBe(1);
     expect((await authStatements(member.token)).auth).toBe(1);
@@ -158,10 +161,11 @@ describe('Redis outage', () => {
     await query(t, 'update api_token set revoked_at = null where id = $1', [member.tokenId]);
 
     await redis.start();
-    expect((await until(async () => t.server.backplane.isHealthy(), (h) => h, 10_000)).value).toBe(true);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => t.server.backplane.isHealthy(), (h) => h, { timeoutMs: 10_000, what: 'the backplane to be healthy again' });
+    // The cache was emptied (or is still bypassed until the re-subscription completes): the database answers …
     expect((await authStatements(member.token)).auth).toBe(1);
-    expect((await authStatements(member.token)).auth).toBe(0);
+    // … and once re-subscribed, the cache is filled and used again.
+    await waitFor(() => authStatements(member.token), (r) => r.auth === 0, { what: 'the token cache to be used again' });
   });
 });
 
@@ -177,11 +181,11 @@ describe('two instances', () => {
   let a: ServerProcess;
   let b: ServerProcess;
 
-  async function gql<T = any>(server: ServerProcess, q: string, variables: Record<string, unknown> = {}, token = ADMIN_TOKEN): Promise<GqlResult<T>> {
+  async function op<T, V>(server: ServerProcess, document: TypedDocumentNode<T, V>, variables: V, token = ADMIN_TOKEN): Promise<GqlResult<T>> {
     const res = await fetch(`${server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: q, variables }),
+      body: JSON.stringify({ query: print(document), variables }),
     });
     const body = (await res.json()) as { data: T; errors?: GqlResult['errors'] };
     return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
@@ -201,21 +205,20 @@ describe('two instances', () => {
   });
 
   test('a token revoked through A fails on B within 1 s; a role changed through A shows on B within 1 s', async () => {
-    const user = expectOk(await gql(a, `mutation { createUser(input: { name: "bea", role: MEMBER }) { id } }`)).createUser;
-    const created = expectOk(await gql(a, `mutation($u: ID) { createApiToken(input: { name: "t", userId: $u }) { token apiToken { id } } }`, { u: user.id }))
-      .createApiToken;
-    const viewerOnB = () => gql(b, `{ viewer { name role } }`, {}, created.token);
+    const user = expectOk(await op(a, CreateUserDocument, { input: { name: 'bea', role: 'MEMBER' } })).createUser;
+    const created = expectOk(await op(a, CreateApiTokenDocument, { input: { name: 't', userId: user.id } })).createApiToken;
+    const viewerOnB = () => op(b, ViewerNameRoleDocument, {}, created.token);
     // B caches the token (several reads, so the cached answer is what B serves).
     for (let i = 0; i < 3; i++) expect(expectOk(await viewerOnB()).viewer).toEqual({ name: 'bea', role: 'MEMBER' });
 
-    expectOk(await gql(a, UPDATE_USER, { input: { id: user.id, role: 'ADMIN' } }));
-    const promoted = await until(viewerOnB, (r) => r.data?.viewer?.role === 'ADMIN', 1000);
-    expect(promoted.value.data.viewer.role).toBe('ADMIN');
+    expectOk(await op(a, UpdateUserDocument, { input: { id: user.id, role: 'ADMIN' } }));
+    const promoted = await waitFor(viewerOnB, (r) => r.data?.viewer?.role === 'ADMIN', { timeoutMs: 1000, what: 'B to see the new role' });
+    expect(promoted.data.viewer.role).toBe('ADMIN');
 
-    expectOk(await gql(a, REVOKE, { id: created.apiToken.id }));
-    const revoked = await until(viewerOnB, (r) => r.status === 401, 1000);
-    expect(revoked.value.status).toBe(401);
-    expect(errorCode(revoked.value)).toBe('UNAUTHENTICATED');
+    expectOk(await op(a, RevokeApiTokenDocument, { id: created.apiToken.id }));
+    const revoked = await waitFor(viewerOnB, (r) => r.status === 401, { timeoutMs: 1000, what: 'B to refuse the revoked token' });
+    expect(revoked.status).toBe(401);
+    expect(errorCode(revoked)).toBe('UNAUTHENTICATED');
     // And it stays revoked.
     expect((await viewerOnB()).status).toBe(401);
   });

@@ -1,6 +1,26 @@
 import { createHash } from 'node:crypto';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server';
+import { print } from 'graphql';
+import { ADMIN_TOKEN, startTestServer, type GqlResult, type TestServer } from '../helpers/test-server';
 import { createMember, createModel, createProvider, errorCode, expectOk, query, type MemberRef, type ModelRef } from '../helpers/factories';
+import { waitFor } from '../helpers/wait';
+import {
+  ActivateModelDocument,
+  CreateApiTokenDocument,
+  CreateModelSlotsDocument,
+  CreateProviderDocument,
+  CreateUserDocument,
+  DeactivateModelDocument,
+  DeleteModelChangesDocument,
+  MemberReadsEverythingDocument,
+  RevokeApiTokenDocument,
+  SchemaIntrospectionDocument,
+  TypenameAndProvidersDocument,
+  TypenameDocument,
+  UpdateModelSlotsDocument,
+  ViewerIdentityDocument,
+  ViewerNameDocument,
+  type CreateApiTokenInput,
+} from '../generated/graphql';
 
 /** Who may do what: tokens, roles, revocation and the ADMIN_TOKEN bootstrap. */
 
@@ -24,21 +44,17 @@ afterAll(() => t?.close());
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 async function viewer(token: string | null) {
-  return t.gql(`{ viewer { id name role } }`, {}, { token });
+  return t.op(ViewerIdentityDocument, {}, { token });
 }
 
-async function createToken(token: string, input: Record<string, unknown>) {
-  const res = await t.gql(
-    `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id name createdAt user { id name role } } } }`,
-    { input },
-    { token },
-  );
+async function createToken(token: string, input: CreateApiTokenInput) {
+  const res = await t.op(CreateApiTokenDocument, { input }, { token });
   if (res.data?.createApiToken?.token) secrets.push(res.data.createApiToken.token);
   return res;
 }
 
 async function revoke(token: string, id: string) {
-  return t.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { id name user { name } } }`, { id }, { token });
+  return t.op(RevokeApiTokenDocument, { id }, { token });
 }
 
 describe('authentication', () => {
@@ -61,33 +77,33 @@ describe('authentication', () => {
     const res = await fetch(`${t.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization },
-      body: JSON.stringify({ query: '{ viewer { name } }' }),
+      body: JSON.stringify({ query: print(ViewerNameDocument) }),
     });
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
-    const body = (await res.json()) as any;
+    const body = (await res.json());
     expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(body.data ?? null).toBeNull();
   });
 
   test('a mutation without a token changes nothing', async () => {
-    const res = await t.gql(`mutation { createProvider(input: {slug: "sneaky", name: "Sneaky"}) { id } }`, {}, { token: null });
+    const res = await t.op(CreateProviderDocument, { input: { slug: 'sneaky', name: 'Sneaky' } }, { token: null });
     expect(res.status).toBe(401);
     expect(errorCode(res)).toBe('UNAUTHENTICATED');
     expect(await query(t, `select id from provider where slug = 'sneaky'`)).toEqual([]);
   });
 
   test('an introspection-only query works without a token; mixed with a real field it does not', async () => {
-    const schema = await t.gql(`{ __schema { queryType { name } } __type(name: "Capability") { enumValues { name } } }`, {}, { token: null });
+    const schema = await t.op(SchemaIntrospectionDocument, {}, { token: null });
     expect(schema.status).toBe(200);
     expect(schema.errors).toBeUndefined();
     expect(schema.data.__schema.queryType.name).toBe('Query');
-    expect(schema.data.__type.enumValues.map((v: { name: string }) => v.name)).toEqual(['CHAT', 'CODE', 'CONTENT', 'IMAGE', 'AUDIO', 'EMBEDDING']);
+    expect(schema.data.__type?.enumValues?.map((v) => v.name)).toEqual(['CHAT', 'CODE', 'CONTENT', 'IMAGE', 'AUDIO', 'EMBEDDING']);
 
-    const typename = await t.gql(`{ __typename }`, {}, { token: null });
+    const typename = await t.op(TypenameDocument, {}, { token: null });
     expect(typename.data).toEqual({ __typename: 'Query' });
 
-    const mixed = await t.gql(`{ __typename providers { slug } }`, {}, { token: null });
+    const mixed = await t.op(TypenameAndProvidersDocument, {}, { token: null });
     expect(mixed.status).toBe(401);
     expect(errorCode(mixed)).toBe('UNAUTHENTICATED');
   });
@@ -106,20 +122,7 @@ describe('a MEMBER', () => {
   });
 
   test('may read providers, models, active models and history', async () => {
-    const res = expectOk(
-      await t.gql(
-        `query($id: ID!) {
-           providers { slug models { name isActive } }
-           provider(slug: "acme") { activeModels { capability model { name } } }
-           model(id: $id) { name activeCapabilities }
-           activeModel(provider: "acme", capability: CHAT) { name }
-           activeModels { capability }
-           activationHistory(provider: "acme") { edges { node { capability version changedBy model { name } } } }
-         }`,
-        { id: model.id },
-        { token: member.token },
-      ),
-    );
+    const res = expectOk(await t.op(MemberReadsEverythingDocument, { id: model.id, provider: 'acme' }, { token: member.token }));
     expect(res.providers).toEqual([{ slug: 'acme', models: [{ name: 'gpt', isActive: true }] }]);
     expect(res.model).toEqual({ name: 'gpt', activeCapabilities: ['CHAT', 'CODE'] });
     expect(res.activeModel).toEqual({ name: 'gpt' });
@@ -127,16 +130,20 @@ describe('a MEMBER', () => {
     expect(res.activationHistory.edges).toHaveLength(2);
   });
 
-  test.each([
-    ['createProvider', `mutation { createProvider(input: {slug: "mine", name: "Mine"}) { id } }`],
-    ['createModel', `mutation { createModel(input: {provider: "acme", name: "mine", modelId: "m", capabilities: [CHAT]}) { id } }`],
-    ['createModel(active: true)', `mutation { createModel(input: {provider: "acme", name: "mine", modelId: "m", capabilities: [CHAT], active: true}) { id } }`],
-    ['activateModel', `mutation($id: ID!) { activateModel(input: {modelId: $id, capabilities: [CHAT]}) { changes { version } } }`],
-    ['deactivateModel', `mutation($id: ID!) { deactivateModel(input: {modelId: $id}) { changes { version } } }`],
-    ['updateModel', `mutation($id: ID!) { updateModel(input: {id: $id, capabilities: [CODE]}) { id } }`],
-    ['deleteModel', `mutation($id: ID!) { deleteModel(id: $id) { id } }`],
-    ['createUser', `mutation { createUser(input: {name: "eve", role: ADMIN}) { id } }`],
-  ])('may not %s: FORBIDDEN, and nothing changes', async (_label, q) => {
+  const asMember = () => ({ token: member.token });
+  test.each<[string, () => Promise<GqlResult>]>([
+    ['createProvider', () => t.op(CreateProviderDocument, { input: { slug: 'mine', name: 'Mine' } }, asMember())],
+    ['createModel', () => t.op(CreateModelSlotsDocument, { input: { provider: 'acme', name: 'mine', modelId: 'm', capabilities: ['CHAT'] } }, asMember())],
+    [
+      'createModel(active: true)',
+      () => t.op(CreateModelSlotsDocument, { input: { provider: 'acme', name: 'mine', modelId: 'm', capabilities: ['CHAT'], active: true } }, asMember()),
+    ],
+    ['activateModel', () => t.op(ActivateModelDocument, { input: { modelId: model.id, capabilities: ['CHAT'] } }, asMember())],
+    ['deactivateModel', () => t.op(DeactivateModelDocument, { input: { modelId: model.id } }, asMember())],
+    ['updateModel', () => t.op(UpdateModelSlotsDocument, { input: { id: model.id, capabilities: ['CODE'] } }, asMember())],
+    ['deleteModel', () => t.op(DeleteModelChangesDocument, { id: model.id }, asMember())],
+    ['createUser', () => t.op(CreateUserDocument, { input: { name: 'eve', role: 'ADMIN' } }, asMember())],
+  ])('may not %s: FORBIDDEN, and nothing changes', async (_label, send) => {
     const snapshot = async () => ({
       providers: await query(t, 'select slug from provider order by slug'),
       models: await query(t, 'select name, capabilities, deleted_at from ai_model order by name'),
@@ -145,7 +152,7 @@ describe('a MEMBER', () => {
       users: await query(t, 'select name, role from app_user order by name'),
     });
     const before = await snapshot();
-    const res = await t.gql(q, q.includes('$id') ? { id: model.id } : {}, { token: member.token });
+    const res = await send();
     expect(res.status).toBeLessThan(500);
     expect(errorCode(res)).toBe('FORBIDDEN');
     expect(res.errors![0].message).toMatch(/MEMBER/);
@@ -201,10 +208,10 @@ describe('an ADMIN', () => {
   });
 
   test('createUser with a taken name is CONFLICT', async () => {
-    const res = await t.gql(`mutation { createUser(input: {name: "mia", role: ADMIN}) { id } }`);
+    const res = await t.op(CreateUserDocument, { input: { name: 'mia', role: 'ADMIN' } });
     expect(errorCode(res)).toBe('CONFLICT');
     expect(res.errors![0].message).toMatch(/mia/);
-    expect(errorCode(await t.gql(`mutation { createUser(input: {name: "admin", role: MEMBER}) { id } }`))).toBe('CONFLICT');
+    expect(errorCode(await t.op(CreateUserDocument, { input: { name: 'admin', role: 'MEMBER' } }))).toBe('CONFLICT');
     expect(await query(t, `select role from app_user where name = 'mia'`)).toEqual([{ role: 'MEMBER' }]);
   });
 
@@ -212,7 +219,7 @@ describe('an ADMIN', () => {
     const boss = await createMember(t, 'boss', 'ADMIN');
     secrets.push(boss.token);
     expect(expectOk(await viewer(boss.token)).viewer.role).toBe('ADMIN');
-    expectOk(await t.gql(`mutation { createProvider(input: {slug: "boss-made", name: "Boss"}) { id } }`, {}, { token: boss.token }));
+    expectOk(await t.op(CreateProviderDocument, { input: { slug: 'boss-made', name: 'Boss' } }, { token: boss.token }));
   });
 });
 
@@ -263,21 +270,20 @@ describe('restart with a different ADMIN_TOKEN', () => {
     // invalidations through Redis (without REDIS_URL a server is one instance on its own, like `t`).
     const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
     const running = await startTestServer({ databaseUrl: t.databaseUrl, redisUrl });
-    expect(expectOk(await running.gql(`{ viewer { id } }`)).viewer.id).toBe(adminId);
+    expect(expectOk(await running.op(ViewerIdentityDocument)).viewer.id).toBe(adminId);
     const second = await startTestServer({ databaseUrl: t.databaseUrl, adminToken: rotated, redisUrl });
     try {
-      const viaSecond = (token: string) => second.gql(`{ viewer { id name role } }`, {}, { token });
+      const viaSecond = (token: string) => second.op(ViewerIdentityDocument, {}, { token });
       expect(expectOk(await viaSecond(rotated)).viewer).toEqual({ id: adminId, name: 'admin', role: 'ADMIN' });
-      const old = await second.gql(`{ viewer { name } }`, {}, { token: ADMIN_TOKEN });
+      const old = await second.op(ViewerNameDocument, {}, { token: ADMIN_TOKEN });
       expect(old.status).toBe(401);
       expect(errorCode(old)).toBe('UNAUTHENTICATED');
       // The other instance drops it on the AUTH_CHANGED event that bootstrapAdmin published.
-      const deadline = Date.now() + 2000;
-      let onRunning = await running.gql(`{ viewer { name } }`, {}, { token: ADMIN_TOKEN });
-      while (onRunning.status !== 401 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-        onRunning = await running.gql(`{ viewer { name } }`, {}, { token: ADMIN_TOKEN });
-      }
+      const onRunning = await waitFor(
+        () => running.op(ViewerNameDocument, {}, { token: ADMIN_TOKEN }),
+        (res) => res.status === 401,
+        { timeoutMs: 2000, what: 'the running instance to drop the old ADMIN_TOKEN' },
+      );
       expect(onRunning.status).toBe(401);
       expect(errorCode(onRunning)).toBe('UNAUTHENTICATED');
       expect(expectOk(await viaSecond(member.token)).viewer.name).toBe('mia');

@@ -3,9 +3,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { TransactionRunner } from '../../src/db/transaction';
 import { ACTIVE_MODEL_CHANGED, toPayload } from '../../src/modules/activation/activation-events';
 import type { ChangeRecord } from '../../src/modules/activation/change-record';
-import { createModel, createProvider } from '../helpers/factories';
+import { activate, createModel, createProvider, expectOk } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { collect, wsClient } from '../helpers/ws-client';
+import { collectLive, wsClient } from '../helpers/ws-client';
+import { ChangeCursorsDocument, HistoryCursorsDocument, type Capability as CapabilityName } from '../generated/graphql';
 
 /**
  * Instances publish after their own commits, so the bus can carry a later change before an earlier
@@ -29,10 +30,10 @@ async function commitSilently(providerId: string, capability: Capability, modelI
 test('a later change published first is delivered after the earlier one it skipped, each once', async () => {
   const p = await createProvider(t, 'order');
   const m = await createModel(t, 'order', 'both', ['CHAT', 'CODE']);
+  const later = await createModel(t, 'order', 'later', ['CHAT']);
   const client = wsClient(t.url);
-  const all = collect(client, `subscription { activeModelChanged { cursor capability version } }`);
-  const code = collect(client, `subscription { activeModelChanged(provider: "order", capability: CODE) { cursor capability version } }`);
-  await new Promise((r) => setTimeout(r, 300));
+  const all = await collectLive(t, client, ChangeCursorsDocument, {});
+  const code = await collectLive(t, client, ChangeCursorsDocument, { provider: 'order', capability: 'CODE' });
 
   const first = await commitSilently(p.id, Capability.CHAT, m.id);
   const second = await commitSilently(p.id, Capability.CODE, m.id);
@@ -40,16 +41,23 @@ test('a later change published first is delivered after the earlier one it skipp
   await t.server.backplane.bus.publish(ACTIVE_MODEL_CHANGED, toPayload(second));
   await t.server.backplane.bus.publish(ACTIVE_MODEL_CHANGED, toPayload(second));
 
-  const events = (await all.waitFor(2)).map((e: any) => e.activeModelChanged);
-  expect(events.map((e: any) => e.capability)).toEqual(['CHAT', 'CODE']);
+  const events = (await all.waitFor(2)).map((e) => e.activeModelChanged);
+  expect(events.map((e) => e.capability)).toEqual(['CHAT', 'CODE']);
   expect(events[0].cursor < events[1].cursor).toBe(true);
-  const codeEvents = (await code.waitFor(1)).map((e: any) => e.activeModelChanged);
+  const codeEvents = (await code.waitFor(1)).map((e) => e.activeModelChanged);
   expect(codeEvents).toEqual([{ cursor: expect.any(String), capability: 'CODE', version: 1 }]);
 
-  // The skipped one arriving late is a duplicate now.
+  // The skipped one arriving late is a duplicate now. A later change, published after it, marks the
+  // end: everything the duplicate could cause would arrive before that change.
   await t.server.backplane.bus.publish(ACTIVE_MODEL_CHANGED, toPayload(first));
-  await new Promise((r) => setTimeout(r, 300));
-  expect(all.events).toHaveLength(2);
+  const marker = expectOk(await activate(t, later.id)).activateModel.changes[0];
+  const withMarker = (await all.waitFor(3)).map((e) => e.activeModelChanged);
+  expect(withMarker.map((e) => [e.capability, e.version])).toEqual([
+    ['CHAT', 1],
+    ['CODE', 1],
+    ['CHAT', 2],
+  ]);
+  expect(withMarker[2].cursor).toBe(marker.cursor);
   expect(all.errors).toEqual([]);
   await client.dispose();
 });
@@ -60,20 +68,12 @@ test('cursors reach every subscriber in increasing order under concurrent activa
     ['a', 'b', 'c'].map((name) => createModel(t, 'busy', name, ['CHAT', 'CODE', 'CONTENT', 'IMAGE'])),
   );
   const client = wsClient(t.url);
-  const sub = collect(client, `subscription { activeModelChanged(provider: "busy") { cursor } }`);
-  await new Promise((r) => setTimeout(r, 300));
-  const caps = ['CHAT', 'CODE', 'CONTENT', 'IMAGE'];
-  await Promise.all(
-    Array.from({ length: 60 }, (_, i) =>
-      t.gql(`mutation($id: ID!, $c: [Capability!]) { activateModel(input: {modelId: $id, capabilities: $c}) { changes { cursor } } }`, {
-        id: models[i % 3].id,
-        c: [caps[i % 4]],
-      }),
-    ),
-  );
-  const history = await t.gql(`{ activationHistory(provider: "busy", first: 100) { edges { cursor } } }`);
-  const expected = history.data.activationHistory.edges.map((e: any) => e.cursor).reverse();
-  const received = (await sub.waitFor(expected.length)).map((e: any) => e.activeModelChanged.cursor);
+  const sub = await collectLive(t, client, ChangeCursorsDocument, { provider: 'busy' });
+  const caps: CapabilityName[] = ['CHAT', 'CODE', 'CONTENT', 'IMAGE'];
+  await Promise.all(Array.from({ length: 60 }, (_, i) => activate(t, models[i % 3].id, { capabilities: [caps[i % 4]] })));
+  const history = await t.op(HistoryCursorsDocument, { provider: 'busy', first: 100 });
+  const expected = history.data.activationHistory.edges.map((e) => e.cursor).reverse();
+  const received = (await sub.waitFor(expected.length)).map((e) => e.activeModelChanged.cursor);
   expect(received).toEqual(expected);
   await client.dispose();
 });

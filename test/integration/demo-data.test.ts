@@ -3,6 +3,7 @@ import { DEMO_PROVIDERS, seedDemoData } from '../../src/seed/demo-data';
 import { findAdminActor, firstStartBootstrap } from '../../src/seed/first-start';
 import { query } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { ActivateModelDocument, ActiveModelNameDocument, DemoProvidersDocument, ViewerAndProvidersDocument } from '../generated/graphql';
 
 const silent = pino({ level: 'silent' });
 
@@ -16,21 +17,21 @@ describe('demo data seeder', () => {
   test('loads providers, models and active slots through the services, with history, and is idempotent', async () => {
     const actor = (await findAdminActor(t.server.orm))!;
     expect(actor.name).toBe('admin');
-    const first = await seedDemoData(t.server.services, t.server.orm.em as never, actor, silent);
+    const first = await seedDemoData(t.server.services, t.server.orm.em, actor, silent);
     const expectedModels = DEMO_PROVIDERS.reduce((n, p) => n + p.models.length, 0);
     const expectedSlots = DEMO_PROVIDERS.reduce((n, p) => n + Object.keys(p.active).length, 0);
     expect(first).toEqual({ providersCreated: 3, modelsCreated: expectedModels, slotsActivated: expectedSlots });
 
-    const res = await t.gql(`{ providers { slug name baseUrl apiStyle models { name } activeModels { capability version activatedBy model { name modelId } } } }`);
+    const res = await t.op(DemoProvidersDocument, {});
     expect(res.errors).toBeUndefined();
-    const bySlug = Object.fromEntries(res.data.providers.map((p: any) => [p.slug, p]));
+    const bySlug = Object.fromEntries(res.data.providers.map((p) => [p.slug, p]));
     expect(Object.keys(bySlug).sort()).toEqual(['anthropic', 'openai', 'openrouter']);
     expect(bySlug.openrouter).toMatchObject({ name: 'OpenRouter', baseUrl: 'https://openrouter.ai/api/v1', apiStyle: 'OPENAI' });
     expect(bySlug.anthropic).toMatchObject({ baseUrl: 'https://api.anthropic.com/v1', apiStyle: 'ANTHROPIC' });
     expect(bySlug.openai.models).toHaveLength(8);
-    const chat = bySlug.anthropic.activeModels.find((s: any) => s.capability === 'CHAT');
+    const chat = bySlug.anthropic.activeModels.find((s) => s.capability === 'CHAT');
     expect(chat).toMatchObject({ version: 1, activatedBy: 'admin', model: { name: 'claude-sonnet-4', modelId: 'claude-sonnet-4-20250514' } });
-    expect(bySlug.openai.activeModels.map((s: any) => s.capability).sort()).toEqual(['AUDIO', 'CHAT', 'CODE', 'CONTENT', 'EMBEDDING', 'IMAGE']);
+    expect(bySlug.openai.activeModels.map((s) => s.capability).sort()).toEqual(['AUDIO', 'CHAT', 'CODE', 'CONTENT', 'EMBEDDING', 'IMAGE']);
 
     // Went through the activation service: one history row per activated slot, matching the slot.
     const history = await query(t, `select count(*)::int as n from activation_change`);
@@ -43,13 +44,16 @@ describe('demo data seeder', () => {
     expect(mismatched).toEqual([]);
 
     // A second run (e.g. `npm run seed` after a first start) adds nothing and switches nothing.
-    await t.gql(`mutation($id: ID!) { activateModel(input: { modelId: $id, capabilities: [CHAT] }) { changes { version } } }`, {
-      id: (await query(t, `select m.id from ai_model m join provider p on p.id = m.provider_id where p.slug = 'openai' and m.name = 'o3-mini'`))[0].id,
+    await t.op(ActivateModelDocument, {
+      input: {
+        modelId: (await query(t, `select m.id from ai_model m join provider p on p.id = m.provider_id where p.slug = 'openai' and m.name = 'o3-mini'`))[0].id,
+        capabilities: ['CHAT'],
+      },
     });
-    const second = await seedDemoData(t.server.services, t.server.orm.em as never, actor, silent);
+    const second = await seedDemoData(t.server.services, t.server.orm.em, actor, silent);
     expect(second).toEqual({ providersCreated: 0, modelsCreated: 0, slotsActivated: 0 });
-    const openaiChat = await t.gql(`{ activeModel(provider: "openai", capability: CHAT) { name } }`);
-    expect(openaiChat.data.activeModel.name).toBe('o3-mini'); // the admin's choice is kept
+    const openaiChat = await t.op(ActiveModelNameDocument, { provider: 'openai', capability: 'CHAT' });
+    expect(openaiChat.data.activeModel?.name).toBe('o3-mini'); // the admin's choice is kept
   });
 });
 
@@ -73,7 +77,7 @@ describe('first-start bootstrap', () => {
     expect(first!.seeded).toMatchObject({ providersCreated: 3 });
 
     // The printed token works as an ADMIN, and only its hash is stored.
-    const viewer = await t.gql(`{ viewer { name role } providers { slug } }`, {}, { token: first!.adminToken });
+    const viewer = await t.op(ViewerAndProvidersDocument, {}, { token: first!.adminToken });
     expect(viewer.data.viewer).toEqual({ name: 'admin', role: 'ADMIN' });
     expect(viewer.data.providers).toHaveLength(3);
     const stored = await query(t, `select token_hash from api_token`);

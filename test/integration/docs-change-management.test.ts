@@ -61,7 +61,7 @@ test('every example runs against the demo data, and answers as written', async (
       text = text.replace(`"<${slug}/${name}>"`, JSON.stringify(row.id));
     }
     parse(text);
-    const res = await t.gql(text.replace(/^#.*$/gm, ''));
+    const res = await t.gql<any>(text.replace(/^#.*$/gm, ''));
     expect([operation.slice(0, 60), res.errors]).toEqual([operation.slice(0, 60), undefined]);
     if (res.data.scheduleActivation) scheduledId = res.data.scheduleActivation.id;
     if (expected !== undefined && !JSON.stringify(expected).includes('<scheduled change id>')) {

@@ -5,8 +5,7 @@ import {
   captureLogger,
   createProviderWith,
   leaks,
-  recordingGql,
-  SET_KEY,
+  recordingOp,
   setKey,
   setUserSharing,
   updateProvider,
@@ -14,6 +13,18 @@ import {
 import type { RequestScope } from '../../src/modules/shared/request-context';
 import type { Actor } from '../../src/modules/auth/actor';
 import { createLoaders } from '../../src/graphql/loaders';
+import {
+  ProviderModelsDocument,
+  RemovePersonalApiKeyDocument,
+  ResolveModelDocument,
+  SetPersonalApiKeyDocument,
+  UpdateUserDocument,
+  UserPersonalApiKeysDocument,
+  ViewerDocument,
+  ViewerPersonalApiKeysDocument,
+  type Capability,
+  type SetPersonalApiKeyMutationVariables,
+} from '../generated/graphql';
 
 /**
  * Personal keys, user settings and model/key resolution (resolveModel: no upstream call).
@@ -28,22 +39,16 @@ const SECRETS = [SHARED_KEY, ALICE_KEY, ALICE_KEY_2, BOB_KEY];
 
 let t: TestServer;
 let upstream: FakeUpstream;
-let gql: ReturnType<typeof recordingGql>;
+let op: ReturnType<typeof recordingOp>;
 const transcript: string[] = [];
 const { logger, lines } = captureLogger();
 let alice: MemberRef;
 let bob: MemberRef;
 
-const RESOLVE = `query($provider: String!, $capability: Capability!, $model: String) {
-  resolveModel(provider: $provider, capability: $capability, model: $model) {
-    provider { slug } capability model { name modelId } keySource keyHint explanation
-  }
-}`;
-
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   t = await startTestServer({}, { logger });
-  gql = recordingGql(t, transcript);
+  op = recordingOp(t, transcript);
   await createProviderWith(t, { slug: 'openai', baseUrl: `${upstream.url}/v1`, sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
   await createProviderWith(t, { slug: 'claude', baseUrl: `${upstream.url}/v1`, apiStyle: 'ANTHROPIC', sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
   await createModel(t, 'openai', 'gpt-a', ['CHAT', 'CODE'], { active: true, modelId: 'vendor/gpt-a' });
@@ -60,7 +65,7 @@ afterAll(async () => {
 
 describe('personal keys', () => {
   test('setPersonalApiKey stores the key encrypted and shows only its hint', async () => {
-    const res = await gql(SET_KEY, { input: { provider: 'openai', apiKey: ALICE_KEY } }, { token: alice.token });
+    const res = await op(SetPersonalApiKeyDocument, { input: { provider: 'openai', apiKey: ALICE_KEY } }, { token: alice.token });
     expect(expectOk(res).setPersonalApiKey).toEqual({
       keyHint: '…' + ALICE_KEY.slice(-4),
       useSharedApi: false,
@@ -74,19 +79,20 @@ describe('personal keys', () => {
   });
 
   test('a new key replaces the old one (one row per user and provider)', async () => {
-    const res = await gql(SET_KEY, { input: { provider: 'openai', apiKey: ALICE_KEY_2 } }, { token: alice.token });
+    const res = await op(SetPersonalApiKeyDocument, { input: { provider: 'openai', apiKey: ALICE_KEY_2 } }, { token: alice.token });
     expect(expectOk(res).setPersonalApiKey.keyHint).toBe('…' + ALICE_KEY_2.slice(-4));
     expect(await query(t, 'select 1 from personal_api_key where user_id = $1', [alice.id])).toHaveLength(1);
     await setKey(t, alice.token, { provider: 'openai', apiKey: ALICE_KEY });
   });
 
   test('without apiKey only useSharedApi changes; with no stored key that is BAD_USER_INPUT', async () => {
-    const on = await gql(SET_KEY, { input: { provider: 'openai', useSharedApi: true } }, { token: alice.token });
+    await setKey(t, alice.token, { provider: 'openai', apiKey: ALICE_KEY });
+    const on = await op(SetPersonalApiKeyDocument, { input: { provider: 'openai', useSharedApi: true } }, { token: alice.token });
     expect(expectOk(on).setPersonalApiKey).toMatchObject({ keyHint: '…' + ALICE_KEY.slice(-4), useSharedApi: true });
-    const off = await gql(SET_KEY, { input: { provider: 'openai' } }, { token: alice.token });
+    const off = await op(SetPersonalApiKeyDocument, { input: { provider: 'openai' } }, { token: alice.token });
     expect(expectOk(off).setPersonalApiKey).toMatchObject({ keyHint: '…' + ALICE_KEY.slice(-4), useSharedApi: false });
 
-    const missing = await gql(SET_KEY, { input: { provider: 'openai', useSharedApi: true } }, { token: bob.token });
+    const missing = await op(SetPersonalApiKeyDocument, { input: { provider: 'openai', useSharedApi: true } }, { token: bob.token });
     expect(errorCode(missing)).toBe('BAD_USER_INPUT');
     expect(missing.errors![0].message).toBe('You have no personal key for openai yet: pass apiKey.');
     expect(missing.errors![0].extensions!.field).toBe('apiKey');
@@ -94,33 +100,32 @@ describe('personal keys', () => {
 
   test('bad keys are refused without being echoed; unknown providers are NOT_FOUND', async () => {
     for (const apiKey of ['short', 'sk-has a space-0123456789', 'sk-newline\n0123456789']) {
-      const res = await gql(SET_KEY, { input: { provider: 'openai', apiKey } }, { token: bob.token });
+      const res = await op(SetPersonalApiKeyDocument, { input: { provider: 'openai', apiKey } }, { token: bob.token });
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       expect(JSON.stringify(res.errors)).not.toContain(apiKey);
     }
-    const unknown = await gql(SET_KEY, { input: { provider: 'nope', apiKey: BOB_KEY } }, { token: bob.token });
+    const unknown = await op(SetPersonalApiKeyDocument, { input: { provider: 'nope', apiKey: BOB_KEY } }, { token: bob.token });
     expect(errorCode(unknown)).toBe('NOT_FOUND');
     // A malformed input echoes the offending value in graphql-js' message: never the key.
-    const malformed = await gql(SET_KEY, { input: { apiKey: BOB_KEY } }, { token: bob.token });
+    // Deliberately not a valid SetPersonalApiKeyInput (no provider): the cast lets the bad variables through.
+    const malformed = await op(SetPersonalApiKeyDocument, { input: { apiKey: BOB_KEY } } as unknown as SetPersonalApiKeyMutationVariables, { token: bob.token });
     expect(errorCode(malformed)).toBe('BAD_USER_INPUT');
     expect(leaks(JSON.stringify(malformed), [BOB_KEY])).toEqual([]);
     expect(malformed.errors![0].message).toBe('Variable "$input" got an invalid value: Field "provider" of required type "String!" was not provided.');
   });
 
   test('viewer.personalApiKeys lists hints by provider slug; ADMIN sees anyone’s', async () => {
+    await setKey(t, alice.token, { provider: 'openai', apiKey: ALICE_KEY });
     await setKey(t, alice.token, { provider: 'claude', apiKey: ALICE_KEY_2 });
-    const own = await gql(`{ viewer { personalApiKeys { provider { slug } keyHint useSharedApi } } }`, {}, { token: alice.token });
+    const own = await op(ViewerPersonalApiKeysDocument, {}, { token: alice.token });
     expect(expectOk(own).viewer.personalApiKeys).toEqual([
       { provider: { slug: 'claude' }, keyHint: '…' + ALICE_KEY_2.slice(-4), useSharedApi: false },
       { provider: { slug: 'openai' }, keyHint: '…' + ALICE_KEY.slice(-4), useSharedApi: false },
     ]);
     // The admin reaches alice's User through updateUser (no change) and sees the same hints.
-    const asAdmin = await gql(
-      `mutation($input: UpdateUserInput!) { updateUser(input: $input) { name personalApiKeys { provider { slug } keyHint } } }`,
-      { input: { id: alice.id } },
-    );
-    expect(expectOk(asAdmin).updateUser.personalApiKeys.map((k: { provider: { slug: string } }) => k.provider.slug)).toEqual(['claude', 'openai']);
-    const none = await gql(`{ viewer { personalApiKeys { keyHint } } }`, {}, { token: bob.token });
+    const asAdmin = await op(UserPersonalApiKeysDocument, { input: { id: alice.id } });
+    expect(expectOk(asAdmin).updateUser.personalApiKeys.map((k) => k.provider.slug)).toEqual(['claude', 'openai']);
+    const none = await op(ViewerPersonalApiKeysDocument, {}, { token: bob.token });
     expect(expectOk(none).viewer.personalApiKeys).toEqual([]);
   });
 
@@ -134,40 +139,45 @@ describe('personal keys', () => {
   });
 
   test('removePersonalApiKey: true when there was a key, then false', async () => {
-    const first = await gql(`mutation { removePersonalApiKey(provider: "claude") }`, {}, { token: alice.token });
+    await setKey(t, alice.token, { provider: 'claude', apiKey: ALICE_KEY_2 });
+    const first = await op(RemovePersonalApiKeyDocument, { provider: 'claude' }, { token: alice.token });
     expect(expectOk(first).removePersonalApiKey).toBe(true);
-    const again = await gql(`mutation { removePersonalApiKey(provider: "claude") }`, {}, { token: alice.token });
+    const again = await op(RemovePersonalApiKeyDocument, { provider: 'claude' }, { token: alice.token });
     expect(expectOk(again).removePersonalApiKey).toBe(false);
-    expect(errorCode(await gql(`mutation { removePersonalApiKey(provider: "nope") }`, {}, { token: alice.token }))).toBe('NOT_FOUND');
+    expect(errorCode(await op(RemovePersonalApiKeyDocument, { provider: 'nope' }, { token: alice.token }))).toBe('NOT_FOUND');
   });
 });
 
 describe('updateUser', () => {
-  const UPDATE = `mutation($input: UpdateUserInput!) { updateUser(input: $input) { id role canUseSharedApi } }`;
-
   test('ADMIN changes role and canUseSharedApi; MEMBER may not', async () => {
-    expect(errorCode(await gql(UPDATE, { input: { id: bob.id, canUseSharedApi: false } }, { token: bob.token }))).toBe('FORBIDDEN');
-    const res = await gql(UPDATE, { input: { id: bob.id, canUseSharedApi: false } });
+    expect(errorCode(await op(UpdateUserDocument, { input: { id: bob.id, canUseSharedApi: false } }, { token: bob.token }))).toBe('FORBIDDEN');
+    const res = await op(UpdateUserDocument, { input: { id: bob.id, canUseSharedApi: false } });
     expect(expectOk(res).updateUser).toEqual({ id: bob.id, role: 'MEMBER', canUseSharedApi: false });
-    const promoted = await gql(UPDATE, { input: { id: bob.id, role: 'ADMIN', canUseSharedApi: true } });
+    const promoted = await op(UpdateUserDocument, { input: { id: bob.id, role: 'ADMIN', canUseSharedApi: true } });
     expect(expectOk(promoted).updateUser).toEqual({ id: bob.id, role: 'ADMIN', canUseSharedApi: true });
-    const demoted = await gql(UPDATE, { input: { id: bob.id, role: 'MEMBER' } });
+    const demoted = await op(UpdateUserDocument, { input: { id: bob.id, role: 'MEMBER' } });
     expect(expectOk(demoted).updateUser.role).toBe('MEMBER');
   });
 
   test('unknown users are NOT_FOUND; the last ADMIN cannot be demoted', async () => {
-    expect(errorCode(await gql(UPDATE, { input: { id: '00000000-0000-4000-8000-000000000000', role: 'MEMBER' } }))).toBe('NOT_FOUND');
-    expect(errorCode(await gql(UPDATE, { input: { id: 'not-a-uuid' } }))).toBe('NOT_FOUND');
-    const admin = expectOk(await gql(`{ viewer { id } }`)).viewer;
-    const res = await gql(UPDATE, { input: { id: admin.id, role: 'MEMBER' } });
+    expect(errorCode(await op(UpdateUserDocument, { input: { id: '00000000-0000-4000-8000-000000000000', role: 'MEMBER' } }))).toBe('NOT_FOUND');
+    expect(errorCode(await op(UpdateUserDocument, { input: { id: 'not-a-uuid' } }))).toBe('NOT_FOUND');
+    const admin = expectOk(await op(ViewerDocument)).viewer;
+    const res = await op(UpdateUserDocument, { input: { id: admin.id, role: 'MEMBER' } });
     expect(errorCode(res)).toBe('CONFLICT');
-    expect(expectOk(await gql(`{ viewer { role } }`)).viewer.role).toBe('ADMIN');
+    expect(expectOk(await op(ViewerDocument)).viewer.role).toBe('ADMIN');
   });
 });
 
 describe('resolveModel: the key order, the model choice, and why', () => {
-  const resolve = (token: string, capability = 'CHAT', model?: string, locale?: string) =>
-    gql(RESOLVE, { provider: 'openai', capability, model }, { token, locale });
+  const resolve = (token: string, capability: Capability = 'CHAT', model?: string, locale?: string) =>
+    op(ResolveModelDocument, { provider: 'openai', capability, model }, { token, locale });
+
+  // alice has a personal key for openai, bob has none (whatever the tests above did).
+  beforeAll(async () => {
+    await setKey(t, alice.token, { provider: 'openai', apiKey: ALICE_KEY });
+    expectOk(await op(RemovePersonalApiKeyDocument, { provider: 'openai' }, { token: bob.token }));
+  });
 
   test('personal key, not opted out -> PERSONAL', async () => {
     const res = await resolve(alice.token);
@@ -249,25 +259,25 @@ describe('resolveModel: the key order, the model choice, and why', () => {
     const res = await resolve(bob.token, 'CONTENT');
     expect(errorCode(res)).toBe('NO_ACTIVE_MODEL');
     expect(res.errors![0].message).toBe('Provider "openai" has no active CONTENT model.');
-    expect(errorCode(await gql(RESOLVE, { provider: 'nope', capability: 'CHAT' }, { token: bob.token }))).toBe('NOT_FOUND');
+    expect(errorCode(await op(ResolveModelDocument, { provider: 'nope', capability: 'CHAT' }, { token: bob.token }))).toBe('NOT_FOUND');
   });
 
   test('activating another model changes the resolution at once', async () => {
-    const gptB = (expectOk(await gql(`{ provider(slug: "openai") { models { id name } } }`)).provider.models as { id: string; name: string }[]).find((m) => m.name === 'gpt-b')!;
+    const gptB = expectOk(await op(ProviderModelsDocument, { slug: 'openai' })).provider!.models.find((m) => m.name === 'gpt-b')!;
     expectOk(await activate(t, gptB.id, { capabilities: ['CHAT'] }));
     expect(expectOk(await resolve(bob.token)).resolveModel.model.name).toBe('gpt-b');
-    const gptA = (expectOk(await gql(`{ provider(slug: "openai") { models { id name } } }`)).provider.models as { id: string; name: string }[]).find((m) => m.name === 'gpt-a')!;
+    const gptA = expectOk(await op(ProviderModelsDocument, { slug: 'openai' })).provider!.models.find((m) => m.name === 'gpt-a')!;
     expectOk(await activate(t, gptA.id, { capabilities: ['CHAT'] }));
     expect(expectOk(await resolve(bob.token)).resolveModel.model.name).toBe('gpt-a');
   });
 
   test('ANTHROPIC providers: IMAGE, AUDIO and EMBEDDING are BAD_USER_INPUT, even for a model that claims them', async () => {
-    for (const capability of ['IMAGE', 'AUDIO', 'EMBEDDING']) {
-      const res = await gql(RESOLVE, { provider: 'claude', capability, model: 'sonnet' }, { token: bob.token });
+    for (const capability of ['IMAGE', 'AUDIO', 'EMBEDDING'] as const) {
+      const res = await op(ResolveModelDocument, { provider: 'claude', capability, model: 'sonnet' }, { token: bob.token });
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       expect(res.errors![0].message).toBe(`claude (ANTHROPIC API) does not support ${capability}.`);
     }
-    const chat = expectOk(await gql(RESOLVE, { provider: 'claude', capability: 'CHAT', model: 'sonnet' }, { token: bob.token })).resolveModel;
+    const chat = expectOk(await op(ResolveModelDocument, { provider: 'claude', capability: 'CHAT', model: 'sonnet' }, { token: bob.token })).resolveModel;
     expect(chat).toMatchObject({ model: { name: 'sonnet' }, keySource: 'SHARED' });
   });
 

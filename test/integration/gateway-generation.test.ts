@@ -1,7 +1,22 @@
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { startTestServer, type GqlResult, type TestServer } from '../helpers/test-server';
 import { activate, createMember, createModel, errorCode, expectOk, query, type MemberRef, type ModelRef } from '../helpers/factories';
 import { fakeEmbedding, startFakeUpstream, type FakeRule, type FakeUpstream } from '../helpers/fake-upstream';
-import { captureLogger, createProviderWith, leaks, recordingGql, setKey, setUserSharing, updateProvider } from '../helpers/gateway-fixtures';
+import { captureLogger, createProviderWith, leaks, recordingOp, setKey, setUserSharing, updateProvider } from '../helpers/gateway-fixtures';
+import {
+  ChatDocument,
+  DeactivateModelDocument,
+  EmbedDocument,
+  GenerateContentDocument,
+  GenerateImageDocument,
+  GenerateSpeechDocument,
+  UsageDocument,
+  type ChatInput,
+  type ContentInput,
+  type EmbedInput,
+  type ImageInput,
+  type SpeechInput,
+  type UsageQuery,
+} from '../generated/graphql';
 
 /**
  * Generation over real HTTP: the server calls a fake OpenAI/Anthropic-compatible upstream on loopback.
@@ -17,24 +32,15 @@ const TIMEOUT_MS = 1000;
 
 let t: TestServer;
 let upstream: FakeUpstream;
-let gql: ReturnType<typeof recordingGql>;
+let op: ReturnType<typeof recordingOp>;
 const transcript: string[] = [];
 const { logger, lines } = captureLogger();
 let alice: MemberRef;
 let bob: MemberRef;
 const models: Record<string, ModelRef> = {};
 
-const GENERATION = `id model { name modelId } keySource content finishReason usage { promptTokens completionTokens totalTokens } latencyMs`;
-const CHAT = `mutation($input: ChatInput!) { chat(input: $input) { ${GENERATION} } }`;
-const USAGE = `query($userId: ID, $provider: String, $first: Int, $after: String) {
-  usage(userId: $userId, provider: $provider, first: $first, after: $after) {
-    edges { cursor node { id user { name } provider { slug } model { name } capability keySource status errorCode usage { promptTokens completionTokens totalTokens } latencyMs createdAt } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
-
-const chat = (token: string, input: Record<string, unknown> = {}, locale?: string) =>
-  gql(CHAT, { input: { provider: 'openai', messages: [{ role: 'USER', content: 'hello there' }], ...input } }, { token, locale });
+const chat = (token: string, input: Partial<ChatInput> = {}, locale?: string) =>
+  op(ChatDocument, { input: { provider: 'openai', messages: [{ role: 'USER', content: 'hello there' }], ...input } }, { token, locale });
 
 const lastRequest = () => upstream.requests[upstream.requests.length - 1];
 
@@ -45,7 +51,7 @@ async function usageCount(): Promise<number> {
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   t = await startTestServer({ providerTimeoutMs: TIMEOUT_MS }, { logger });
-  gql = recordingGql(t, transcript);
+  op = recordingOp(t, transcript);
   await createProviderWith(t, { slug: 'openai', baseUrl: `${upstream.url}/v1`, sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
   await createProviderWith(t, { slug: 'claude', baseUrl: `${upstream.url}/v1`, apiStyle: 'ANTHROPIC', sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
   await createProviderWith(t, { slug: 'nobase', sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
@@ -102,7 +108,7 @@ describe('chat: the active model and the right key go upstream', () => {
   });
 
   test('options are passed on: temperature, maxTokens, the whole conversation', async () => {
-    const messages = [
+    const messages: ChatInput['messages'] = [
       { role: 'SYSTEM', content: 'be brief' },
       { role: 'USER', content: 'hi' },
       { role: 'ASSISTANT', content: 'hello' },
@@ -196,7 +202,7 @@ describe('model selection', () => {
   });
 
   test('an empty slot is NO_ACTIVE_MODEL', async () => {
-    expectOk(await t.gql(`mutation($input: DeactivateModelInput!) { deactivateModel(input: $input) { model { id } } }`, { input: { modelId: models.coder.id } }));
+    expectOk(await t.op(DeactivateModelDocument, { input: { modelId: models.coder.id } }));
     try {
       const res = await chat(alice.token, { capability: 'CODE' });
       expect(errorCode(res)).toBe('NO_ACTIVE_MODEL');
@@ -208,9 +214,11 @@ describe('model selection', () => {
 
 describe('the other capabilities', () => {
   test('generateContent: system and prompt go to the CONTENT model', async () => {
-    const res = await gql(`mutation($input: ContentInput!) { generateContent(input: $input) { ${GENERATION} } }`, {
-      input: { provider: 'openai', prompt: 'write a haiku', system: 'you are a poet', maxTokens: 50 },
-    }, { token: alice.token });
+    const res = await op(
+      GenerateContentDocument,
+      { input: { provider: 'openai', prompt: 'write a haiku', system: 'you are a poet', maxTokens: 50 } },
+      { token: alice.token },
+    );
     expect(expectOk(res).generateContent).toMatchObject({ model: { name: 'gpt-a' }, content: 'echo: write a haiku', keySource: 'PERSONAL' });
     expect(lastRequest().body).toEqual({
       model: 'vendor/gpt-a',
@@ -222,8 +230,8 @@ describe('the other capabilities', () => {
   });
 
   test('generateImage', async () => {
-    const res = await gql(
-      `mutation($input: ImageInput!) { generateImage(input: $input) { id model { name } keySource images { url b64Json revisedPrompt } latencyMs } }`,
+    const res = await op(
+      GenerateImageDocument,
       { input: { provider: 'openai', prompt: 'a red fox', size: '512x512', n: 2 } },
       { token: alice.token },
     );
@@ -238,8 +246,8 @@ describe('the other capabilities', () => {
   });
 
   test('generateSpeech', async () => {
-    const res = await gql(
-      `mutation($input: SpeechInput!) { generateSpeech(input: $input) { id model { name } keySource audioBase64 mimeType latencyMs } }`,
+    const res = await op(
+      GenerateSpeechDocument,
       { input: { provider: 'openai', text: 'good morning', voice: 'nova' } },
       { token: bob.token },
     );
@@ -251,8 +259,8 @@ describe('the other capabilities', () => {
   });
 
   test('embed', async () => {
-    const res = await gql(
-      `mutation($input: EmbedInput!) { embed(input: $input) { id model { name } keySource vectors usage { promptTokens totalTokens } latencyMs } }`,
+    const res = await op(
+      EmbedDocument,
       { input: { provider: 'openai', input: ['one two', 'three'] } },
       { token: alice.token },
     );
@@ -263,7 +271,7 @@ describe('the other capabilities', () => {
   });
 
   test('ANTHROPIC: /messages with x-api-key and anthropic-version; images, speech and embeddings are BAD_USER_INPUT', async () => {
-    const res = expectOk(await gql(CHAT, { input: { provider: 'claude', messages: [{ role: 'SYSTEM', content: 'terse' }, { role: 'USER', content: 'hi claude' }] } }, { token: alice.token })).chat;
+    const res = expectOk(await op(ChatDocument, { input: { provider: 'claude', messages: [{ role: 'SYSTEM', content: 'terse' }, { role: 'USER', content: 'hi claude' }] } }, { token: alice.token })).chat;
     expect(res).toMatchObject({ model: { name: 'sonnet' }, content: 'echo: hi claude', keySource: 'PERSONAL', finishReason: 'end_turn' });
     const req = lastRequest();
     expect(req).toMatchObject({ path: '/v1/messages', model: 'claude-sonnet-x', apiKey: ALICE_CLAUDE_KEY });
@@ -273,11 +281,11 @@ describe('the other capabilities', () => {
     expect(req.body).toMatchObject({ system: 'terse', messages: [{ role: 'user', content: 'hi claude' }] });
     upstream.reset();
 
-    const image = await gql(`mutation { generateImage(input: {provider: "claude", prompt: "x"}) { id } }`, {}, { token: alice.token });
+    const image = await op(GenerateImageDocument, { input: { provider: 'claude', prompt: 'x' } }, { token: alice.token });
     expect(errorCode(image)).toBe('BAD_USER_INPUT');
     expect(image.errors![0].message).toBe('claude (ANTHROPIC API) does not support IMAGE.');
-    expect(errorCode(await gql(`mutation { generateSpeech(input: {provider: "claude", text: "x"}) { id } }`, {}, { token: alice.token }))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await gql(`mutation { embed(input: {provider: "claude", input: ["x"]}) { id } }`, {}, { token: alice.token }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await op(GenerateSpeechDocument, { input: { provider: 'claude', text: 'x' } }, { token: alice.token }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await op(EmbedDocument, { input: { provider: 'claude', input: ['x'] } }, { token: alice.token }))).toBe('BAD_USER_INPUT');
     expect(upstream.requests).toHaveLength(0);
   });
 });
@@ -299,10 +307,11 @@ describe('upstream failures', () => {
       providerStatus: 429,
       message: /^openai is rate limiting requests/,
     },
-    { name: '500 (not retried)', rule: { status: 500 }, code: 'PROVIDER_ERROR', providerStatus: 500, message: /^openai failed to answer: upstream answered 500/ },
-    { name: 'timeout', rule: { delayMs: TIMEOUT_MS * 3 }, code: 'PROVIDER_ERROR', message: new RegExp(`did not answer within ${TIMEOUT_MS} ms`) },
-    { name: 'malformed (not JSON)', rule: { malformed: 'non-json' }, code: 'PROVIDER_ERROR', message: /not valid JSON/ },
-    { name: 'malformed (wrong shape)', rule: { malformed: 'wrong-shape' }, code: 'PROVIDER_ERROR', message: /malformed/ },
+    // A MEMBER gets the code, the upstream status and a generic message; the details go to the log (below).
+    { name: '500 (not retried)', rule: { status: 500 }, code: 'PROVIDER_ERROR', providerStatus: 500, message: /^openai failed to answer \(upstream status 500\)\.$/ },
+    { name: 'timeout', rule: { delayMs: TIMEOUT_MS * 3 }, code: 'PROVIDER_ERROR', message: /^openai failed to answer \(upstream status -\)\.$/ },
+    { name: 'malformed (not JSON)', rule: { malformed: 'non-json' }, code: 'PROVIDER_ERROR', message: /^openai failed to answer \(upstream status -\)\.$/ },
+    { name: 'malformed (wrong shape)', rule: { malformed: 'wrong-shape' }, code: 'PROVIDER_ERROR', message: /^openai failed to answer \(upstream status -\)\.$/ },
     { name: 'connection dropped', rule: { drop: 'before-response' }, code: 'PROVIDER_ERROR', message: /^openai failed to answer/ },
   ];
 
@@ -317,6 +326,16 @@ describe('upstream failures', () => {
     expect(res.errors![0].path).toEqual(['chat']);
     const [row] = await query(t, 'select * from usage_record order by id desc limit 1');
     expect(row).toMatchObject({ user_id: alice.id, model_id: models.gptA.id, status: 'ERROR', error_code: code, key_source: 'PERSONAL', prompt_tokens: null });
+  });
+
+  test("an upstream's own error message goes to the log (the key redacted), never to a MEMBER", async () => {
+    const body = (r: { apiKey: string | null }) => ({ json: { error: { message: `internal shard db-7.corp failed for key ${r.apiKey}` } } });
+    upstream.respondWith({ status: 500, respond: body });
+    const member = await chat(alice.token);
+    expect(member.errors![0].message).toBe('openai failed to answer (upstream status 500).');
+    expect(JSON.stringify(member.errors)).not.toContain('db-7.corp');
+    expect(lines.join('\n')).toContain('db-7.corp');
+    expect(lines.join('\n')).not.toContain(ALICE_KEY);
   });
 
   test('429 without Retry-After is retried (bounded), then reported', async () => {
@@ -334,7 +353,7 @@ describe('upstream failures', () => {
   });
 
   test('a provider without a base URL: PROVIDER_ERROR, recorded', async () => {
-    const res = await gql(CHAT, { input: { provider: 'nobase', messages: [{ role: 'USER', content: 'x' }] } }, { token: bob.token });
+    const res = await op(ChatDocument, { input: { provider: 'nobase', messages: [{ role: 'USER', content: 'x' }] } }, { token: bob.token });
     expect(errorCode(res)).toBe('PROVIDER_ERROR');
     expect(res.errors![0].message).toBe('Provider "nobase" has no base URL configured.');
     const [row] = await query(t, 'select * from usage_record order by id desc limit 1');
@@ -343,32 +362,37 @@ describe('upstream failures', () => {
 });
 
 describe('input validation', () => {
-  test.each([
-    ['no messages', CHAT, { provider: 'openai', messages: [] }, 'messages'],
-    ['an empty message', CHAT, { provider: 'openai', messages: [{ role: 'USER', content: '' }] }, 'messages.0.content'],
-    ['temperature above 2', CHAT, { provider: 'openai', messages: [{ role: 'USER', content: 'x' }], temperature: 3 }, 'temperature'],
-    ['maxTokens 0', CHAT, { provider: 'openai', messages: [{ role: 'USER', content: 'x' }], maxTokens: 0 }, 'maxTokens'],
-    ['n = 11', `mutation($input: ImageInput!) { generateImage(input: $input) { id } }`, { provider: 'openai', prompt: 'x', n: 11 }, 'n'],
-    ['n = 0', `mutation($input: ImageInput!) { generateImage(input: $input) { id } }`, { provider: 'openai', prompt: 'x', n: 0 }, 'n'],
-    ['a bad size', `mutation($input: ImageInput!) { generateImage(input: $input) { id } }`, { provider: 'openai', prompt: 'x', size: 'huge' }, 'size'],
-    ['a bad format', `mutation($input: SpeechInput!) { generateSpeech(input: $input) { id } }`, { provider: 'openai', text: 'x', format: 'MP3!' }, 'format'],
-    ['no texts to embed', `mutation($input: EmbedInput!) { embed(input: $input) { id } }`, { provider: 'openai', input: [] }, 'input'],
-    ['an empty text to embed', `mutation($input: EmbedInput!) { embed(input: $input) { id } }`, { provider: 'openai', input: ['a', ''] }, 'input'],
-    ['an empty prompt', `mutation($input: ContentInput!) { generateContent(input: $input) { id } }`, { provider: 'openai', prompt: '' }, 'prompt'],
-  ])('%s -> BAD_USER_INPUT', async (_name, document, input, field) => {
-    const res = await gql(document, { input }, { token: alice.token });
+  const asAlice = () => ({ token: alice.token });
+  const chatWith = (input: ChatInput) => op(ChatDocument, { input }, asAlice());
+  const image = (input: ImageInput) => op(GenerateImageDocument, { input }, asAlice());
+  const speech = (input: SpeechInput) => op(GenerateSpeechDocument, { input }, asAlice());
+  const embed = (input: EmbedInput) => op(EmbedDocument, { input }, asAlice());
+  const content = (input: ContentInput) => op(GenerateContentDocument, { input }, asAlice());
+  test.each<[string, () => Promise<GqlResult>, string]>([
+    ['no messages', () => chatWith({ provider: 'openai', messages: [] }), 'messages'],
+    ['an empty message', () => chatWith({ provider: 'openai', messages: [{ role: 'USER', content: '' }] }), 'messages.0.content'],
+    ['temperature above 2', () => chatWith({ provider: 'openai', messages: [{ role: 'USER', content: 'x' }], temperature: 3 }), 'temperature'],
+    ['maxTokens 0', () => chatWith({ provider: 'openai', messages: [{ role: 'USER', content: 'x' }], maxTokens: 0 }), 'maxTokens'],
+    ['n = 11', () => image({ provider: 'openai', prompt: 'x', n: 11 }), 'n'],
+    ['n = 0', () => image({ provider: 'openai', prompt: 'x', n: 0 }), 'n'],
+    ['a bad size', () => image({ provider: 'openai', prompt: 'x', size: 'huge' }), 'size'],
+    ['a bad format', () => speech({ provider: 'openai', text: 'x', format: 'MP3!' }), 'format'],
+    ['no texts to embed', () => embed({ provider: 'openai', input: [] }), 'input'],
+    ['an empty text to embed', () => embed({ provider: 'openai', input: ['a', ''] }), 'input'],
+    ['an empty prompt', () => content({ provider: 'openai', prompt: '' }), 'prompt'],
+  ])('%s -> BAD_USER_INPUT', async (_name, send, field) => {
+    const res = await send();
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
-    expect(res.errors![0].extensions!.fields.map((f: { field: string }) => f.field)).toContain(field);
+    expect((res.errors![0].extensions!.fields as { field: string }[]).map((f) => f.field)).toContain(field);
     expect(upstream.requests).toHaveLength(0);
   });
 });
 
 describe('usage', () => {
-  type UsageNode = { id: string; user: { name: string }; provider: { slug: string }; status: string; errorCode: string | null; keySource: string };
-  const nodes = (res: { data: any }) => res.data.usage.edges.map((e: { node: UsageNode }) => e.node) as UsageNode[];
+  const nodes = (res: GqlResult<UsageQuery>) => res.data.usage.edges.map((e) => e.node);
 
   test('a MEMBER sees only its own calls, newest first, with what they cost and how they ended', async () => {
-    const res = await gql(USAGE, { first: 100 }, { token: bob.token });
+    const res = await op(UsageDocument, { first: 100 }, { token: bob.token });
     expectOk(res);
     const mine = nodes(res);
     expect(mine.length).toBeGreaterThan(0);
@@ -377,52 +401,52 @@ describe('usage', () => {
     expect([...ids].sort((a, b) => (a > b ? -1 : 1))).toEqual(ids);
     expect(mine[0]).toMatchObject({ provider: { slug: 'nobase' }, status: 'ERROR', errorCode: 'PROVIDER_ERROR', keySource: 'SHARED' });
 
-    const alices = nodes(await gql(USAGE, { first: 100 }, { token: alice.token }));
+    const alices = nodes(await op(UsageDocument, { first: 100 }, { token: alice.token }));
     expect(alices.some((n) => n.status === 'OK')).toBe(true);
     expect(new Set(alices.filter((n) => n.status === 'ERROR').map((n) => n.errorCode))).toEqual(
       new Set(['PROVIDER_AUTH_FAILED', 'PROVIDER_RATE_LIMITED', 'PROVIDER_ERROR']),
     );
-    const ok = (await gql(USAGE, { first: 100 }, { token: alice.token })).data.usage.edges.find((e: any) => e.node.status === 'OK').node;
+    const ok = (await op(UsageDocument, { first: 100 }, { token: alice.token })).data.usage.edges.find((e) => e.node.status === 'OK')!.node;
     expect(ok.usage).toEqual({ promptTokens: expect.any(Number), completionTokens: expect.any(Number), totalTokens: expect.any(Number) });
     expect(ok.latencyMs).toBeGreaterThanOrEqual(0);
   });
 
   test('a MEMBER asking for another user’s usage is FORBIDDEN; its own id is fine', async () => {
-    expect(errorCode(await gql(USAGE, { userId: alice.id }, { token: bob.token }))).toBe('FORBIDDEN');
-    expectOk(await gql(USAGE, { userId: bob.id }, { token: bob.token }));
+    expect(errorCode(await op(UsageDocument, { userId: alice.id }, { token: bob.token }))).toBe('FORBIDDEN');
+    expectOk(await op(UsageDocument, { userId: bob.id }, { token: bob.token }));
   });
 
   test('ADMIN sees everyone’s, or filters by user and provider', async () => {
-    const all = nodes(await gql(USAGE, { first: 100 }));
+    const all = nodes(await op(UsageDocument, { first: 100 }));
     expect(new Set(all.map((n) => n.user.name))).toEqual(new Set(['alice', 'bob']));
     const total = await usageCount();
     expect(all).toHaveLength(Math.min(total, 100));
-    const alicesOnly = nodes(await gql(USAGE, { userId: alice.id, first: 100 }));
+    const alicesOnly = nodes(await op(UsageDocument, { userId: alice.id, first: 100 }));
     expect(alicesOnly.length).toBeGreaterThan(0);
     expect(alicesOnly.every((n) => n.user.name === 'alice')).toBe(true);
-    const claude = nodes(await gql(USAGE, { provider: 'claude', first: 100 }));
+    const claude = nodes(await op(UsageDocument, { provider: 'claude', first: 100 }));
     expect(claude.length).toBeGreaterThan(0);
     expect(claude.every((n) => n.provider.slug === 'claude')).toBe(true);
-    expect(errorCode(await gql(USAGE, { provider: 'nope' }))).toBe('NOT_FOUND');
-    expect(errorCode(await gql(USAGE, { userId: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
+    expect(errorCode(await op(UsageDocument, { provider: 'nope' }))).toBe('NOT_FOUND');
+    expect(errorCode(await op(UsageDocument, { userId: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
   });
 
   test('cursor pagination walks every record once; first is 1..100', async () => {
     const seen: string[] = [];
-    let after: string | null = null;
+    let after: string | null | undefined = null;
     for (;;) {
-      const res: any = expectOk(await gql(USAGE, { first: 3, after }));
-      seen.push(...res.usage.edges.map((e: any) => e.node.id));
+      const res: UsageQuery = expectOk(await op(UsageDocument, { first: 3, after }));
+      seen.push(...res.usage.edges.map((e) => e.node.id));
       if (!res.usage.pageInfo.hasNextPage) break;
       after = res.usage.pageInfo.endCursor;
     }
     expect(seen).toHaveLength(await usageCount());
     expect(new Set(seen).size).toBe(seen.length);
     for (const first of [0, 101]) {
-      const res = await gql(USAGE, { first });
+      const res = await op(UsageDocument, { first });
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
     }
-    expect(errorCode(await gql(USAGE, { after: 'garbage' }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await op(UsageDocument, { after: 'garbage' }))).toBe('BAD_USER_INPUT');
   });
 });
 

@@ -1,8 +1,20 @@
 import type { Client } from 'graphql-ws';
+import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { ADMIN_TOKEN, dropDatabase, freshDatabaseUrl, type GqlResult } from '../helpers/test-server';
 import { collect, wsClient, type Collected } from '../helpers/ws-client';
 import { redisProcess, startServerProcess, type RedisProcess, type ServerProcess } from '../helpers/server-process';
+import { waitFor } from '../helpers/wait';
 import { Client as PgClient } from 'pg';
+import {
+  ActivateChangesDocument,
+  ActiveModelNameDocument,
+  ChangeEventsDocument,
+  CreateModelDocument,
+  CreateProviderDocument,
+  type Capability,
+  type ChangeEventsSubscription,
+} from '../generated/graphql';
 
 /**
  * Two real server processes on one database and one Redis: a subscriber on B sees every change made
@@ -22,29 +34,31 @@ let b: ServerProcess;
 const clients: Client[] = [];
 const models: Record<string, string> = {};
 
-async function gql<T = any>(server: ServerProcess, query: string, variables: Record<string, unknown> = {}): Promise<GqlResult<T>> {
+async function op<T, V>(server: ServerProcess, document: TypedDocumentNode<T, V>, variables: V): Promise<GqlResult<T>> {
   const res = await fetch(`${server.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: print(document), variables }),
   });
   const body = (await res.json()) as { data: T; errors?: GqlResult['errors'] };
   return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
 }
 
-async function ok<T = any>(server: ServerProcess, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await gql<T>(server, query, variables);
+async function ok<T, V>(server: ServerProcess, document: TypedDocumentNode<T, V>, variables: V): Promise<T> {
+  const res = await op(server, document, variables);
   if (res.errors?.length) throw new Error(JSON.stringify(res.errors));
   return res.data;
 }
 
-const ACTIVATE = `mutation($input: ActivateModelInput!) { activateModel(input: $input) { changes { cursor capability version } } }`;
-const activate = (server: ServerProcess, model: string, capabilities?: string[]) =>
-  ok(server, ACTIVATE, { input: { modelId: models[model], ...(capabilities ? { capabilities } : {}) } });
-const SUBSCRIPTION = `subscription($provider: String, $since: String) {
-  activeModelChanged(provider: $provider, since: $since) { cursor capability version model { name } provider { slug } }
-}`;
-type Event = { activeModelChanged: { cursor: string; capability: string; version: number; model: { name: string } | null; provider: { slug: string } } };
+const activate = (server: ServerProcess, model: string, capabilities?: Capability[]) =>
+  ok(server, ActivateChangesDocument, { input: { modelId: models[model], ...(capabilities ? { capabilities } : {}) } });
+type Event = ChangeEventsSubscription;
+
+/** Switches the "warm" CHAT slot to whichever of w1 and w2 does not hold it; returns that change's cursor. */
+async function switchWarm(via: ServerProcess): Promise<string> {
+  const [change] = (await activate(via, 'w1')).activateModel.changes;
+  return change?.cursor ?? (await activate(via, 'w2')).activateModel.changes[0].cursor;
+}
 
 async function historyKeys(afterCursor: string): Promise<string[]> {
   const pg = new PgClient({ connectionString: databaseUrl });
@@ -67,21 +81,20 @@ const eventKeys = (events: Event[]) =>
 async function liveSubscription(server: ServerProcess, via: ServerProcess): Promise<{ sub: Collected<Event>; baseline: string }> {
   const c = wsClient(server.url);
   clients.push(c);
-  const sub = collect<Event>(c, SUBSCRIPTION, { provider: 'warm' });
+  const sub = collect(c, ChangeEventsDocument, { provider: 'warm' });
+  let lastCursor = '';
   for (let i = 0; i < 50; i++) {
-    await activate(via, i % 2 ? 'w1' : 'w2');
+    lastCursor = await switchWarm(via);
     await sub.waitFor(1, 200);
     if (sub.events.length) break;
   }
   if (!sub.events.length) throw new Error(`no event arrived on ${server.url}: ${JSON.stringify(sub.errors)}`);
-  // Let the warm-up events settle, then start from the last one seen.
-  await new Promise((r) => setTimeout(r, 300));
+  // The subscription is live: the last warm-up change reaches it, and nothing of the warm-up is in flight after it.
+  await waitFor(() => sub.events.some((e) => e.activeModelChanged.cursor === lastCursor), Boolean, { what: 'the last warm-up event' });
   sub.stop();
-  const cursor = sub.events.map((e) => e.activeModelChanged.cursor).sort().at(-1)!;
-  const live = collect<Event>(c, SUBSCRIPTION, { since: cursor });
-  // `since` covers the time until the new subscription is registered; wait for it to be live too.
-  await new Promise((r) => setTimeout(r, 300));
-  return { sub: live, baseline: cursor };
+  // `since` replays whatever commits before the new subscription is registered: no wait is needed.
+  const live = collect(c, ChangeEventsDocument, { since: lastCursor });
+  return { sub: live, baseline: lastCursor };
 }
 
 beforeAll(async () => {
@@ -90,8 +103,8 @@ beforeAll(async () => {
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url, ADMIN_TOKEN, LOG_LEVEL: 'warn' };
   a = await startServerProcess(env);
   b = await startServerProcess(env);
-  await ok(a, `mutation { createProvider(input: { slug: "shared", name: "Shared" }) { id } }`);
-  await ok(a, `mutation { createProvider(input: { slug: "warm", name: "Warm" }) { id } }`);
+  await ok(a, CreateProviderDocument, { input: { slug: 'shared', name: 'Shared' } });
+  await ok(a, CreateProviderDocument, { input: { slug: 'warm', name: 'Warm' } });
   for (const [provider, name, caps] of [
     ['shared', 'm1', ['CHAT', 'CODE']],
     ['shared', 'm2', ['CHAT', 'CODE']],
@@ -99,15 +112,13 @@ beforeAll(async () => {
     ['warm', 'w1', ['CHAT']],
     ['warm', 'w2', ['CHAT']],
   ] as const) {
-    const data = await ok(a, `mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, {
-      input: { provider, name, modelId: `${provider}/${name}`, capabilities: [...caps] },
-    });
+    const data = await ok(a, CreateModelDocument, { input: { provider, name, modelId: `${provider}/${name}`, capabilities: [...caps] } });
     models[name] = data.createModel.id;
   }
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
+  for (const c of clients) await c.dispose();
   await Promise.all([a?.stop(), b?.stop()]);
   await redis?.kill();
   if (databaseUrl) await dropDatabase(databaseUrl);
@@ -136,28 +147,27 @@ test('a subscriber on B receives every change made through A, in per-slot versio
     await activate(a, m, caps ? [...caps] : undefined);
   }
   const names = ['m1', 'm2', 'm3'];
-  const started = Date.now();
   await Promise.all(
     Array.from({ length: 40 }, (_, i) => activate(a, names[i % 3], names[i % 3] === 'm3' ? undefined : [i % 2 ? 'CHAT' : 'CODE'])),
   );
+  // A last change, committed after all the others: once it has arrived, anything else would have, too.
+  const marker = await switchWarm(a);
 
   const expectedB = await historyKeys(onB.baseline);
   const expectedA = await historyKeys(onA.baseline);
   expect(expectedB.length).toBeGreaterThanOrEqual(30);
-  await onB.sub.waitFor(expectedB.length, 10_000);
-  await onA.sub.waitFor(expectedA.length, 10_000);
-  const elapsed = Date.now() - started;
-  await new Promise((r) => setTimeout(r, 300)); // nothing more arrives
+  const hasMarker = (sub: Collected<Event>) => () => sub.events.some((e) => e.activeModelChanged.cursor === marker) || sub.errors.length > 0;
+  await waitFor(hasMarker(onB.sub), Boolean, { what: 'the marker change on B' });
+  await waitFor(hasMarker(onA.sub), Boolean, { what: 'the marker change on A' });
   expectExactly(onB.sub, expectedB);
   expectExactly(onA.sub, expectedA);
-  expect(elapsed).toBeLessThan(10_000);
   onA.sub.stop();
   onB.sub.stop();
 });
 
 test('read-after-write across instances: once activateModel returns on A, activeModel on B answers the new model (50 rounds)', async () => {
   const read = async (server: ServerProcess) =>
-    (await ok(server, `{ activeModel(provider: "shared", capability: CHAT) { name } }`)).activeModel?.name ?? null;
+    (await ok(server, ActiveModelNameDocument, { provider: 'shared', capability: 'CHAT' })).activeModel?.name ?? null;
   const mismatches: string[] = [];
   for (let i = 0; i < 50; i++) {
     const model = ['m1', 'm2', 'm3'][i % 3];

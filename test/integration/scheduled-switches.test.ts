@@ -41,7 +41,7 @@ async function schedule(t: TestServer, input: { modelId: string; capabilities?: 
 }
 
 async function status(t: TestServer, id: string): Promise<{ status: string; failure_code: string | null }> {
-  return (await query(t, 'select status, failure_code from scheduled_change where id = $1', [id]))[0];
+  return (await query<{ status: string; failure_code: string | null }>(t, 'select status, failure_code from scheduled_change where id = $1', [id]))[0];
 }
 
 /** Everything PENDING falls due now (as if the clock had passed `at`). */

@@ -182,3 +182,60 @@ describe('AUDIT_RETENTION_DAYS', () => {
     expect(failure({ AUDIT_RETENTION_DAYS: raw }).message).toContain('AUDIT_RETENTION_DAYS');
   });
 });
+
+describe('hardening limits and timeouts', () => {
+  test('defaults: generous limits, every timeout set, private upstreams refused', () => {
+    const c = loadConfig({});
+    expect(c.limits).toEqual({ maxDepth: 20, maxAliases: 100, maxCost: 10000, maxTokens: 5000, maxSubscriptionsPerConnection: 100, maxConnectionsPerUser: 50 });
+    expect(c.http).toEqual({ requestTimeoutMs: 30000, connectionTimeoutMs: 60000, keepAliveTimeoutMs: 72000 });
+    expect(c.database).toEqual({ statementTimeoutMs: 5000, lockTimeoutMs: 2000, idleInTransactionTimeoutMs: 10000 });
+    expect(c.upstreamAllowPrivate).toBe(false);
+  });
+
+  test('each variable is read', () => {
+    const c = loadConfig({
+      MAX_OPERATION_DEPTH: '8',
+      MAX_OPERATION_ALIASES: '5',
+      MAX_OPERATION_COST: '300',
+      MAX_OPERATION_TOKENS: '400',
+      MAX_SUBSCRIPTIONS_PER_CONNECTION: '3',
+      MAX_CONNECTIONS_PER_USER: '2',
+      HTTP_REQUEST_TIMEOUT_MS: '5000',
+      HTTP_CONNECTION_TIMEOUT_MS: '6000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '7000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '800',
+      DATABASE_LOCK_TIMEOUT_MS: '900',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '1000',
+      UPSTREAM_ALLOW_PRIVATE: 'true',
+    });
+    expect(c.limits).toEqual({ maxDepth: 8, maxAliases: 5, maxCost: 300, maxTokens: 400, maxSubscriptionsPerConnection: 3, maxConnectionsPerUser: 2 });
+    expect(c.http).toEqual({ requestTimeoutMs: 5000, connectionTimeoutMs: 6000, keepAliveTimeoutMs: 7000 });
+    expect(c.database).toEqual({ statementTimeoutMs: 800, lockTimeoutMs: 900, idleInTransactionTimeoutMs: 1000 });
+    expect(c.upstreamAllowPrivate).toBe(true);
+  });
+
+  test.each([
+    ['MAX_OPERATION_DEPTH', '0'],
+    ['MAX_OPERATION_COST', 'lots'],
+    ['MAX_OPERATION_TOKENS', '10'],
+    ['MAX_SUBSCRIPTIONS_PER_CONNECTION', '0'],
+    ['HTTP_REQUEST_TIMEOUT_MS', '0'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '-1'],
+    ['UPSTREAM_ALLOW_PRIVATE', 'maybe'],
+  ])('%s=%s is refused, naming the variable', (name, value) => {
+    expect(failure({ [name]: value }).message).toContain(name);
+  });
+});
+
+describe('OTEL_EXPORTER_OTLP_ENDPOINT (tracing)', () => {
+  test('unset: tracing off', () => {
+    expect(loadConfig({}).otelEndpoint).toBeUndefined();
+  });
+  test('an http(s) URL turns it on', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).otelEndpoint).toBe('http://collector:4318');
+  });
+  test('anything else is refused, naming the variable', () => {
+    expect(failure({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }).message).toContain('OTEL_EXPORTER_OTLP_ENDPOINT');
+    expect(failure({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' }).message).toContain('OTEL_EXPORTER_OTLP_ENDPOINT');
+  });
+});

@@ -30,6 +30,7 @@ import {
   openAiStreamItems,
   startFakeUpstream,
 } from '../helpers/fake-upstream';
+import { waitFor } from '../helpers/wait';
 
 const KEY = 'sk-test-SECRET-0123456789abcdefXYZ';
 /** Retries without real waiting, so the suite stays fast. */
@@ -171,12 +172,13 @@ describe('OpenAI adapter', () => {
 
   it('keeps a slow but steady stream alive: timeoutMs bounds the silence between chunks, not the whole answer', async () => {
     const text = 'one two three four five six seven eight';
-    upstream.respondWith({ sse: openAiStreamItems(text), chunkDelayMs: 40 });
-    const started = Date.now();
+    const items = openAiStreamItems(text);
+    // The whole answer takes longer than timeoutMs (by construction, not by the clock).
+    expect(40 * (items.length - 1)).toBeGreaterThan(250);
+    upstream.respondWith({ sse: items, chunkDelayMs: 40 });
     const { deltas, error } = await drain(openai.chatStream(target({ timeoutMs: 250 }), CHAT));
     expect(error).toBeUndefined();
     expect(deltas.join('')).toBe(text);
-    expect(Date.now() - started).toBeGreaterThan(250);
   });
 
   it('generates images', async () => {
@@ -402,11 +404,12 @@ describe.each<[string, ProviderAdapter]>([
 
   it('does not wait for a Retry-After beyond the cap: RATE_LIMITED at once', async () => {
     upstream.respondWith({ status: 429, headers: { 'retry-after': '30' }, times: Infinity });
-    const started = Date.now();
-    const err = await failure(chat());
+    const waits: number[] = [];
+    const adapter = new OpenAiAdapter({ ...FAST, sleep: async (ms) => void waits.push(ms) });
+    const err = await failure(adapter.chat(target(), CHAT));
     expect(err).toMatchObject({ kind: 'RATE_LIMITED', status: 429 });
     expect(upstream.requests).toHaveLength(1);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(waits).toEqual([]); // no wait started at all
   });
 
   it('retries a 503 boundedly (at most 3 attempts), then PROVIDER_ERROR 503', async () => {
@@ -440,19 +443,20 @@ describe.each<[string, ProviderAdapter]>([
 
   it('maps a timeout to PROVIDER_ERROR without a status, promptly and without retrying', async () => {
     upstream.respondWith({ delayMs: 2000 });
-    const started = Date.now();
     const err = await failure(chat({ timeoutMs: 150 }));
     expect(err.kind).toBe('PROVIDER_ERROR');
     expect(err.status).toBeUndefined();
+    // The deadline fired (the answer would have come after 2 s), and the request was given up.
     expect(err.message).toMatch(/within 150 ms/);
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(upstream.requests).toHaveLength(1);
+    await waitFor(() => upstream.requests[0].cutShort, Boolean, { what: 'the upstream request to be given up' });
   });
 
   it('stops when the caller aborts', async () => {
     upstream.respondWith({ delayMs: 2000 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the request is at the provider (waiting 2 s to answer).
+    void waitFor(() => upstream.requests.length, (n) => n > 0).then(() => controller.abort());
     const err = await failure(chat({ signal: controller.signal }));
     expect(err.kind).toBe('PROVIDER_ERROR');
     expect(err.message).toMatch(/aborted/);
@@ -520,21 +524,19 @@ describe.each<[string, ProviderAdapter]>([
 
   it('times out a stream that goes silent', async () => {
     upstream.respondWith({ chunkDelayMs: 1500 });
-    const started = Date.now();
     const { error } = await drain(adapter.chatStream(target({ timeoutMs: 200 }), CHAT));
     expect(error?.kind).toBe('PROVIDER_ERROR');
+    // The idle deadline fired (the next chunk would have come after 1.5 s).
     expect(error?.message).toMatch(/within 200 ms/);
-    expect(Date.now() - started).toBeLessThan(1200);
   });
 
   it('lets a consumer stop a stream early without waiting for the rest', async () => {
     upstream.respondWith({ chunkDelayMs: 150 });
-    const started = Date.now();
     for await (const event of adapter.chatStream(target(), CHAT)) {
       if (event.type === 'delta') break;
     }
-    // The first delta is 1 (OpenAI) or 3 (Anthropic) chunks in; the whole stream takes 8-9 delays (1.2 s+).
-    expect(Date.now() - started).toBeLessThan(800);
+    // Breaking out closes the upstream connection before the rest of the stream was sent.
+    await waitFor(() => upstream.requests[0].cutShort, Boolean, { what: 'the stream to be closed early' });
     // The fake still answers afterwards: nothing was left hanging.
     expect(((await chat()) as { content: string }).content).toBe(ECHO);
   });
@@ -607,12 +609,12 @@ describe('retry policy', () => {
   });
 
   it('does not start a wait that would outlast the deadline', async () => {
-    const adapter = new OpenAiAdapter({ retry: { baseDelayMs: 5000, maxDelayMs: 5000 } });
+    const waits: number[] = [];
+    const adapter = new OpenAiAdapter({ retry: { baseDelayMs: 5000, maxDelayMs: 5000 }, sleep: async (ms) => void waits.push(ms) });
     upstream.respondWith({ status: 503, times: Infinity });
-    const started = Date.now();
     const err = await failure(adapter.chat(target({ timeoutMs: 1000 }), CHAT));
     expect(err).toMatchObject({ kind: 'PROVIDER_ERROR', status: 503 });
-    expect(Date.now() - started).toBeLessThan(900);
+    expect(waits).toEqual([]);
     expect(upstream.requests).toHaveLength(1);
   });
 

@@ -1,6 +1,8 @@
 import { execute, GraphQLError, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
-import { createJitExecutor } from '../../src/graphql/jit-executor';
+import { createJitExecutor, isIntrospection } from '../../src/graphql/jit-executor';
+import { operationLimitsRule } from '../../src/graphql/operation-limits';
+import { specifiedRules, validate } from 'graphql';
 
 /** graphql-jit through the gateway executor gives what graphql-js gives: data, and errors Apollo can format. */
 
@@ -31,7 +33,7 @@ function request(query: string, variables: Record<string, unknown> = {}): Gatewa
 }
 
 const reference = (query: string, variables: Record<string, unknown> = {}) =>
-  Promise.resolve(execute({ schema, document: parse(query), variableValues: variables })) as Promise<ExecutionResult>;
+  Promise.resolve<ExecutionResult>(execute({ schema, document: parse(query), variableValues: variables }));
 
 /** What Apollo and presentError read from an error. */
 const shape = (e: GraphQLError) => ({
@@ -61,7 +63,7 @@ test.each([
   const got = await jit.executor(request(q));
   const want = await reference(q);
   expect(got.data).toEqual(want.data);
-  expect(got.errors!.map((e) => shape(e as GraphQLError))).toEqual(want.errors!.map((e) => shape(e as GraphQLError)));
+  expect(got.errors!.map((e) => shape(e))).toEqual(want.errors!.map((e) => shape(e)));
 });
 
 test('bad variables: graphql-js reports them (nothing runs)', async () => {
@@ -80,4 +82,43 @@ test('introspection goes to graphql-js', async () => {
   const jit = createJitExecutor(() => schema);
   const q = `{ __schema { queryType { name } } __type(name: "Query") { fields { name } } }`;
   expect(await jit.executor(request(q))).toEqual(await reference(q));
+});
+
+test('a wide document with __typename everywhere is no introspection, and checking it does not overflow the stack', async () => {
+  // The old walk recursed into `loc` (the token list): 400 aliased fields overflowed the stack (a 500).
+  const q = `{ ${Array.from({ length: 3000 }, (_, i) => `a${i}: hello __typename`).join(' ')} }`;
+  expect(isIntrospection(parse(q), q)).toBe(false);
+  expect(isIntrospection(parse(`{ hello x: __type(name: "Query") { name } }`), '__type')).toBe(true);
+  const jit = createJitExecutor(() => schema);
+  const result = await jit.executor(request(q));
+  expect(result.errors).toBeUndefined();
+  expect(Object.keys(result.data!)).toHaveLength(3001);
+});
+
+test('the compile cache is bounded by the size it holds, not only by a count', async () => {
+  const jit = createJitExecutor(() => schema, { maxEntries: 1000, maxSize: 20_000 });
+  for (let i = 0; i < 200; i++) await jit.executor(request(`{ a${i}: hello b: count(n: ${i}) }`));
+  expect(jit.cacheWeight()).toBeLessThanOrEqual(20_000);
+  expect(jit.cacheSize()).toBeLessThan(200);
+  expect(jit.cacheSize()).toBeGreaterThan(0);
+});
+
+test('with maxCost, only documents measured within it by the limits rule are compiled', async () => {
+  const jit = createJitExecutor(() => schema, { maxCost: 10 });
+  const validated = (q: string) => {
+    const r = request(q);
+    validate(schema, r.document, [...specifiedRules, operationLimitsRule({ maxDepth: 10, maxAliases: 100, maxCost: 1000, maxTokens: 1000, listSize: 10 })]);
+    return r;
+  };
+  const before = jit.cacheWeight();
+  // Not measured (never validated with the rule): graphql-js; cheap and measured: compiled (the cache grows by its code).
+  await jit.executor(request('{ hello }'));
+  const unmeasured = jit.cacheWeight() - before;
+  expect(unmeasured).toBe('\u0000{ hello }'.length);
+  await jit.executor(validated('{ count(n: 1) }'));
+  expect(jit.cacheWeight() - before - unmeasured).toBeGreaterThan(100);
+  const wide = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: hello`).join(' ')} }`;
+  const w0 = jit.cacheWeight();
+  expect((await jit.executor(validated(wide))).data).toHaveProperty('a19');
+  expect(jit.cacheWeight() - w0).toBe(wide.length + 1);
 });

@@ -37,6 +37,14 @@ export const en = {
   'input.minimum': '{field} must be {min} or more.',
   'input.tooMany': '{field} may list at most {max} values.',
 
+  'limits.exceeded': 'The operation exceeds the {limit} limit: {actual}, at most {max}. Ask for less (fewer aliases, shallower selections, smaller pages).',
+  'input.nul': '{field} must not contain a NUL character (U+0000).',
+  'request.unknownOperation': 'The document has no operation named "{name}".',
+  'request.operationNameRequired': 'The document has several operations: say which one to run with operationName.',
+  'request.subscriptionOverHttp': 'Subscriptions are served over the WebSocket (graphql-ws at /graphql), not over HTTP.',
+  'request.persistedQueryMismatch': 'The persisted query hash does not match the query sent with it.',
+  'input.tooManyVariableErrors': 'Too many variables are missing or invalid; fix the first ones and retry.',
+  'request.invalid': 'Invalid request: {detail}',
   'internal': 'Internal server error. Quote request id {requestId} when reporting it.',
   'unavailable': 'A backing service ({service}) is unavailable; retry later.',
   'request.badJson': 'The request body is not valid JSON.',
@@ -59,6 +67,7 @@ export const en = {
   'gateway.capabilityUnsupported': '{provider} ({style} API) does not support {capability}.',
   'gateway.chatCapability': 'chat accepts the capability CHAT or CODE, not {capability}.',
   'gateway.providerAuthFailed': '{provider} rejected the API key (HTTP {status}).',
+  'gateway.providerErrorGeneric': '{provider} failed to answer (upstream status {status}).',
   'gateway.providerRateLimited': '{provider} is rate limiting requests (HTTP 429); retry later.',
   'gateway.providerError': '{provider} failed to answer: {detail}.',
   'gateway.noBaseUrl': 'Provider "{provider}" has no base URL configured.',
@@ -77,6 +86,9 @@ export const en = {
   'schedule.atRange': '{field} must be in the future and at most {days} days ahead.',
   'schedule.notFound': 'No scheduled change with id "{id}".',
   'schedule.notPending': 'The scheduled change "{id}" is {status}, not PENDING: only a pending switch can be cancelled.',
+  'rest.activeModelRetrieved': 'Active model retrieved',
+  'rest.missingParameter': 'The query parameter "{field}" is required.',
+  'rest.unknownCapability': '"{value}" is not a capability; use one of {list} (any case).',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -31,7 +31,8 @@ export class ActivationQueryService {
     if (!at || at.getTime() >= Date.now()) {
       // The hot path: the provider's snapshot (in-process without waiting when warm; else one batched
       // cache read) answers, and primes this request's loaders for the nested fields.
-      const snapshot = this.snapshots.peekBySlug(slug) ?? (await scope.loaders.snapshotBySlug(slug));
+      const snapshots = this.snapshots;
+      const snapshot = snapshots.peekBySlug(slug) ?? (snapshots.isUnknownSlug(slug) ? null : await scope.loaders.snapshotBySlug(slug));
       if (!snapshot) throw new NotFoundError('provider.notFound', { slug });
       scope.loaders.prime(snapshot);
       const aiModelId = snapshot.slots.find((s) => s.capability === capability)?.aiModelId;

@@ -15,6 +15,9 @@ export interface FeedFilter {
 
 const slotKey = (providerId: string, capability: string) => `${providerId}:${capability}`;
 
+/** A `since` replay is read in pages of this many changes, one page at a time as the client consumes them. */
+export const REPLAY_PAGE_SIZE = 200;
+
 /**
  * activeModelChanged: replay from the history, then live events, with no gap and no duplicate.
  *
@@ -82,6 +85,8 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
   private readonly inbox: ChangeRecord[] = [];
   private wake?: () => void;
   private closed = false;
+  /** The replay still to read: the changes after `after` (paged, REPLAY_PAGE_SIZE at a time). */
+  private replay?: { after: string };
 
   constructor(
     private readonly rootEm: EntityManager,
@@ -102,10 +107,22 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
     await this.transactions.run(
       async ({ em }) => {
         await readVersions(em);
-        this.outbox.push(...(await this.repository.changesAfter(em, sinceId, { filter: this.filter })));
+        await this.readReplayPage(em, sinceId);
       },
       { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
     );
+  }
+
+  /**
+   * A page of the replay. Pages after the first are read outside the start snapshot: a change that
+   * committed after it has a version above the snapshot's slot version and is left out here (it comes live).
+   */
+  private async readReplayPage(em: EntityManager, after: string): Promise<void> {
+    const page = await this.repository.changesAfter(em, after, { filter: this.filter, limit: REPLAY_PAGE_SIZE });
+    this.replay = page.length === REPLAY_PAGE_SIZE ? { after: page[page.length - 1].id } : undefined;
+    for (const change of page) {
+      if (change.version <= (this.versions.get(slotKey(change.providerId, change.capability)) ?? 0)) this.outbox.push(change);
+    }
   }
 
   push(change: ChangeRecord): void {
@@ -124,6 +141,11 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
         return { value: change, done: false };
       }
       if (this.closed) return { value: undefined, done: true };
+      // The replay is delivered whole before any live change (they are deduplicated against it).
+      if (this.replay) {
+        await this.readReplayPage(this.rootEm.fork(), this.replay.after);
+        continue;
+      }
       const change = this.inbox.shift();
       if (change === undefined) {
         await new Promise<void>((resolve) => (this.wake = resolve));

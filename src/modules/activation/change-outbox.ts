@@ -5,6 +5,7 @@ import type { EventBus } from '../../pubsub/event-bus';
 import { ACTIVE_MODEL_CHANGED, changesIn, toPayload } from './activation-events';
 import type { ActivationRepository } from './activation.repository';
 import type { ChangeRecord } from './change-record';
+import { withSpan } from '../../observability/spans';
 
 const RELAY_INTERVAL_MS = 500;
 const RELAY_GRACE_SECONDS = 1;
@@ -34,7 +35,9 @@ export class ChangeOutbox {
     const changes = changesIn(events);
     if (changes.length === 0) return;
     try {
-      await this.publish(changes);
+      await withSpan('publish changes', { 'messaging.destination.name': ACTIVE_MODEL_CHANGED, 'messaging.batch.message_count': changes.length }, () =>
+        this.publish(changes),
+      );
       await this.repository.markPublished(this.rootEm.fork(), changes);
     } catch (e) {
       this.log.warn({ err: e, count: changes.length }, 'could not publish changes now; the outbox relay will');

@@ -1,11 +1,11 @@
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import { IsOptional, Matches } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { ApiKeyText } from '../../common/validators';
 import { Capability } from '../shared/graphql-enums';
 import { AIModelType } from '../model/ai-model.types';
 import type { AIModel } from '../model/ai-model.entity';
 import { ProviderType } from '../provider/provider.types';
 import type { Provider } from '../provider/provider.entity';
-import type { ValidationContext } from '../../common/errors';
 import { KeySource } from './key-source';
 
 registerEnumType(KeySource, {
@@ -15,9 +15,6 @@ registerEnumType(KeySource, {
 
 export { KeySource };
 
-/** Printable ASCII without spaces: an HTTP header value, and long enough that its hint does not give it away. */
-const API_KEY_PATTERN = /^[\x21-\x7e]{8,1000}$/;
-const apiKeyContext: ValidationContext = { key: 'input.apiKey' };
 
 @ObjectType('PersonalApiKey', { simpleResolvers: true, description: "A user's own API key for a provider. The key itself is write-only: only its hint is shown." })
 export class PersonalApiKeyType {
@@ -62,7 +59,7 @@ export class SetPersonalApiKeyInput {
     description: 'The key, 8-1000 visible ASCII characters; write-only (stored encrypted, never returned). Absent: keep the stored key and change only useSharedApi.',
   })
   @IsOptional()
-  @Matches(API_KEY_PATTERN, { context: apiKeyContext })
+  @ApiKeyText()
   apiKey?: string | null;
 
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: "true: use the provider's shared key instead of this one (it stays stored)." })

@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { ApiStyle } from '../../common/api-style';
 import { Capability } from '../../common/capability';
-import { AppError, ErrorCode, UserInputError } from '../../common/errors';
+import { Role } from '../../common/role';
+import { AppError, ErrorCode, ServiceUnavailableError, UserInputError } from '../../common/errors';
 import type { Actor } from '../auth/actor';
 import type { RequestScope } from '../shared/request-context';
 import type { KeySource } from '../credentials/key-source';
@@ -20,6 +21,7 @@ import {
 } from './adapters';
 import type { UsageRecord } from './usage-record.entity';
 import type { UsageService } from './usage.service';
+import { withSpan } from '../../observability/spans';
 
 /** Who is calling and on behalf of which request (for the usage record and the logs). */
 interface Caller {
@@ -127,11 +129,34 @@ function elapsedSince(start: number): number {
  * call that got past resolution, OK or not. Keys go to the adapter and nowhere else.
  */
 export class GatewayService {
+  /** Upstream calls running now, each with the promise that settles once its usage record is written. */
+  private readonly inFlight = new Map<AbortController, Promise<unknown>>();
+  private shuttingDown = false;
+
   constructor(
     private readonly resolution: KeyResolutionService,
     private readonly usage: UsageService,
     private readonly options: GatewayOptions,
   ) {}
+
+  /**
+   * Shutdown: aborts every upstream call still running. Each gets a usage record (ERROR, errorCode
+   * CANCELLED) and its client SERVICE_UNAVAILABLE; resolves once those records are written.
+   */
+  async abortInFlight(): Promise<number> {
+    this.shuttingDown = true;
+    const calls = [...this.inFlight];
+    for (const [controller] of calls) controller.abort();
+    await Promise.allSettled(calls.map(([, done]) => done));
+    return calls.length;
+  }
+
+  /** Runs `work` as an in-flight call: abortable by abortInFlight, which waits for it to settle. */
+  private track<T>(controller: AbortController, work: Promise<T>): Promise<T> {
+    const done = work.finally(() => this.inFlight.delete(controller));
+    this.inFlight.set(controller, done.catch(() => undefined));
+    return done;
+  }
 
   async chat(actor: Actor, scope: RequestScope, input: ChatData): Promise<GenerationView> {
     const capability = chatCapability(input.capability);
@@ -193,7 +218,10 @@ export class GatewayService {
     const resolution = await this.resolution.resolve(actor, scope, { provider: input.provider, capability, model: input.model });
     const controller = new AbortController();
     const request = { messages: input.messages.map(toChatMessage), temperature: input.temperature, maxTokens: input.maxTokens };
-    return abortable(this.streamChat({ actor, scope }, resolution, request, controller.signal), controller);
+    // Tracked until the stream has written its usage record (its generator's finally).
+    let finished!: () => void;
+    void this.track(controller, new Promise<void>((resolve) => (finished = resolve)));
+    return abortable(this.streamChat({ actor, scope }, resolution, request, controller.signal, () => finished()), controller);
   }
 
   private async *streamChat(
@@ -201,6 +229,7 @@ export class GatewayService {
     resolution: Resolution,
     request: { messages: ChatMessage[]; temperature?: number | null; maxTokens?: number | null },
     signal: AbortSignal,
+    finished: () => void = () => undefined,
   ): AsyncGenerator<ChatStreamPayload> {
     const start = performance.now();
     let recorded = false;
@@ -222,6 +251,8 @@ export class GatewayService {
       if (signal.aborted) {
         recorded = true;
         await this.recordQuietly(caller, resolution, { status: UsageStatus.ERROR, errorCode: CANCELLED, latencyMs });
+        // Cut short by a shutdown, not by the client: it is told to retry (elsewhere).
+        if (this.shuttingDown) yield { error: new ServiceUnavailableError('gateway') };
         return;
       }
       const error = this.failure(caller, e, resolution, latencyMs);
@@ -231,6 +262,7 @@ export class GatewayService {
     } finally {
       // The client left while a chunk was being delivered.
       if (!recorded) await this.recordQuietly(caller, resolution, { status: UsageStatus.ERROR, errorCode: CANCELLED, latencyMs: elapsedSince(start) });
+      finished();
     }
   }
 
@@ -242,16 +274,45 @@ export class GatewayService {
     usageOf: (result: T) => TokenUsage | null,
   ): Promise<{ result: T; base: GenerationBase }> {
     const resolution = await this.resolution.resolve(caller.actor, caller.scope, ask);
+    if (this.shuttingDown) throw new ServiceUnavailableError('gateway');
+    const controller = new AbortController();
+    return this.track(controller, this.callTracked(caller, resolution, run, usageOf, controller.signal));
+  }
+
+  private async callTracked<T>(
+    caller: Caller,
+    resolution: Resolution,
+    run: (adapter: ProviderAdapter, target: UpstreamTarget) => Promise<T>,
+    usageOf: (result: T) => TokenUsage | null,
+    signal: AbortSignal,
+  ): Promise<{ result: T; base: GenerationBase }> {
     const start = performance.now();
     let result: T;
     try {
-      result = await run(this.adapter(resolution), this.target(resolution));
+      // provider, model and status on the span; never the key.
+      result = await withSpan(
+        'upstream call',
+        { 'switchboard.provider': resolution.provider.slug, 'switchboard.model': resolution.model.modelId, 'switchboard.capability': resolution.capability },
+        async (span) => {
+          try {
+            const answer = await run(this.adapter(resolution), this.target(resolution, signal));
+            span.setAttributes({ 'switchboard.upstream.status': 'ok' });
+            return answer;
+          } catch (e) {
+            span.setAttributes({ 'switchboard.upstream.status': e instanceof UpstreamError ? (e.status ?? e.kind) : 'error' });
+            throw e;
+          }
+        },
+      );
     } catch (e) {
       const latencyMs = elapsedSince(start);
-      const error = this.failure(caller, e, resolution, latencyMs);
-      await this.record(caller, resolution, { status: UsageStatus.ERROR, errorCode: errorCodeOf(error), latencyMs }).catch((recordError: unknown) =>
+      // Aborted by a shutdown: recorded as CANCELLED, the client told to retry.
+      const cancelled = signal.aborted && this.shuttingDown;
+      const error = cancelled ? new ServiceUnavailableError('gateway') : this.failure(caller, e, resolution, latencyMs);
+      await this.record(caller, resolution, { status: UsageStatus.ERROR, errorCode: cancelled ? CANCELLED : errorCodeOf(error), latencyMs }).catch((recordError: unknown) =>
         this.options.log.error({ requestId: caller.scope.requestId, err: recordError }, 'could not write the usage record of a failed call'),
       );
+      if (cancelled) this.options.log.warn({ requestId: caller.scope.requestId, provider: resolution.provider.slug, latencyMs }, 'upstream call aborted by shutdown');
       throw error;
     }
     const latencyMs = elapsedSince(start);
@@ -314,6 +375,10 @@ export class GatewayService {
         case 'UNSUPPORTED':
           return new UserInputError('gateway.capabilityUnsupported', { provider: provider.slug, style: provider.apiStyle, capability }, 'capability');
         default:
+          // The upstream's own words (already in the log above, redacted) are for admins only: they can carry upstream internals.
+          if (caller.actor.role !== Role.ADMIN) {
+            return new AppError(ErrorCode.PROVIDER_ERROR, 'gateway.providerErrorGeneric', { provider: provider.slug, status: providerStatus ?? '-' }, extra);
+          }
           return new AppError(ErrorCode.PROVIDER_ERROR, 'gateway.providerError', { provider: provider.slug, detail }, extra);
       }
     }

@@ -47,7 +47,8 @@ export class ProviderService {
 
   async create(actor: Actor, input: CreateProviderData): Promise<Provider> {
     try {
-      return await this.transactions.run(async ({ em }) => {
+      return await this.transactions.run(async (tx) => {
+        const em = tx.em;
         const provider = em.create(Provider, {
           slug: input.slug,
           name: input.name,
@@ -67,6 +68,9 @@ export class ProviderService {
           summary: { provider: provider.slug },
           details: { slug: provider.slug, ...auditView(provider) },
         });
+        // Its first invalidation empties every instance's negative cache, where the slug may be
+        // (acknowledged: a read on any instance after this returns finds the provider).
+        tx.emit(providerChanged(provider.id));
         return provider;
       });
     } catch (e) {

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { IsOptional } from 'class-validator';
 import { ApiStyle } from '../shared/graphql-enums';
-import { HttpUrl, IsSlug, NotBlank, TextLength } from '../../common/validators';
+import { ApiKeyText, HttpUrl, IsSlug, NotBlank, TextLength, UnlessEmpty } from '../../common/validators';
 
 @ObjectType('Provider', { simpleResolvers: true, description: 'An AI provider (OpenRouter, OpenAI, Anthropic, ...) and its models.' })
 export class ProviderType {
@@ -47,6 +47,7 @@ export class CreateProviderInput {
   @Field(() => String, { nullable: true, description: 'The shared API key; write-only: stored encrypted, never returned.' })
   @IsOptional()
   @TextLength(1, 500)
+  @ApiKeyText()
   sharedApiKey?: string | null;
 
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Whether users may use the shared key.' })
@@ -69,7 +70,9 @@ export class UpdateProviderInput {
 
   @Field(() => String, { nullable: true, description: 'New base URL; "" removes it.' })
   @IsOptional()
-  @TextLength(0, 2000)
+  @UnlessEmpty()
+  @HttpUrl()
+  @TextLength(1, 2000)
   baseUrl?: string | null;
 
   @Field(() => ApiStyle, { nullable: true, description: 'New upstream protocol.' })
@@ -77,7 +80,9 @@ export class UpdateProviderInput {
 
   @Field(() => String, { nullable: true, description: 'New shared API key; "" removes it. Write-only.' })
   @IsOptional()
-  @TextLength(0, 500)
+  @UnlessEmpty()
+  @TextLength(1, 500)
+  @ApiKeyText()
   sharedApiKey?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Whether users may use the shared key.' })

@@ -1,0 +1,200 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { InstrumentationBase } from '@opentelemetry/instrumentation';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import { setLogMixin } from '../common/logger';
+import { installSpanRunner, type SpanAttributes } from './spans';
+
+/**
+ * OpenTelemetry tracing, loaded only when it is on (OTEL_EXPORTER_OTLP_ENDPOINT set, or a test passes
+ * an exporter): server.ts requires this module lazily, so with tracing off no OpenTelemetry code,
+ * context manager or instrumentation is in the process at all.
+ *
+ * Spans: one per GraphQL request over HTTP (named after the operation: type and name), one per root
+ * Query/Mutation resolver (the service entry points; nested fields are property reads and stay
+ * unspanned), every Postgres statement (pg instrumentation), every Redis command made while serving
+ * a request (ioredis instrumentation; the key, never the value), the publish of changes and the
+ * upstream provider calls (observability/spans.ts). Log lines written inside a span carry its
+ * trace_id and span_id.
+ */
+
+export interface TracingOptions {
+  /** OTLP/HTTP collector base URL (OTEL_EXPORTER_OTLP_ENDPOINT); spans go to `<endpoint>/v1/traces`. */
+  endpoint?: string;
+  /** Instead of OTLP (tests: InMemorySpanExporter); spans are exported one by one, synchronously. */
+  exporter?: SpanExporter;
+  log: Logger;
+}
+
+export interface Tracing {
+  /** Wraps the Fastify /graphql handler: the request's span is the active context while it runs. */
+  wrapHandler<H extends (...args: any[]) => unknown>(handler: H): H;
+  /** Names the request span after the operation and records GraphQL errors on it. */
+  apolloPlugin(): ApolloServerPlugin<any>;
+  /** Spans for the root Query and Mutation resolvers (call before the executor compiles the schema). */
+  instrumentSchema(schema: GraphQLSchema): void;
+  shutdown(): Promise<void>;
+}
+
+const TRACER = 'switchboard';
+
+/** Redis command spans name the command and its first key only: values (snapshots) never go out. */
+const redisStatement = (command: string, args: unknown[]) => (typeof args[0] === 'string' ? `${command} ${args[0]}` : command);
+
+export function startTracing(options: TracingOptions): Tracing {
+  const exporter = options.exporter ?? new OTLPTraceExporter({ url: `${options.endpoint!.replace(/\/$/, '')}/v1/traces` });
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME ?? 'switchboard' }),
+    spanProcessors: [options.exporter ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter })],
+  });
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+  trace.setGlobalTracerProvider(provider);
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  const tracer: Tracer = provider.getTracer(TRACER);
+
+  // Instrumentations are created disabled (no require hook) and applied to the modules this process
+  // already uses, by patching their prototypes: that works whatever was loaded first, and under jest.
+  const instrumentations: InstrumentationBase[] = [
+    new PgInstrumentation({ enabled: false, requireParentSpan: true }),
+    new IORedisInstrumentation({ enabled: false, requireParentSpan: true, dbStatementSerializer: redisStatement }),
+  ];
+  const unpatch: (() => void)[] = [];
+  for (const instrumentation of instrumentations) {
+    instrumentation.setTracerProvider(provider);
+    for (const definition of instrumentation.getModuleDefinitions()) {
+      if (definition.name !== 'pg' && definition.name !== 'ioredis') continue;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const exports = require(definition.name);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const version = (require(`${definition.name}/package.json`) as { version: string }).version;
+      definition.patch?.(exports, version);
+      unpatch.push(() => definition.unpatch?.(exports, version));
+    }
+  }
+
+  installSpanRunner(<T>(name: string, attributes: SpanAttributes, run: (span: { setAttributes(a: SpanAttributes): void }) => Promise<T>) =>
+    tracer.startActiveSpan(name, { attributes: defined(attributes) }, async (span) => {
+      try {
+        return await run({ setAttributes: (a) => span.setAttributes(defined(a)) });
+      } catch (e) {
+        fail(span, e);
+        throw e;
+      } finally {
+        span.end();
+      }
+    }),
+  );
+  setLogMixin(() => {
+    const span = trace.getSpan(context.active());
+    if (!span) return {};
+    const { traceId, spanId } = span.spanContext();
+    return { trace_id: traceId, span_id: spanId };
+  });
+  options.log.info({ endpoint: options.endpoint ?? 'in-process exporter' }, 'tracing on (OpenTelemetry)');
+
+  return {
+    wrapHandler<H extends (...args: any[]) => unknown>(handler: H): H {
+      return async function traced(this: unknown, request: { headers: Record<string, unknown>; method: string }, ...rest: unknown[]) {
+        const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+        const span = tracer.startSpan('graphql', { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'url.path': '/graphql' } }, parent);
+        try {
+          return await context.with(trace.setSpan(parent, span), () => handler.call(this, request, ...rest));
+        } catch (e) {
+          fail(span, e);
+          throw e;
+        } finally {
+          span.end();
+        }
+      } as unknown as H;
+    },
+
+    apolloPlugin(): ApolloServerPlugin<any> {
+      return {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ operation, operationName }) {
+              const span = trace.getActiveSpan();
+              if (!span || !operation) return;
+              span.updateName(`${operation.operation} ${operationName ?? '(anonymous)'}`);
+              span.setAttributes({ 'graphql.operation.type': operation.operation, 'graphql.operation.name': operationName ?? '' });
+            },
+            async didEncounterErrors({ errors }) {
+              const span = trace.getActiveSpan();
+              if (!span) return;
+              span.setStatus({ code: SpanStatusCode.ERROR, message: errors[0]?.message });
+              span.setAttribute('graphql.error.codes', [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))]);
+            },
+          };
+        },
+      };
+    },
+
+    instrumentSchema(schema: GraphQLSchema): void {
+      for (const type of [schema.getQueryType(), schema.getMutationType()]) {
+        if (!type) continue;
+        for (const field of Object.values(type.getFields())) {
+          const resolve = field.resolve ?? defaultFieldResolver;
+          const name = `resolve ${type.name}.${field.name}`;
+          field.resolve = (source, args, ctx, info) =>
+            tracer.startActiveSpan(name, { attributes: { 'graphql.field.name': field.name, 'graphql.field.type': type.name } }, (span) => {
+              let out: unknown;
+              try {
+                out = resolve(source, args, ctx, info);
+              } catch (e) {
+                fail(span, e);
+                span.end();
+                throw e;
+              }
+              if (out instanceof Promise) {
+                return out.then(
+                  (value) => {
+                    span.end();
+                    return value;
+                  },
+                  (e: unknown) => {
+                    fail(span, e);
+                    span.end();
+                    throw e;
+                  },
+                );
+              }
+              span.end();
+              return out;
+            });
+        }
+      }
+    },
+
+    async shutdown() {
+      installSpanRunner(undefined);
+      setLogMixin(undefined);
+      await provider.forceFlush().catch(() => undefined);
+      await provider.shutdown().catch(() => undefined);
+      for (const undo of unpatch) undo();
+      trace.disable();
+      propagation.disable();
+      context.disable();
+    },
+  };
+}
+
+function fail(span: Span, e: unknown): void {
+  const error = e instanceof Error ? e : new Error(String(e));
+  span.recordException({ name: error.name, message: error.message });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+}
+
+function defined(attributes: SpanAttributes): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(attributes)) if (v !== undefined) out[k] = v;
+  return out;
+}
