@@ -1,12 +1,11 @@
-// The GraphQL documents the console sends. The core ones use only the core contract
-// (api-contract.graphql + the console's reads: users, User.apiTokens, Provider.sharedApiKeyHint);
-// the change-management ones (CHANGES_*) use api-contract-changes.graphql.
+// The GraphQL documents the console sends: api-contract.graphql, api-contract-changes.graphql
+// (CHANGES_*: reasons, revert, scheduled switches, audit log) and the console's reads (users,
+// User.apiTokens, Provider.sharedApiKeyHint).
 
 const MODEL_REF = 'id name displayName';
+/** A change as every view shows it: who, what, and why (its reason, its scheduled switch). */
 export const CHANGE_FIELDS = `cursor provider { slug name } capability version changedAt changedBy
-  model { ${MODEL_REF} } previousModel { ${MODEL_REF} }`;
-/** A change as the change-management views show it: with its reason and scheduled switch. */
-const CHANGE_FIELDS_FULL = `${CHANGE_FIELDS} reason scheduledChange { id status }`;
+  model { ${MODEL_REF} } previousModel { ${MODEL_REF} } reason scheduledChange { id status }`;
 
 export const VIEWER = 'query Viewer { viewer { id name role canUseSharedApi } }';
 
@@ -85,13 +84,13 @@ export const CHANGES_HISTORY = `query ChangesHistory($provider: String, $capabil
     $from: DateTime, $to: DateTime, $first: Int, $after: String) {
   activationHistory(provider: $provider, capability: $capability, changedBy: $changedBy, from: $from, to: $to,
       first: $first, after: $after) {
-    edges { node { ${CHANGE_FIELDS_FULL} } }
+    edges { node { ${CHANGE_FIELDS} } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
 
 export const CHANGES_REVERT = `mutation RevertSlot($input: RevertSlotInput!) {
-  revertSlot(input: $input) { changes { ${CHANGE_FIELDS_FULL} } }
+  revertSlot(input: $input) { changes { ${CHANGE_FIELDS} } }
 }`;
 
 const SCHEDULED_FIELDS = `id at status reason capabilities expectedVersion createdAt appliedAt failureCode failureMessage

@@ -14,7 +14,7 @@ export function reasonField() {
   return { name: 'reason', label: t('reason'), type: 'textarea', hint: t('reason.hint'), maxlength: 500 };
 }
 
-/** The optional reason is sent only when given, so a server without change management still switches. */
+/** The reason is optional: sent only when given (empty means none). */
 export function withReason(input, reason) {
   return reason ? { ...input, reason } : input;
 }
