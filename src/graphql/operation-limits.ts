@@ -52,6 +52,16 @@ export interface OperationMeasure {
 /** What an unpaginated list of objects counts as in the cost (documented in docs/security.md). */
 export const DEFAULT_LIST_SIZE = 10;
 
+/**
+ * Lists whose size the domain bounds below DEFAULT_LIST_SIZE: one entry per capability at most.
+ * Counting them at their real bound keeps legitimate pages (scheduled switches with their changes) in budget.
+ */
+const KNOWN_LIST_BOUNDS: Readonly<Record<string, number>> = {
+  'ScheduledChange.changes': 6,
+  'Provider.activeModels': 6,
+  'AIModel.activeCapabilities': 6,
+};
+
 /** `first` given by a variable: the largest page any connection accepts (page-args.ts). */
 const VARIABLE_PAGE_SIZE = 100;
 
@@ -135,7 +145,8 @@ class Measurer {
     if (type && isListType(type)) {
       // A connection's `edges` is paged by the connection's own `first`, counted there.
       const paged = node.name.value === 'edges' && parent?.name.endsWith('Connection');
-      items = paged ? 1 : (first ?? this.listSize);
+      const known = parent ? KNOWN_LIST_BOUNDS[`${parent.name}.${node.name.value}`] : undefined;
+      items = paged ? 1 : (first ?? known ?? this.listSize);
       for (type = getNullableType(type.ofType); type && isListType(type); type = getNullableType(type.ofType)) items *= this.listSize;
     } else if (first !== undefined) {
       children = first;
