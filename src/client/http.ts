@@ -53,7 +53,7 @@ export async function request<R, V>(options: HttpOptions, document: TypedDocumen
     res = await doFetch(options.url, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ query: printOnce(document as TypedDocumentNode<unknown, never>), variables: variables ?? {} }),
+      body: JSON.stringify({ query: printOnce(document), variables: variables ?? {} }),
     });
   } catch (e) {
     throw new SwitchboardError(`cannot reach ${options.url}: ${(e as Error).cause ?? (e as Error).message}`, 'NETWORK_ERROR');

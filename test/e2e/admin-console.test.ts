@@ -306,7 +306,7 @@ test('in Persian the console is right-to-left, translated, with Persian digits a
   expect(await p.page.getAttribute('html', 'lang')).toBe('fa');
   expect(await p.page.locator('#sign-in').textContent()).toBe('ورود');
   // Every English string has its Persian one.
-  expect(await p.page.evaluate(async () => (await import('/admin/i18n.js' as string)).missingTranslations())).toEqual([]);
+  expect(await p.page.evaluate(async () => (await import('/admin/i18n.js')).missingTranslations())).toEqual([]);
   await p.page.fill('#token', ADMIN_TOKEN);
   await p.page.click('#sign-in');
   await p.page.locator('#live-status[data-state="live"]').waitFor();

@@ -65,7 +65,7 @@ function splitOperations(source: string): string[] {
   const fragments = doc.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
   return doc.definitions
     .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
-    .map((op) => print({ kind: Kind.DOCUMENT, definitions: [op, ...fragments] } as DocumentNode));
+    .map((op) => print({ kind: Kind.DOCUMENT, definitions: [op, ...fragments] }));
 }
 
 /** The JSON body of each `curl … /graphql … -d '<json>'` (or --data / --data-raw) in a shell block. */
@@ -145,7 +145,7 @@ interface Run {
 async function freshServerWithDemoData(): Promise<Run> {
   const t = await startTestServer();
   const actor = await findAdminActor(t.server.orm);
-  await seedDemoData(t.server.services, t.server.orm.em as EntityManager, actor!);
+  await seedDemoData(t.server.services, t.server.orm.em, actor!);
   const admin = async (query: string, variables: Record<string, unknown> = {}) => {
     const res = await t.gql(query, variables);
     if (res.errors?.length) throw new Error(`setup failed: ${JSON.stringify(res.errors)}`);

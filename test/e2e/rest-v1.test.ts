@@ -123,10 +123,10 @@ test.each([
   ['unknown provider', { provider: 'nobody', capability: 'chat' }, {}, 404, 'NOT_FOUND', /nobody/],
   ['empty slot', { provider: 'openrouter', capability: 'image' }, {}, 404, 'NO_ACTIVE_MODEL', /IMAGE/],
 ] as const)('%s: the HTTP status and the code in the envelope, in English and Persian', async (_name, params, headers, status, code, message) => {
-  const en = await rest(t, params as Record<string, string>, { ...headers, 'accept-language': 'en' });
+  const en = await rest(t, params, { ...headers, 'accept-language': 'en' });
   expect(en.status).toBe(status);
   expect(en.body).toEqual({ metaData: { status: 'error', message: expect.stringMatching(message), code }, data: null });
-  const fa = await rest(t, params as Record<string, string>, { ...headers, 'accept-language': 'fa' });
+  const fa = await rest(t, params, { ...headers, 'accept-language': 'fa' });
   expect(fa.status).toBe(status);
   expect(fa.body.metaData.code).toBe(code);
   expect(fa.body.metaData.message).toMatch(/[\u0600-\u06FF]/);

@@ -16,7 +16,7 @@ const DAY = 86_400_000;
 beforeAll(async () => {
   t = await startTestServer();
   const audit = new AuditService(new AuditRepository());
-  const em = t.server.orm.em.fork() as EntityManager;
+  const em = t.server.orm.em.fork();
   for (const ageDays of [400, 91, 89, 1]) {
     await audit.record(em, null, {
       action: AuditAction.USER_CREATED,
@@ -34,13 +34,13 @@ afterAll(() => t.close());
 const remaining = async () => (await query(t, `select target_id from audit_event where target_id like 'aged-%' order by at`)).map((r) => r.target_id);
 
 test('unset, nothing is ever deleted', async () => {
-  const keepAll = new AuditRetention(t.server.orm.em as never, new AuditRepository(), undefined, pino({ level: 'silent' }), () => NOW);
+  const keepAll = new AuditRetention(t.server.orm.em, new AuditRepository(), undefined, pino({ level: 'silent' }), () => NOW);
   expect(await keepAll.pruneOnce()).toBe(0);
   expect(await remaining()).toEqual(['aged-400', 'aged-91', 'aged-89', 'aged-1']);
 });
 
 test('90 days: the two older events go, the newer two stay; a second run finds nothing', async () => {
-  const retention = new AuditRetention(t.server.orm.em as never, new AuditRepository(), 90, pino({ level: 'silent' }), () => NOW);
+  const retention = new AuditRetention(t.server.orm.em, new AuditRepository(), 90, pino({ level: 'silent' }), () => NOW);
   expect(await retention.pruneOnce()).toBe(2);
   expect(await remaining()).toEqual(['aged-89', 'aged-1']);
   expect(await retention.pruneOnce()).toBe(0);

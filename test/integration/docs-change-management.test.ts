@@ -19,7 +19,7 @@ let t: TestServer;
 
 beforeAll(async () => {
   t = await startTestServer();
-  await seedDemoData(t.server.services, t.server.orm.em as never, (await findAdminActor(t.server.orm))!, pino({ level: 'silent' }));
+  await seedDemoData(t.server.services, t.server.orm.em, (await findAdminActor(t.server.orm))!, pino({ level: 'silent' }));
 });
 afterAll(() => t.close());
 

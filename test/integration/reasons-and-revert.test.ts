@@ -40,7 +40,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const activate = async (input: Parameters<typeof t.op<any, any>>[1]) => t.op(CmActivateDocument, { input } as never);
+const activate = async (input: Parameters<typeof t.op<any, any>>[1]) => t.op(CmActivateDocument, { input });
 
 describe('reasons', () => {
   test('trimmed and stored with every slot change; returned by the payload, the history and the subscription', async () => {

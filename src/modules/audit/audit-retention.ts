@@ -40,7 +40,7 @@ export class AuditRetention {
     let total = 0;
     try {
       for (;;) {
-        const n = await this.repository.pruneBatch(this.rootEm.fork() as EntityManager, before, BATCH);
+        const n = await this.repository.pruneBatch(this.rootEm.fork(), before, BATCH);
         total += n;
         if (n < BATCH) break;
       }

@@ -130,7 +130,7 @@ export class ScheduleService implements DueSwitches {
   }
 
   nextDueAt(): Promise<Date | null> {
-    return this.repository.nextDueAt(this.rootEm.fork() as EntityManager);
+    return this.repository.nextDueAt(this.rootEm.fork());
   }
 
   /**
