@@ -73,7 +73,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Loaded only when on: with tracing off no OpenTelemetry SDK or instrumentation is in the process.
   const tracing =
     config.otelEndpoint || options.spanExporter
-      ? (require('./observability/tracing') as typeof import('./observability/tracing')).startTracing({ endpoint: config.otelEndpoint, exporter: options.spanExporter, log })
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily and synchronously, only when tracing is on
+        (require('./observability/tracing') as typeof import('./observability/tracing')).startTracing({ endpoint: config.otelEndpoint, exporter: options.spanExporter, log })
       : undefined;
   if (config.encryptionKeyIsDefault) {
     log.warn('ENCRYPTION_KEY is not set: using the built-in development key. Set ENCRYPTION_KEY (32 bytes) in production.');

@@ -274,7 +274,7 @@ export class InstanceLease {
     }
     let message: { n: string; from: string; ids: string[] };
     try {
-      message = JSON.parse(raw);
+      message = JSON.parse(raw) as typeof message;
     } catch {
       return;
     }

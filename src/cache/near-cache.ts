@@ -45,7 +45,10 @@ export class NearSnapshotStore<T> implements SnapshotStore<T> {
         this.local.setIfUnchanged(id, value, localGenerations[i]);
       });
     }
-    for (const v of values) v === null ? this.misses++ : this.hits++;
+    for (const v of values) {
+      if (v === null) this.misses++;
+      else this.hits++;
+    }
     // Both generations travel together: a value loaded from Postgres is kept here and in Redis only
     // if neither was invalidated meanwhile.
     return { values, generations: ids.map((id, i) => `${remoteGenerations.get(id) ?? 'unknown'}|${localGenerations[i]}`) };

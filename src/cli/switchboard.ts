@@ -107,7 +107,18 @@ function positionals(p: Parsed, min: number, max: number, names: string): string
 }
 
 /** A change as `watch --json` prints it (one object per line) and `activate`/`history` list it. */
-export function changeJson(c: ClientChangeFragment | SlotChange): Record<string, unknown> {
+export interface ChangeJson {
+  cursor: string;
+  provider: string;
+  capability: string;
+  version: number;
+  model: string | null;
+  previousModel: string | null;
+  changedAt: string;
+  changedBy: string | null;
+}
+
+export function changeJson(c: ClientChangeFragment | SlotChange): ChangeJson {
   const provider = typeof c.provider === 'string' ? c.provider : c.provider.slug;
   return {
     cursor: c.cursor,
@@ -231,6 +242,7 @@ async function watch(p: Parsed, http: HttpOptions, io: Io): Promise<number> {
     capabilities: capArg === undefined ? undefined : [capabilityOf(capArg)],
     since,
     // Node 22+ has a global WebSocket; older Node versions use the ws package (a dependency).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only on Node versions without a global WebSocket
     webSocketImpl: typeof WebSocket === 'undefined' ? require('ws') : undefined,
   });
   client.onChange((c) => io.out(p.json ? JSON.stringify(changeJson(c)) : changeLine(c)));

@@ -56,7 +56,9 @@ export async function request<R, V>(options: HttpOptions, document: TypedDocumen
       body: JSON.stringify({ query: printOnce(document), variables: variables ?? {} }),
     });
   } catch (e) {
-    throw new SwitchboardError(`cannot reach ${options.url}: ${(e as Error).cause ?? (e as Error).message}`, 'NETWORK_ERROR');
+    const { cause, message } = e as Error;
+    const detail = cause instanceof Error ? cause.toString() : typeof cause === 'string' ? cause : message;
+    throw new SwitchboardError(`cannot reach ${options.url}: ${detail}`, 'NETWORK_ERROR');
   }
   let body: { data?: R | null; errors?: { message: string; extensions?: { code?: string } }[] };
   try {

@@ -168,7 +168,7 @@ export class SwitchboardClient {
   }
 
   /** The model holding the slot, from memory; null for an empty slot (or one not followed). */
-  activeModel(provider: string, capability: Capability | string): ActiveModel | null {
+  activeModel(provider: string, capability: string): ActiveModel | null {
     return this.slots.get(`${provider}:${String(capability).toUpperCase()}`)?.model ?? null;
   }
 
@@ -343,12 +343,12 @@ export class SwitchboardClient {
    */
   private subscribe(): void {
     if (!this.ws || this.currentState === 'closed') return;
-    const self = this;
+    const cursor = () => this.cursor;
     const single = this.followed?.size === 1 ? [...this.followed][0] : null;
     const payload = {
       query: FOLLOW_QUERY,
       get variables() {
-        return { provider: single, since: self.cursor };
+        return { provider: single, since: cursor() };
       },
     };
     let ended = false;

@@ -6,6 +6,7 @@ import {
   isListType,
   Kind,
   Lexer,
+  OperationTypeNode,
   Source,
   TokenKind,
   type DocumentNode,
@@ -96,7 +97,7 @@ class Measurer {
   }
 
   operation(op: OperationDefinitionNode): Measure {
-    const root = op.operation === 'query' ? this.schema.getQueryType() : op.operation === 'mutation' ? this.schema.getMutationType() : this.schema.getSubscriptionType();
+    const root = op.operation === OperationTypeNode.QUERY ? this.schema.getQueryType() : op.operation === OperationTypeNode.MUTATION ? this.schema.getMutationType() : this.schema.getSubscriptionType();
     return this.selectionSet(op.selectionSet, root ?? undefined);
   }
 

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, visit, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, visit, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { AppError, ErrorCode } from '../common/errors';
 
 /**
@@ -86,7 +86,7 @@ export function requestGuardPlugin(): ApolloServerPlugin {
         async didResolveOperation({ document, operation, request }) {
           const unresolved = operationResolutionError(document, request.operationName, operation);
           if (unresolved) throw unresolved;
-          if (operation?.operation === 'subscription') throw new BadRequestError('request.subscriptionOverHttp');
+          if (operation?.operation === OperationTypeNode.SUBSCRIPTION) throw new BadRequestError('request.subscriptionOverHttp');
           let literal = checkedDocuments.get(document);
           if (literal === undefined) {
             literal = nulInDocument(document) ?? null;

@@ -7,7 +7,7 @@ import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { setLogMixin } from '../common/logger';
@@ -36,9 +36,9 @@ export interface TracingOptions {
 
 export interface Tracing {
   /** Wraps the Fastify /graphql handler: the request's span is the active context while it runs. */
-  wrapHandler<H extends (...args: any[]) => unknown>(handler: H): H;
+  wrapHandler<H extends (...args: never[]) => unknown>(handler: H): H;
   /** Names the request span after the operation and records GraphQL errors on it. */
-  apolloPlugin(): ApolloServerPlugin<any>;
+  apolloPlugin(): ApolloServerPlugin<BaseContext>;
   /** Spans for the root Query and Mutation resolvers (call before the executor compiles the schema). */
   instrumentSchema(schema: GraphQLSchema): void;
   shutdown(): Promise<void>;
@@ -73,7 +73,7 @@ export function startTracing(options: TracingOptions): Tracing {
     for (const definition of instrumentation.getModuleDefinitions()) {
       if (definition.name !== 'pg' && definition.name !== 'ioredis') continue;
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const exports = require(definition.name);
+      const exports: unknown = require(definition.name);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const version = (require(`${definition.name}/package.json`) as { version: string }).version;
       definition.patch?.(exports, version);
@@ -102,12 +102,12 @@ export function startTracing(options: TracingOptions): Tracing {
   options.log.info({ endpoint: options.endpoint ?? 'in-process exporter' }, 'tracing on (OpenTelemetry)');
 
   return {
-    wrapHandler<H extends (...args: any[]) => unknown>(handler: H): H {
+    wrapHandler<H extends (...args: never[]) => unknown>(handler: H): H {
       return async function traced(this: unknown, request: { headers: Record<string, unknown>; method: string }, ...rest: unknown[]) {
         const parent = propagation.extract(ROOT_CONTEXT, request.headers);
         const span = tracer.startSpan('graphql', { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'url.path': '/graphql' } }, parent);
         try {
-          return await context.with(trace.setSpan(parent, span), () => handler.call(this, request, ...rest));
+          return await context.with(trace.setSpan(parent, span), () => (handler as unknown as (...args: unknown[]) => unknown).call(this, request, ...rest));
         } catch (e) {
           fail(span, e);
           throw e;
@@ -117,7 +117,7 @@ export function startTracing(options: TracingOptions): Tracing {
       } as unknown as H;
     },
 
-    apolloPlugin(): ApolloServerPlugin<any> {
+    apolloPlugin(): ApolloServerPlugin<BaseContext> {
       return {
         async requestDidStart() {
           return {
@@ -131,7 +131,7 @@ export function startTracing(options: TracingOptions): Tracing {
               const span = trace.getActiveSpan();
               if (!span) return;
               span.setStatus({ code: SpanStatusCode.ERROR, message: errors[0]?.message });
-              span.setAttribute('graphql.error.codes', [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))]);
+              span.setAttribute('graphql.error.codes', [...new Set(errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')))]);
             },
           };
         },
@@ -156,7 +156,7 @@ export function startTracing(options: TracingOptions): Tracing {
               }
               if (out instanceof Promise) {
                 return out.then(
-                  (value) => {
+                  (value: unknown) => {
                     span.end();
                     return value;
                   },

@@ -11,7 +11,6 @@ import { keyHint, type SecretBox } from '../../common/secret-box';
 import type { Actor } from '../auth/actor';
 import type { ProviderService } from '../provider/provider.service';
 import type { RequestScope } from '../shared/request-context';
-import { PersonalApiKey } from './personal-api-key.entity';
 import type { PersonalApiKeyRepository, PersonalApiKeyView } from './personal-api-key.repository';
 
 export type { PersonalApiKeyView };

@@ -34,7 +34,8 @@ const COLUMNS = `s.id, s.provider_id, s.model_id, s.capabilities, s.expected_ver
 
 function parseTextArray(v: unknown): Capability[] {
   if (Array.isArray(v)) return v as Capability[];
-  const s = String(v ?? '{}');
+  // pg returns an enum[] column as its text literal, e.g. '{CHAT,CODE}'.
+  const s = typeof v === 'string' ? v : '{}';
   return (s.length > 2 ? s.slice(1, -1).split(',') : []) as Capability[];
 }
 

@@ -13,6 +13,7 @@ import { ProviderType } from '../provider/provider.types';
 import type { Provider } from '../provider/provider.entity';
 import { encodeScheduleCursor, type ScheduleService } from './schedule.service';
 import type { ScheduledChangeRecord } from './schedule.repository';
+import { ScheduledChangeStatus } from './schedule-rules';
 import { ScheduleActivationInput, ScheduledChangeConnection, ScheduledChangesArgs, ScheduledChangeType } from './schedule.types';
 
 /** Per-request batching of a switch's changes and of ActiveModelChange.scheduledChange (keyed by the request's loaders). */
@@ -82,7 +83,7 @@ export class ScheduledChangeResolver {
 
   @FieldResolver(() => [ActiveModelChangeType], { description: 'The slot changes it made; empty unless APPLIED.' })
   changes(@Root() s: ScheduledChangeRecord, @Ctx() ctx: RequestContext): Promise<ChangeRecord[]> | ChangeRecord[] {
-    return s.status === 'APPLIED' ? scheduleLoaders(this.schedules, ctx).changes.load(s.id) : [];
+    return s.status === ScheduledChangeStatus.APPLIED ? scheduleLoaders(this.schedules, ctx).changes.load(s.id) : [];
   }
 
   @FieldResolver(() => String, { nullable: true, description: "FAILED: why, in the caller's locale." })

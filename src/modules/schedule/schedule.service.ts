@@ -147,7 +147,7 @@ export class ScheduleService implements DueSwitches {
       const author = { id: claimed.createdBy, name: claimed.authorName };
       // The attempt's events reach the transaction only if it succeeds (a failed check leaves nothing behind).
       const attempt: DomainEvent[] = [];
-      let changes: ChangeRecord[] = [];
+      let changes: ChangeRecord[];
       let failure: ScheduleFailure | undefined;
       await em.execute('savepoint scheduled_switch');
       try {

@@ -15,7 +15,8 @@ import net from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { AnthropicAdapter } from './anthropic.adapter';
 import { OpenAiAdapter } from './openai.adapter';
-import type { ApiStyle, ProviderAdapter } from './provider-adapter';
+import { ApiStyle } from '../../../common/api-style';
+import type { ProviderAdapter } from './provider-adapter';
 import { UpstreamError } from './upstream-error';
 
 export type AddressClass = 'public' | 'loopback' | 'private' | 'link-local' | 'unspecified' | 'reserved';
@@ -118,8 +119,8 @@ export function guardedAdapters(policy: EgressPolicy): (style: ApiStyle) => Prov
   return (style) => {
     let adapter = adapters.get(style);
     if (!adapter) {
-      if (style === 'OPENAI') adapter = new OpenAiAdapter({ fetch: fetchImpl });
-      else if (style === 'ANTHROPIC') adapter = new AnthropicAdapter({ fetch: fetchImpl });
+      if (style === ApiStyle.OPENAI) adapter = new OpenAiAdapter({ fetch: fetchImpl });
+      else if (style === ApiStyle.ANTHROPIC) adapter = new AnthropicAdapter({ fetch: fetchImpl });
       else throw new UpstreamError('UNSUPPORTED', `unknown API style ${String(style)}`);
       adapters.set(style, adapter);
     }
