@@ -5,6 +5,7 @@ import path from 'node:path';
 import { committedAfter, gqlAt, seedAcme, startCluster, startWriter, waitUntil, type Cluster } from '../helpers/client-scenario';
 import { REPO_ROOT, freePort } from '../helpers/server-process';
 import { ADMIN_TOKEN } from '../helpers/test-server';
+import type { ChangeJson } from '../../src/cli/switchboard';
 
 /**
  * The `switchboard` command line (clients.md part 3), run as users run it: `node <bin>` on the
@@ -123,9 +124,9 @@ describe('switchboard CLI', () => {
   });
 
   test('history: newest first, --limit, --capability, with and without a provider', () => {
-    const all = JSON.parse(cli(['history', 'acme', '--json']).stdout);
+    const all = JSON.parse(cli(['history', 'acme', '--json']).stdout) as ChangeJson[];
     expect(all.length).toBeGreaterThan(1);
-    const cursors = all.map((c: { cursor: string }) => c.cursor);
+    const cursors = all.map((c) => c.cursor);
     expect(cursors).toEqual([...cursors].sort().reverse());
     expect(all[0]).toEqual(expect.objectContaining({ provider: 'acme', capability: 'CHAT', model: expect.any(String) }));
     expect(JSON.parse(cli(['history', 'acme', '--limit', '1', '--json']).stdout)).toEqual([all[0]]);
