@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kind, parse, print, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, print, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { seedDemoData } from '../../src/seed/demo-data';
 import { findAdminActor } from '../../src/seed/first-start';
@@ -139,15 +139,15 @@ afterAll(async () => {
 
 interface Run {
   t: TestServer;
-  admin: (query: string, variables?: Record<string, unknown>) => Promise<any>;
+  admin: <T = unknown>(query: string, variables?: Record<string, unknown>) => Promise<T>;
 }
 
 async function freshServerWithDemoData(): Promise<Run> {
   const t = await startTestServer();
   const actor = await findAdminActor(t.server.orm);
   await seedDemoData(t.server.services, t.server.orm.em, actor!);
-  const admin = async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await t.gql(query, variables);
+  const admin = async <T = unknown>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+    const res = await t.gql<T>(query, variables);
     if (res.errors?.length) throw new Error(`setup failed: ${JSON.stringify(res.errors)}`);
     return res.data;
   };
@@ -156,8 +156,8 @@ async function freshServerWithDemoData(): Promise<Run> {
 
 /** Every provider calls the fake upstream, with a shared key the admin may use. */
 async function pointProvidersAtFake(run: Run): Promise<void> {
-  const { providers } = await run.admin('{ providers { slug baseUrl hasSharedApiKey } }');
-  for (const p of providers as { slug: string; baseUrl: string | null; hasSharedApiKey: boolean }[]) {
+  const { providers } = await run.admin<{ providers: { slug: string; baseUrl: string | null; hasSharedApiKey: boolean }[] }>('{ providers { slug baseUrl hasSharedApiKey } }');
+  for (const p of providers) {
     if (p.baseUrl === upstream.url && p.hasSharedApiKey) continue;
     await run.admin(`mutation($input: UpdateProviderInput!) { updateProvider(input: $input) { slug } }`, {
       input: { slug: p.slug, baseUrl: upstream.url, ...(p.hasSharedApiKey ? {} : { sharedApiKey: 'sk-docs-example-shared-0001', sharedApiEnabled: true }) },
@@ -169,10 +169,10 @@ async function pointProvidersAtFake(run: Run): Promise<void> {
 async function resolvePlaceholders(run: Run, query: string): Promise<string> {
   const placeholders = [...new Set([...query.matchAll(/"<([^">]+)>"/g)].map((m) => m[1]))];
   if (!placeholders.length) return query;
-  const { providers } = await run.admin('{ providers { slug models { id name } } }');
+  const { providers } = await run.admin<{ providers: { slug: string; models: { id: string; name: string }[] }[] }>('{ providers { slug models { id name } } }');
   const named = /provider:\s*"([^"]+)"/.exec(query)?.[1];
   const order = [named, 'openrouter'].filter(Boolean) as string[];
-  const ranked = [...providers].sort((a: { slug: string }, b: { slug: string }) => rank(a.slug) - rank(b.slug));
+  const ranked = [...providers].sort((a, b) => rank(a.slug) - rank(b.slug));
   function rank(slug: string) {
     const i = order.indexOf(slug);
     return i < 0 ? order.length : i;
@@ -180,7 +180,7 @@ async function resolvePlaceholders(run: Run, query: string): Promise<string> {
   let out = query;
   for (const placeholder of placeholders) {
     const m = /^(.+) id$/.exec(placeholder.trim());
-    const model = m && ranked.flatMap((p: { models: { id: string; name: string }[] }) => p.models).find((x: { name: string }) => x.name === m[1]);
+    const model = m && ranked.flatMap((p) => p.models).find((x) => x.name === m[1]);
     if (!model) throw new Error(`no setup for the placeholder "<${placeholder}>": write "<MODEL-NAME id>" with a model the demo data or an earlier example has`);
     out = out.split(`"<${placeholder}>"`).join(JSON.stringify(model.id));
   }
@@ -222,8 +222,11 @@ async function runSubscription(run: Run, query: string, variables: Record<string
 
 /** Switches one slot of the provider (of that capability if given) to another of its models. */
 async function switchSomething(run: Run, provider: string, capability?: string): Promise<void> {
-  const { provider: p } = await run.admin(`query($p: String!) { provider(slug: $p) { models { id capabilities activeCapabilities } } }`, { p: provider });
-  for (const m of p.models as { id: string; capabilities: string[]; activeCapabilities: string[] }[]) {
+  const { provider: p } = await run.admin<{ provider: { models: { id: string; capabilities: string[]; activeCapabilities: string[] }[] } }>(
+    `query($p: String!) { provider(slug: $p) { models { id capabilities activeCapabilities } } }`,
+    { p: provider },
+  );
+  for (const m of p.models) {
     const free = m.capabilities.filter((c) => !m.activeCapabilities.includes(c) && (!capability || c === capability));
     if (free.length) {
       await run.admin(`mutation($input: ActivateModelInput!) { activateModel(input: $input) { changes { cursor } } }`, { input: { modelId: m.id, capabilities: [free[0]] } });
@@ -237,7 +240,7 @@ async function runExample(run: Run, example: Example): Promise<unknown[]> {
   await pointProvidersAtFake(run);
   const query = await resolvePlaceholders(run, example.query);
   const variables = example.variables ?? {};
-  const isSubscription = parse(query).definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'subscription');
+  const isSubscription = parse(query).definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === OperationTypeNode.SUBSCRIPTION);
   if (isSubscription) return runSubscription(run, query, variables);
   const res = await run.t.gql(query, variables);
   return res.errors ?? (res.status === 200 ? [] : [`HTTP ${res.status}`]);

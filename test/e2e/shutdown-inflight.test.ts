@@ -22,7 +22,7 @@ async function gql(query: string, variables: Record<string, unknown> = {}, token
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, any> }[] } };
+  return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
 }
 
 async function ok(query: string, variables: Record<string, unknown> = {}) {
