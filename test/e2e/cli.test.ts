@@ -156,8 +156,8 @@ describe('switchboard CLI', () => {
 
   test('watch --json survives a restart of its server: no change missed, none repeated; SIGTERM exits 0', async () => {
     const [a, b] = cluster.servers;
-    const history = await gqlAt(b.url, `{ activationHistory(provider: "acme", first: 1) { edges { cursor } } }`);
-    const since = history.activationHistory.edges[0].cursor as string;
+    const history = await gqlAt<{ activationHistory: { edges: { cursor: string }[] } }>(b.url, `{ activationHistory(provider: "acme", first: 1) { edges { cursor } } }`);
+    const since = history.activationHistory.edges[0].cursor;
     const watch = spawn(process.execPath, [BIN, 'watch', 'acme', '--since', since, '--json'], { env: { ...process.env, ...env } });
     children.push(watch);
     const lines: string[] = [];
@@ -207,7 +207,7 @@ describe('examples/ (compiled, run as their comments say)', () => {
   }
   const switchTo = async (name: string) =>
     gqlAt(cluster.servers.at(-1)!.url, `mutation($id: ID!) { activateModel(input: { modelId: $id, capabilities: [CHAT] }) { changes { version } } }`, { id: ids[name] });
-  const activeName = async () => (await gqlAt(cluster.servers.at(-1)!.url, `{ activeModel(provider: "acme", capability: CHAT) { name } }`)).activeModel.name as string;
+  const activeName = async () => (await gqlAt<{ activeModel: { name: string } }>(cluster.servers.at(-1)!.url, `{ activeModel(provider: "acme", capability: CHAT) { name } }`)).activeModel.name;
 
   test('follow-active-model prints the active model, then every switch; SIGTERM exits 0', async () => {
     const ex = start('follow-active-model.js', ['acme', 'chat']);

@@ -108,7 +108,8 @@ function literal(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
   if (typeof value === 'object') return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')} }`;
   if (typeof value === 'string') return JSON.stringify(value);
-  return String(value);
+  // What JSON leaves: a number or a boolean.
+  return String(value as number | boolean);
 }
 
 function selection(g: G, type: GraphQLObjectType, depth: number, vars: { defs: string[]; values: Record<string, unknown> }): string {

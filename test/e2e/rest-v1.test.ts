@@ -24,6 +24,21 @@ async function rest(server: TestServer, params: Record<string, string>, headers:
   return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : null };
 }
 
+/** The result of GQL_ACTIVE. */
+interface ActiveQuery {
+  activeModel: {
+    id: string;
+    name: string;
+    modelId: string;
+    displayName: string;
+    capabilities: string[];
+    activeCapabilities: string[];
+    isActive: boolean;
+    provider: { slug: string; name: string };
+  };
+  activeModels: { capability: string; version: number; model: { id: string } | null }[];
+}
+
 const GQL_ACTIVE = `query($p: String!, $c: Capability!) {
   activeModel(provider: $p, capability: $c) { id name modelId displayName capabilities activeCapabilities isActive provider { slug name } }
   activeModels(provider: $p) { capability version model { id } }
@@ -49,9 +64,9 @@ afterAll(async () => {
 });
 
 test('200: the envelope and every field agree with the GraphQL activeModel (Persian by default header, English on request)', async () => {
-  const gql = expectOk(await t.gql(GQL_ACTIVE, { p: 'openrouter', c: 'CHAT' })) as any;
+  const gql = expectOk(await t.gql<ActiveQuery>(GQL_ACTIVE, { p: 'openrouter', c: 'CHAT' }));
   const g = gql.activeModel;
-  const version = gql.activeModels.find((s: any) => s.capability === 'CHAT').version;
+  const version = gql.activeModels.find((s) => s.capability === 'CHAT')!.version;
 
   const fa = await rest(t, { provider: 'openrouter', capability: 'chat' }, { 'accept-language': 'fa' });
   expect(fa.status).toBe(200);
@@ -65,7 +80,7 @@ test('200: the envelope and every field agree with the GraphQL activeModel (Pers
     provider: g.provider.slug,
     is_active: g.isActive,
     capabilities: ['chat', 'code'], // lower case, in the enum's order (created as CODE, CHAT)
-    active_capabilities: g.activeCapabilities.map((c: string) => c.toLowerCase()),
+    active_capabilities: g.activeCapabilities.map((c) => c.toLowerCase()),
     version,
   });
   expect([...g.capabilities].sort()).toEqual(['CHAT', 'CODE']);
@@ -107,7 +122,7 @@ test('read-after-write on another instance: never staler than the GraphQL query'
   for (const m of [models.gpt, models.sonnet, models.gpt, models.sonnet]) {
     const changes = expectOk(await activate(t, m.id, { capabilities: ['CHAT'] })).activateModel.changes;
     const r = await rest(other, { provider: 'openrouter', capability: 'chat' });
-    const g = expectOk(await other.gql(GQL_ACTIVE, { p: 'openrouter', c: 'CHAT' })) as any;
+    const g = expectOk(await other.gql<ActiveQuery>(GQL_ACTIVE, { p: 'openrouter', c: 'CHAT' }));
     expect(r.body.data.id).toBe(m.id);
     expect(r.body.data.version).toBe(changes[0].version);
     expect(g.activeModel.id).toBe(r.body.data.id);

@@ -12,7 +12,7 @@ import { ADMIN_TOKEN, dropDatabase, freshDatabaseUrl } from './test-server';
  * a writer that keeps switching a slot, and the database's own record of what was committed.
  */
 
-export async function gqlAt<T = any>(baseUrl: string, query: string, variables: Record<string, unknown> = {}, token = ADMIN_TOKEN): Promise<T> {
+export async function gqlAt<T = unknown>(baseUrl: string, query: string, variables: Record<string, unknown> = {}, token = ADMIN_TOKEN): Promise<T> {
   const send = () =>
     fetch(`${baseUrl}/graphql`, {
       method: 'POST',
@@ -78,7 +78,7 @@ export async function seedAcme(baseUrl: string): Promise<Record<string, string>>
   await gqlAt(baseUrl, `mutation { createProvider(input: { slug: "acme", name: "Acme" }) { id } }`);
   const ids: Record<string, string> = {};
   for (const name of ['m1', 'm2', 'm3']) {
-    const data = await gqlAt(baseUrl, `mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, {
+    const data = await gqlAt<{ createModel: { id: string } }>(baseUrl, `mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, {
       input: { provider: 'acme', name, modelId: `acme/${name}`, capabilities: ['CHAT'], active: name === 'm1' },
     });
     ids[name] = data.createModel.id;

@@ -75,7 +75,7 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
       break;
     } catch (e) {
       await c.end().catch(() => undefined);
-      if (i > 300 || child.exitCode !== null) throw new Error(`private postgres did not start: ${String(e)}`);
+      if (i > 300 || child.exitCode !== null) throw new Error(`private postgres did not start: ${String(e)}`, { cause: e });
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -4,10 +4,12 @@ import { ADMIN_TOKEN } from './test-server';
 /** A bare graphql-transport-ws connection: every frame and the close code are visible to the test. */
 export interface RawWs {
   socket: WebSocket;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a raw frame's payload differs by type (data, errors, ack); tests read it per case
   messages: { id?: string; type: string; payload?: any }[];
   closed: Promise<{ code: number; reason: string }>;
   subscribe(id: string, query: string, variables?: Record<string, unknown>): void;
   /** The first message of type next/error/complete for `id`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above: next, error or complete
   result(id: string): Promise<{ type: string; payload?: any }>;
   close(): void;
 }
@@ -17,7 +19,8 @@ export async function rawWs(httpUrl: string, token: string | null = ADMIN_TOKEN)
   const messages: RawWs['messages'] = [];
   const waiters: (() => void)[] = [];
   socket.on('message', (data) => {
-    messages.push(JSON.parse(String(data)));
+    // ws delivers text frames as a Buffer (the default binaryType, nodebuffer).
+    messages.push(JSON.parse((data as Buffer).toString('utf8')) as RawWs['messages'][number]);
     for (const w of waiters.splice(0)) w();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
