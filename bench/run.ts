@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   const databaseName = `sb_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   const databaseUrl = `${PG_ROOT}/${databaseName}`;
   const processes: NodeProcess[] = [];
-  let summary: { label: string; value: number; ok: boolean; goal: string }[] = [];
+  let summary: { label: string; value: number; ok: boolean; goal: string }[];
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` };
   try {
     log(`database ${databaseName}; ${DURATION}s per read run`);

@@ -14,7 +14,7 @@
   function storedToken() {
     try {
       return localStorage.getItem(CONSOLE_TOKEN_KEY);
-    } catch (e) {
+    } catch {
       return null;
     }
   }

@@ -43,7 +43,7 @@ async function eventCount(): Promise<number> {
   return (await query(t, 'select count(*)::int as n from audit_event'))[0].n;
 }
 
-type EventRow = { action: string; target_type: string; target_id: string; actor_id: string | null; details: any };
+type EventRow = { action: string; target_type: string; target_id: string; actor_id: string | null; details: unknown };
 async function latest(): Promise<EventRow> {
   return (await query<EventRow>(t, 'select action, target_type, target_id, actor_id, details from audit_event order by id desc limit 1'))[0];
 }
@@ -131,7 +131,7 @@ describe('no secret ever appears in an event', () => {
   test('every row and every rendered summary (en, fa) is free of every secret used, its hash and its ciphertext', async () => {
     const stored = await query(t, `select shared_api_key_encrypted as c from provider where shared_api_key_encrypted is not null
                                    union all select key_encrypted from personal_api_key`);
-    const needles = [...secrets, ...secrets.map((s) => createHash('sha256').update(s).digest('hex')), ...stored.map((r) => r.c)];
+    const needles = [...secrets, ...secrets.map((s) => createHash('sha256').update(s).digest('hex')), ...stored.map((r) => r.c as string)];
     const rows = (await query(t, 'select row_to_json(e)::text as json from audit_event e')).map((r) => r.json as string);
     expect(rows.length).toBeGreaterThan(20);
     const pages: string[] = [];

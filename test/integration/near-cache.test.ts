@@ -24,23 +24,23 @@ let b: ServerProcess;
 const extra: ServerProcess[] = [];
 const models: Record<string, string> = {};
 
-async function gql(server: ServerProcess, query: string, variables: Record<string, unknown> = {}) {
+async function gql<T = unknown>(server: ServerProcess, query: string, variables: Record<string, unknown> = {}) {
   const res = await fetch(`${server.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
     body: JSON.stringify({ query, variables }),
   });
-  return (await res.json()) as { data: any; errors?: { message: string; extensions?: { code?: string } }[] };
+  return (await res.json()) as { data: T; errors?: { message: string; extensions?: { code?: string } }[] };
 }
 
-async function ok(server: ServerProcess, query: string, variables: Record<string, unknown> = {}) {
-  const body = await gql(server, query, variables);
+async function ok<T = unknown>(server: ServerProcess, query: string, variables: Record<string, unknown> = {}) {
+  const body = await gql<T>(server, query, variables);
   if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
 
 const read = async (server: ServerProcess, provider = 'near'): Promise<string | null> =>
-  (await ok(server, `query($p: String!) { activeModel(provider: $p, capability: CHAT) { name } }`, { p: provider })).activeModel?.name ?? null;
+  (await ok<{ activeModel: { name: string } | null }>(server, `query($p: String!) { activeModel(provider: $p, capability: CHAT) { name } }`, { p: provider })).activeModel?.name ?? null;
 const activate = (server: ServerProcess, model: string) =>
   ok(server, `mutation($input: ActivateModelInput!) { activateModel(input: $input) { changes { version } } }`, {
     input: { modelId: models[model], capabilities: ['CHAT'] },
@@ -100,7 +100,7 @@ beforeAll(async () => {
   b = await startServerProcess(env, { timeoutMs: 120_000 });
   await ok(a, `mutation { createProvider(input: { slug: "near", name: "Near" }) { id } }`);
   for (const name of ['m1', 'm2', 'm3']) {
-    const data = await ok(a, `mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, {
+    const data = await ok<{ createModel: { id: string } }>(a, `mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, {
       input: { provider: 'near', name, modelId: `near/${name}`, capabilities: ['CHAT'] },
     });
     models[name] = data.createModel.id;

@@ -13,6 +13,7 @@ import {
   CmRevertSlotDocument,
   CmUpdateModelDocument,
   ScheduleActivationDocument,
+  type CmActivateMutationVariables,
   type CmChangedSubscription,
 } from '../generated/graphql';
 
@@ -40,7 +41,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const activate = async (input: Parameters<typeof t.op<any, any>>[1]) => t.op(CmActivateDocument, { input });
+const activate = async (input: CmActivateMutationVariables['input']) => t.op(CmActivateDocument, { input });
 
 describe('reasons', () => {
   test('trimmed and stored with every slot change; returned by the payload, the history and the subscription', async () => {

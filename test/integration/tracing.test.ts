@@ -20,7 +20,10 @@ let upstream: FakeUpstream;
 let modelId: string;
 
 const attr = (span: ReadableSpan, name: string) => span.attributes[name];
-const statementOf = (span: ReadableSpan) => String(attr(span, 'db.query.text') ?? attr(span, 'db.statement') ?? '');
+const statementOf = (span: ReadableSpan) => {
+  const statement = attr(span, 'db.query.text') ?? attr(span, 'db.statement');
+  return typeof statement === 'string' ? statement : '';
+};
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
