@@ -35,11 +35,13 @@ async function main(): Promise<void> {
     await client.close();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }
 
-main().catch((e) => {
-  console.error(`${e.message ?? e}${e.code ? ` (${e.code})` : ''}`);
+main().catch((e: unknown) => {
+  // A SwitchboardError carries a stable code; anything else is printed as it is.
+  const err = e as { message?: string; code?: string };
+  console.error(`${err.message ?? String(e)}${err.code ? ` (${err.code})` : ''}`);
   process.exit(1);
 });

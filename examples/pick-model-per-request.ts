@@ -41,7 +41,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-main().catch((e) => {
-  console.error(`${e.message ?? e}${e.code ? ` (${e.code})` : ''}`);
+main().catch((e: unknown) => {
+  // A SwitchboardError carries a stable code; anything else is printed as it is.
+  const err = e as { message?: string; code?: string };
+  console.error(`${err.message ?? String(e)}${err.code ? ` (${err.code})` : ''}`);
   process.exit(1);
 });

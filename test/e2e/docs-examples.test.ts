@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kind, OperationTypeNode, parse, print, type DocumentNode, type OperationDefinitionNode } from 'graphql';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { Kind, OperationTypeNode, parse, print, type OperationDefinitionNode } from 'graphql';
 import { seedDemoData } from '../../src/seed/demo-data';
 import { findAdminActor } from '../../src/seed/first-start';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';

@@ -108,8 +108,8 @@ function literal(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
   if (typeof value === 'object') return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')} }`;
   if (typeof value === 'string') return JSON.stringify(value);
-  // What JSON leaves: a number or a boolean.
-  return String(value as number | boolean);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new Error(`not a JSON value: ${typeof value}`);
 }
 
 function selection(g: G, type: GraphQLObjectType, depth: number, vars: { defs: string[]; values: Record<string, unknown> }): string {

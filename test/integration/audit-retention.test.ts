@@ -1,5 +1,4 @@
 import pino from 'pino';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { query } from '../helpers/factories';
 import { AuditRetention } from '../../src/modules/audit/audit-retention';

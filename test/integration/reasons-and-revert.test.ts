@@ -45,7 +45,7 @@ const activate = async (input: CmActivateMutationVariables['input']) => t.op(CmA
 
 describe('reasons', () => {
   test('trimmed and stored with every slot change; returned by the payload, the history and the subscription', async () => {
-    const since = (await query(t, `select coalesce(max(id), 0)::text as id from activation_change`))[0].id.padStart(20, '0');
+    const since = (await query<{ id: string }>(t, `select coalesce(max(id), 0)::text as id from activation_change`))[0].id.padStart(20, '0');
     const sub = collect<CmChangedSubscription>(ws, print(CmChangedDocument), { provider: 'rv', since });
     const res = expectOk(await activate({ modelId: m.a, reason: '  incident 42: b is down  ' })).activateModel;
     expect(res.changes.map((c) => [c.capability, c.reason])).toEqual([
