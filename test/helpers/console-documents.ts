@@ -7,8 +7,10 @@ import path from 'node:path';
  */
 export function consoleDocuments(): { name: string; query: string; variables: Record<string, unknown> }[] {
   const source = readFileSync(path.join(__dirname, '../../public/admin/api.js'), 'utf8').replace(/^export /gm, '');
+  const body = `${source}; return { VIEWER, PROVIDERS, HISTORY, ACTIVATE, DEACTIVATE, ACTIVE_MODEL_CHANGED, latestChangesDocument };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- evaluates the repository's own browser module, which has no Node build
-  const api = (new Function(`${source}; return { VIEWER, PROVIDERS, HISTORY, ACTIVATE, DEACTIVATE, ACTIVE_MODEL_CHANGED, latestChangesDocument };`) as () => Record<string, unknown>)();
+  const load = new Function(body) as () => Record<string, unknown>;
+  const api = load();
   // The console looks slots up in batches of 40 (LOOKUP_BATCH in app.js).
   const lookups = (api.latestChangesDocument as (s: { provider: string; capability: string }[]) => { query: string; variables: Record<string, unknown> })(
     Array.from({ length: 40 }, () => ({ provider: 'openrouter', capability: 'CHAT' })),
