@@ -116,8 +116,24 @@
   }
 
   function makeFetcher() {
+    // GraphiQL may send the operation name of the document before the last edit (a paste, or a
+    // document set from a script, executed at once); the server rightly refuses an operation name
+    // the document lacks. A name that matches no operation of the current text is dropped.
+    function withLiveOperationName(params) {
+      if (!params || !params.operationName || typeof params.query !== 'string') return params;
+      var names = [];
+      var re = /(?:^|[^\w$])(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g;
+      var m;
+      while ((m = re.exec(params.query))) names.push(m[1]);
+      if (names.indexOf(params.operationName) >= 0) return params;
+      var copy = Object.assign({}, params);
+      delete copy.operationName;
+      return copy;
+    }
+
     return function fetcher(graphQLParams, fetcherOpts) {
       latestHeaders = (fetcherOpts && fetcherOpts.headers) || {};
+      graphQLParams = withLiveOperationName(graphQLParams);
       // GraphiQL's fetcher is async: a subscription resolves to an async iterable of results.
       return Promise.resolve(baseFetcher(graphQLParams, fetcherOpts)).then(function (result) {
         return result && typeof result[Symbol.asyncIterator] === 'function' ? keepEvents(result) : result;

@@ -23,10 +23,14 @@ const ACCOUNTED_FOR = [
   'alter table "activation_slot" drop constraint "activation_slot_model_id_provider_id_fkey";',
   // A usage row's model belongs to its provider: (model_id, provider_id) → ai_model (id, provider_id).
   'alter table "usage_record" drop constraint "usage_record_model_id_provider_id_fkey";',
+  // A scheduled switch's model belongs to its provider: (model_id, provider_id) → ai_model (id, provider_id).
+  'alter table "scheduled_change" drop constraint "scheduled_change_model_id_provider_id_fkey";',
   // MikroORM 6.6.16 reads back only checks that Postgres prints with double parentheses; a bare function
   // call prints as `CHECK (capabilities_valid(capabilities))`, so this one always looks changed.
   'alter table "ai_model" drop constraint ai_model_capabilities_check;',
   'alter table "ai_model" add constraint ai_model_capabilities_check check(capabilities_valid(capabilities));',
+  'alter table "scheduled_change" drop constraint scheduled_change_capabilities_check;',
+  'alter table "scheduled_change" add constraint scheduled_change_capabilities_check check(capabilities_valid(capabilities));',
 ];
 
 let orm: MikroORM;

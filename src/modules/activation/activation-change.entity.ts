@@ -1,6 +1,7 @@
 import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import type { Capability } from '../../common/capability';
 import { AIModel } from '../model/ai-model.entity';
+import { ScheduledChange } from '../schedule/scheduled-change.entity';
 
 /**
  * The history: one row per change of a slot, written in the same transaction as the change.
@@ -11,6 +12,12 @@ import { AIModel } from '../model/ai-model.entity';
 @Unique({ name: 'activation_change_provider_id_capability_version_key', properties: ['providerId', 'capability', 'version'] })
 @Index({ name: 'activation_change_changed_at_idx', properties: ['providerId', 'capability', 'changedAt'] })
 @Index({ name: 'activation_change_unpublished_idx', expression: 'create index "activation_change_unpublished_idx" on "activation_change" ("id") where "published_at" is null' })
+@Index({ name: 'activation_change_scheduled_idx', expression: 'create index "activation_change_scheduled_idx" on "activation_change" ("scheduled_change_id") where "scheduled_change_id" is not null' })
+// activationHistory's filters: by author, by provider, and by time (newest first by id).
+@Index({ name: 'activation_change_changed_by_idx', properties: ['changedBy', 'id'] })
+@Index({ name: 'activation_change_provider_id_idx', properties: ['providerId', 'id'] })
+@Index({ name: 'activation_change_time_idx', properties: ['changedAt', 'id'] })
+@Check({ name: 'activation_change_reason_check', expression: '(char_length(reason) >= 1) AND (char_length(reason) <= 500)' })
 @Check({ name: 'activation_change_version_check', expression: 'version >= 1' })
 @Check({ name: 'activation_change_changes', expression: 'model_id is distinct from previous_model_id' })
 export class ActivationChange {
@@ -56,6 +63,10 @@ export class ActivationChange {
   reason!: string | null;
 
   /** The scheduled switch that made this change, or null for a direct one. */
-  @Property({ type: 'uuid', nullable: true })
+  @ManyToOne(() => ScheduledChange, { ref: true, nullable: true, fieldName: 'scheduled_change_id', foreignKeyName: 'activation_change_scheduled_change_id_fkey', updateRule: 'no action', deleteRule: 'no action' })
+  scheduledChange!: Ref<ScheduledChange> | null;
+
+  /** Its row id: the same column as `scheduledChange`, written through it. */
+  @Property({ type: 'uuid', nullable: true, fieldName: 'scheduled_change_id', persist: false })
   scheduledChangeId!: string | null;
 }
