@@ -180,8 +180,10 @@ async function resolvePlaceholders(run: Run, query: string): Promise<string> {
   for (const placeholder of placeholders) {
     // "<scheduled change id>": the switch an earlier example scheduled (the newest pending one).
     if (placeholder === 'scheduled change id') {
-      const { scheduledChanges } = await run.admin('{ scheduledChanges(status: PENDING, first: 100) { edges { node { id createdAt } } } }');
-      const newest = (scheduledChanges.edges as { node: { id: string; createdAt: string } }[]).map((e) => e.node).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+      const { scheduledChanges } = await run.admin<{ scheduledChanges: { edges: { node: { id: string; createdAt: string } }[] } }>(
+        '{ scheduledChanges(status: PENDING, first: 100) { edges { node { id createdAt } } } }',
+      );
+      const newest = scheduledChanges.edges.map((e) => e.node).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
       if (!newest) throw new Error('no setup for "<scheduled change id>": an earlier example must schedule a switch');
       out = out.split(`"<${placeholder}>"`).join(JSON.stringify(newest.id));
       continue;
@@ -189,7 +191,7 @@ async function resolvePlaceholders(run: Run, query: string): Promise<string> {
     // "<provider/model name>": that provider's model, e.g. "<openai/gpt-4o-mini>".
     const scoped = /^([a-z0-9-]+)\/(.+)$/.exec(placeholder.trim());
     if (scoped) {
-      const inProvider = (providers as { slug: string; models: { id: string; name: string }[] }[]).find((p) => p.slug === scoped[1]);
+      const inProvider = providers.find((p) => p.slug === scoped[1]);
       const found = inProvider?.models.find((x) => x.name === scoped[2]);
       if (!found) throw new Error(`no setup for the placeholder "<${placeholder}>": provider ${scoped[1]} has no model ${scoped[2]}`);
       out = out.split(`"<${placeholder}>"`).join(JSON.stringify(found.id));
