@@ -49,7 +49,10 @@ export default defineConfig(
     // The explorer: a classic script over the vendor bundles' globals.
     files: ['public/explorer/**/*.js'],
     extends: [js.configs.recommended],
-    languageOptions: { sourceType: 'script', globals: { ...globals.browser, React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly', graphqlWs: 'readonly' } },
+    languageOptions: {
+      sourceType: 'script',
+      globals: { ...globals.browser, React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly', graphqlWs: 'readonly' },
+    },
   },
   {
     files: ['*.js', '*.mjs'],

@@ -57,7 +57,10 @@ export class SubscriberPool {
       ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${this.token}` } })));
       ws.on('message', (data) => {
         const at = performance.now();
-        const msg = JSON.parse((data as Buffer).toString('utf8')) as { type: string; payload?: { data?: { activeModelChanged?: { cursor?: string } } } };
+        const msg = JSON.parse((data as Buffer).toString('utf8')) as {
+          type: string;
+          payload?: { data?: { activeModelChanged?: { cursor?: string } } };
+        };
         if (msg.type === 'next') {
           const cursor = msg.payload?.data?.activeModelChanged?.cursor;
           if (!cursor) {

@@ -27,7 +27,12 @@ export interface NodeProcess {
 }
 
 /** Spawns `node <script>` with PORT set and waits until GET `${url}${readyPath}` answers 2xx/4xx. */
-export async function startNode(script: string, env: Record<string, string | undefined>, readyPath: string, timeoutMs = 30_000): Promise<NodeProcess> {
+export async function startNode(
+  script: string,
+  env: Record<string, string | undefined>,
+  readyPath: string,
+  timeoutMs = 30_000,
+): Promise<NodeProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [script], {

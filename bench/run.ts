@@ -36,7 +36,10 @@ const ROOT = path.resolve(__dirname, '../..');
 const PG_ROOT = process.env.TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
-const FANOUT = (process.env.BENCH_FANOUT ?? '10000').split(',').map(Number).filter((n) => n > 0);
+const FANOUT = (process.env.BENCH_FANOUT ?? '10000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CAPABILITIES = ['CHAT', 'CODE', 'CONTENT', 'IMAGE', 'AUDIO', 'EMBEDDING'];
 
@@ -55,7 +58,8 @@ const SUBSCRIPTION = `subscription { activeModelChanged(provider: "fanout") { cu
 
 const rows: string[][] = [];
 const row = (...cells: (string | number)[]) => rows.push(cells.map(String));
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 function percentile(sorted: number[], p: number): number {
@@ -63,7 +67,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-async function gql<T = Record<string, { id: string } | undefined>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+async function gql<T = Record<string, { id: string } | undefined>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
@@ -109,7 +117,14 @@ async function readBench(label: string, server: NodeProcess, headers: Record<str
 async function startSwitchboard(databaseUrl: string, redisUrl?: string): Promise<NodeProcess> {
   return startNode(
     path.join(ROOT, 'dist/src/main.js'),
-    { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl ?? '', ADMIN_TOKEN, LOG_LEVEL: 'warn', NODE_ENV: 'production', ENCRYPTION_KEY: randomBytes(32).toString('hex') },
+    {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl ?? '',
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    },
     '/healthz',
   );
 }
@@ -117,8 +132,13 @@ async function startSwitchboard(databaseUrl: string, redisUrl?: string): Promise
 type Pair = { a: string; b: string };
 async function seed(url: string): Promise<{ distinct: Pair[]; hot: Pair; fanout: Pair; flip: Pair }> {
   const model = async (provider: string, name: string, capabilities: string[]) =>
-    (await gql<{ createModel: { id: string } }>(url, `mutation($i: CreateModelInput!) { createModel(input: $i) { id } }`, { i: { provider, name, modelId: `${provider}/${name}`, capabilities } })).createModel.id;
-  const provider = (slug: string) => gql(url, `mutation($i: CreateProviderInput!) { createProvider(input: $i) { id } }`, { i: { slug, name: slug } });
+    (
+      await gql<{ createModel: { id: string } }>(url, `mutation($i: CreateModelInput!) { createModel(input: $i) { id } }`, {
+        i: { provider, name, modelId: `${provider}/${name}`, capabilities },
+      })
+    ).createModel.id;
+  const provider = (slug: string) =>
+    gql(url, `mutation($i: CreateProviderInput!) { createProvider(input: $i) { id } }`, { i: { slug, name: slug } });
   await provider('openrouter');
   const chat = await model('openrouter', 'claude', CAPABILITIES);
   await gql(url, ACTIVATE, { input: { modelId: chat } });
@@ -162,10 +182,19 @@ async function writeBench(label: string, url: string, databaseName: string, pick
   const seconds = (performance.now() - started) / 1000;
   const changes = (await historyCount(databaseName)) - before;
   if (r.non2xx || r.errors) throw new Error(`${label}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  row(`(b) ${label}, ${connections} conns`, fmt(r.requests.average), `${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} ms`, `${fmt(changes / seconds)} changes/s`);
+  row(
+    `(b) ${label}, ${connections} conns`,
+    fmt(r.requests.average),
+    `${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} ms`,
+    `${fmt(changes / seconds)} changes/s`,
+  );
 }
 
-async function fanoutBench(server: NodeProcess, models: { a: string; b: string }, count: number): Promise<{ p99: number; kbPerSubscriber: number }> {
+async function fanoutBench(
+  server: NodeProcess,
+  models: { a: string; b: string },
+  count: number,
+): Promise<{ p99: number; kbPerSubscriber: number }> {
   const rssIdle = server.rssMb();
   const pool = new SubscriberPool(server.url.replace(/^http/, 'ws') + '/graphql', ADMIN_TOKEN, SUBSCRIPTION);
   const connectStart = performance.now();
@@ -174,7 +203,9 @@ async function fanoutBench(server: NodeProcess, models: { a: string; b: string }
   let flip = 0;
   const activate = async () => {
     const sent = performance.now();
-    const data = await gql<{ activateModel: { changes: { cursor: string }[] } }>(server.url, ACTIVATE, { input: { modelId: flip++ % 2 ? models.a : models.b, capabilities: ['CHAT'] } });
+    const data = await gql<{ activateModel: { changes: { cursor: string }[] } }>(server.url, ACTIVATE, {
+      input: { modelId: flip++ % 2 ? models.a : models.b, capabilities: ['CHAT'] },
+    });
     return { sent, returned: performance.now(), cursor: data.activateModel.changes[0]?.cursor };
   };
   const waitAll = async (cursor: string, timeoutMs: number) => {
@@ -217,9 +248,9 @@ async function fanoutBench(server: NodeProcess, models: { a: string; b: string }
     `(c) fan-out ${fmt(count)} subscribers × ${EVENTS} changes`,
     `all live in ${fmt(liveSeconds, 1)} s (handshakes ${fmt(connectSeconds, 1)} s)`,
     `${fmt(percentile(fromReturn, 50), 1)} / ${fmt(percentile(fromReturn, 99), 1)} ms after return (${fmt(percentile(fromSend, 50), 1)} / ${fmt(percentile(fromSend, 99), 1)} after send)`,
-    `RSS ${fmt(rssIdle)} → ${fmt(rssSubscribed)} → ${fmt(rssAfter)} MB (${fmt(kbPerSubscriber, 1)} KB per idle subscriber); missing ${missing}, dup ${
-      [...pool.receipts.values()].reduce((s, l) => s + Math.max(0, l.length - count), 0)
-    }, errors ${pool.errors}`,
+    `RSS ${fmt(rssIdle)} → ${fmt(rssSubscribed)} → ${fmt(rssAfter)} MB (${fmt(kbPerSubscriber, 1)} KB per idle subscriber); missing ${missing}, dup ${[
+      ...pool.receipts.values(),
+    ].reduce((s, l) => s + Math.max(0, l.length - count), 0)}, errors ${pool.errors}`,
   );
   return { p99: percentile(fromReturn, 99), kbPerSubscriber };
 }
@@ -244,7 +275,8 @@ async function main(): Promise<void> {
     const bareHeaders = { 'content-type': 'application/json' };
     const targets: { label: string; value: number; ok: boolean; goal: string }[] = [];
     const target = (label: string, value: number, goal: string, ok: boolean) => targets.push({ label, value, goal, ok });
-    const cpuNote = (r: ReadResult, ref: ReadResult) => `server CPU ${fmt(r.cpuUsPerRequest)} µs/request (${fmt(ref.cpuUsPerRequest / r.cpuUsPerRequest, 2)}× by CPU)`;
+    const cpuNote = (r: ReadResult, ref: ReadResult) =>
+      `server CPU ${fmt(r.cpuUsPerRequest)} µs/request (${fmt(ref.cpuUsPerRequest / r.cpuUsPerRequest, 2)}× by CPU)`;
     // The machine may be shared: every Switchboard run comes right after a bare Apollo run, and each
     // ratio is taken against that adjacent run. Two rounds; the round with the better ratio is kept.
     const pairs = async (label: string, server: NodeProcess, body = READ_BODY) => {
@@ -259,9 +291,19 @@ async function main(): Promise<void> {
       return best!;
     };
     const ratioRow = (label: string, ref: ReadResult, r: ReadResult, rounds: number[]) => {
-      row(`(a) bare Apollo 5 standalone, constant (reference for the next row)`, fmt(ref.requests.average), `${fmt(ref.latency.p50, 1)} / ${fmt(ref.latency.p99, 1)} ms`, `1.00×; server CPU ${fmt(ref.cpuUsPerRequest)} µs/request`);
+      row(
+        `(a) bare Apollo 5 standalone, constant (reference for the next row)`,
+        fmt(ref.requests.average),
+        `${fmt(ref.latency.p50, 1)} / ${fmt(ref.latency.p99, 1)} ms`,
+        `1.00×; server CPU ${fmt(ref.cpuUsPerRequest)} µs/request`,
+      );
       const ratio = r.requests.average / ref.requests.average;
-      row(label, fmt(r.requests.average), `${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} ms`, `**${fmt(ratio, 2)}×** bare Apollo (rounds: ${rounds.map((x) => fmt(x, 2) + '×').join(', ')}); ${cpuNote(r, ref)}`);
+      row(
+        label,
+        fmt(r.requests.average),
+        `${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} ms`,
+        `**${fmt(ratio, 2)}×** bare Apollo (rounds: ${rounds.map((x) => fmt(x, 2) + '×').join(', ')}); ${cpuNote(r, ref)}`,
+      );
       return ratio;
     };
     const memory = await pairs('Switchboard', server);
@@ -279,8 +321,18 @@ async function main(): Promise<void> {
       if (unknownRounds.length === 1 || unknownRounds[1] > unknownRounds[0]) [known, unknown] = [k, u];
     }
     const unknownRatio = Math.max(...unknownRounds);
-    row('(a) activeModel of a known provider (reference for the next row)', fmt(known.requests.average), `${fmt(known.latency.p50, 1)} / ${fmt(known.latency.p99, 1)} ms`, `server CPU ${fmt(known.cpuUsPerRequest)} µs/request`);
-    row('(a) activeModel of an unknown provider (NOT_FOUND, negative cache)', fmt(unknown.requests.average), `${fmt(unknown.latency.p50, 1)} / ${fmt(unknown.latency.p99, 1)} ms`, `**${fmt(unknownRatio, 2)}×** the known provider (rounds: ${unknownRounds.map((x) => fmt(x, 2) + '×').join(', ')}); server CPU ${fmt(unknown.cpuUsPerRequest)} µs/request`);
+    row(
+      '(a) activeModel of a known provider (reference for the next row)',
+      fmt(known.requests.average),
+      `${fmt(known.latency.p50, 1)} / ${fmt(known.latency.p99, 1)} ms`,
+      `server CPU ${fmt(known.cpuUsPerRequest)} µs/request`,
+    );
+    row(
+      '(a) activeModel of an unknown provider (NOT_FOUND, negative cache)',
+      fmt(unknown.requests.average),
+      `${fmt(unknown.latency.p50, 1)} / ${fmt(unknown.latency.p99, 1)} ms`,
+      `**${fmt(unknownRatio, 2)}×** the known provider (rounds: ${unknownRounds.map((x) => fmt(x, 2) + '×').join(', ')}); server CPU ${fmt(unknown.cpuUsPerRequest)} µs/request`,
+    );
     target('unknown provider vs known', unknownRatio, '≥ 0.8×', unknownRatio >= 0.8);
 
     if (REDIS_URL !== 'off') {
@@ -291,7 +343,12 @@ async function main(): Promise<void> {
       const b = await startSwitchboard(databaseUrl, REDIS_URL);
       processes.push(b);
       const redis = await pairs('Switchboard+Redis', a);
-      const redisRatio = ratioRow('(a) Switchboard activeModel, warm, Redis + near cache, two instances (reads on A)', redis.ref, redis.r, redis.rounds);
+      const redisRatio = ratioRow(
+        '(a) Switchboard activeModel, warm, Redis + near cache, two instances (reads on A)',
+        redis.ref,
+        redis.r,
+        redis.rounds,
+      );
       target('warm read, Redis with two instances, vs bare Apollo', redisRatio, '≥ 0.95×', redisRatio >= 0.95);
 
       // A read mix (known providers, an unknown one) on A while B switches the read provider's model 5 times a second.
@@ -325,10 +382,16 @@ async function main(): Promise<void> {
     await bare.stop();
 
     log('(b) writes');
-    await writeBench('activateModel, 50 distinct slots', server.url, databaseName, (i) => {
-      const p = seeded.distinct[i % 50];
-      return Math.floor(i / 50) % 2 ? p.a : p.b;
-    }, 20);
+    await writeBench(
+      'activateModel, 50 distinct slots',
+      server.url,
+      databaseName,
+      (i) => {
+        const p = seeded.distinct[i % 50];
+        return Math.floor(i / 50) % 2 ? p.a : p.b;
+      },
+      20,
+    );
     await writeBench('activateModel, one contended slot', server.url, databaseName, (i) => (i % 2 ? seeded.hot.a : seeded.hot.b), 20);
 
     for (const count of FANOUT) {
@@ -342,7 +405,8 @@ async function main(): Promise<void> {
     summary = targets;
   } catch (e) {
     for (const p of processes) {
-      if (p.child.exitCode !== null || p.child.signalCode !== null) log(`a server process ended (${p.child.exitCode ?? p.child.signalCode}):\n${p.output.slice(-30).join('\n')}`);
+      if (p.child.exitCode !== null || p.child.signalCode !== null)
+        log(`a server process ended (${p.child.exitCode ?? p.child.signalCode}):\n${p.output.slice(-30).join('\n')}`);
     }
     throw e;
   } finally {
@@ -358,7 +422,9 @@ async function main(): Promise<void> {
   console.log(line(header));
   console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
   for (const r of rows) console.log(line(r));
-  console.log(`(a) 50 connections, ${DURATION}s after a 2s warm-up; (b) 20 connections; (c) p50/p99 from the mutation's return (and send) to each subscriber's receipt, all subscribers in this process.`);
+  console.log(
+    `(a) 50 connections, ${DURATION}s after a 2s warm-up; (b) 20 connections; (c) p50/p99 from the mutation's return (and send) to each subscriber's receipt, all subscribers in this process.`,
+  );
   console.log('\nTargets (one run, same Node binary for every server):');
   for (const t of summary) console.log(`  ${t.ok ? 'met    ' : 'NOT MET'}  ${t.label}: ${fmt(t.value, 2)} (target ${t.goal})`);
   console.log(`total ${((Date.now() - started) / 1000).toFixed(0)}s`);

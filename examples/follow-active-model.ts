@@ -28,7 +28,9 @@ async function main(): Promise<void> {
 
   client.onChange((change) => {
     if (change.capability !== capability) return;
-    console.log(`v${change.version}: ${change.previousModel?.name ?? 'none'} -> ${change.model ? `${change.model.name} (${change.model.modelId})` : 'none'}`);
+    console.log(
+      `v${change.version}: ${change.previousModel?.name ?? 'none'} -> ${change.model ? `${change.model.name} (${change.model.modelId})` : 'none'}`,
+    );
   });
 
   const stop = async () => {

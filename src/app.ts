@@ -117,12 +117,14 @@ export function appResolvers(s: AppServices): object[] {
 
 /** For emitting or checking the schema without a server: services that refuse to be used. */
 export function schemaOnlyResolvers(): object[] {
-  const unavailable = new Proxy({}, {
-    get: (_target, property) => {
-      if (property === 'then') return undefined;
-      throw new Error(`services are not available when only building the schema (used: ${String(property)})`);
+  const unavailable = new Proxy(
+    {},
+    {
+      get: (_target, property) => {
+        if (property === 'then') return undefined;
+        throw new Error(`services are not available when only building the schema (used: ${String(property)})`);
+      },
     },
-  });
+  );
   return appResolvers(new Proxy({} as AppServices, { get: () => unavailable }));
 }
-

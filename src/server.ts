@@ -64,7 +64,10 @@ export interface SwitchboardServer {
 /** Instances that share a database are one deployment: they share Redis channels and cache keys. */
 function deploymentNamespace(databaseUrl: string): string {
   const u = new URL(databaseUrl);
-  return createHash('sha256').update(`${u.hostname}:${u.port || 5432}${u.pathname}`).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(`${u.hostname}:${u.port || 5432}${u.pathname}`)
+    .digest('hex')
+    .slice(0, 12);
 }
 
 /** The composition root: database, backplane, the modules (src/app.ts), GraphQL over HTTP and WebSocket. */
@@ -74,13 +77,23 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const tracing =
     config.otelEndpoint || options.spanExporter
       ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily and synchronously, only when tracing is on
-        (require('./observability/tracing') as typeof import('./observability/tracing')).startTracing({ endpoint: config.otelEndpoint, exporter: options.spanExporter, log })
+        (require('./observability/tracing') as typeof import('./observability/tracing')).startTracing({
+          endpoint: config.otelEndpoint,
+          exporter: options.spanExporter,
+          log,
+        })
       : undefined;
   if (config.encryptionKeyIsDefault) {
     log.warn('ENCRYPTION_KEY is not set: using the built-in development key. Set ENCRYPTION_KEY (32 bytes) in production.');
   }
   const databaseUrl = config.databaseUrl ?? DEFAULT_DATABASE_URL;
-  const orm = await openDatabase({ databaseUrl, poolMax: config.databasePoolMax, migrate: config.migrateOnStart, onQuery: options.onQuery, timeouts: config.database });
+  const orm = await openDatabase({
+    databaseUrl,
+    poolMax: config.databasePoolMax,
+    migrate: config.migrateOnStart,
+    onQuery: options.onQuery,
+    timeouts: config.database,
+  });
   const rootEm = orm.em;
   const backplane = createBackplane({ redisUrl: config.redisUrl, namespace: deploymentNamespace(databaseUrl), codec: snapshotCodec, log });
   const { services, transactions, resolvers } = createApp({ config, rootEm, backplane, log });
@@ -107,7 +120,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const contexts = new ContextFactory(rootEm, services.authentication, services);
 
   // Fastify's request id: a valid X-Request-Id is kept, anything else replaced (requestIdOf).
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: false, requestIdHeader: false, genReqId: requestIdOf, ...fastifyTimeouts(config.http) });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: false,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    ...fastifyTimeouts(config.http),
+  });
   const apollo = new ApolloServer<GraphQLContext>({
     // graphql-jit executes (Apollo's `gateway` hook); parsing, validation, plugins and formatError stay Apollo's.
     gateway: jitGateway(schema, { maxCost: config.limits.maxCost }),
@@ -120,7 +140,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM (graceful shutdown); Apollo's own handler would re-raise the signal and kill the process mid-drain.
     stopOnTerminationSignals: false,
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), metrics.apolloPlugin(log), authGatePlugin(), requestGuardPlugin(), localizedErrorsPlugin(log), ...(tracing ? [tracing.apolloPlugin()] : [])],
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      metrics.apolloPlugin(log),
+      authGatePlugin(),
+      requestGuardPlugin(),
+      localizedErrorsPlugin(log),
+      ...(tracing ? [tracing.apolloPlugin()] : []),
+    ],
     formatError: formatErrorInDefaultLocale(config.defaultLocale),
   });
   await apollo.start();
@@ -155,14 +184,24 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   let draining = false;
   registerHealthRoutes(app, {
-    postgres: () => rootEm.getConnection().execute('select 1').then(() => true), // raw: a readiness round trip touching no table
+    postgres: () =>
+      rootEm
+        .getConnection()
+        .execute('select 1')
+        .then(() => true), // raw: a readiness round trip touching no table
     redis: () => (backplane.mode === 'memory' ? null : backplane.ping()),
     draining: () => draining,
   });
   registerErrorHandlers(app, config.defaultLocale, log);
   await registerStaticRoutes(app);
   registerConnectionDrain(app);
-  registerRestV1(app, { contexts, activationQueries: services.activationQueries, snapshots: services.snapshots, defaultLocale: config.defaultLocale, log });
+  registerRestV1(app, {
+    contexts,
+    activationQueries: services.activationQueries,
+    snapshots: services.snapshots,
+    defaultLocale: config.defaultLocale,
+    log,
+  });
   registerLanding(app);
   metrics.registerRoute(app, config.metricsToken);
 

@@ -69,4 +69,3 @@ export async function request(token, query, variables = {}) {
   }
   return body.data;
 }
-

@@ -95,8 +95,11 @@ function visibleViews() {
 }
 
 function renderNav() {
-  els.nav.replaceChildren(...visibleViews().map((view) =>
-    h('a', { href: `#/${view.id}`, 'data-view': view.id, 'aria-current': view === currentView ? 'page' : undefined }, t(view.navKey))));
+  els.nav.replaceChildren(
+    ...visibleViews().map((view) =>
+      h('a', { href: `#/${view.id}`, 'data-view': view.id, 'aria-current': view === currentView ? 'page' : undefined }, t(view.navKey)),
+    ),
+  );
   els.nav.setAttribute('aria-label', t('nav.label'));
 }
 
@@ -263,11 +266,13 @@ function startLiveUpdates(s) {
       if (!change) return;
       s.lastCursor = change.cursor;
       for (const view of views) view.onChange?.(change);
-      announce(t('slots.announce', {
-        where: t('slots.where', { capability: capLabel(change.capability), provider: change.provider.name ?? change.provider.slug }),
-        model: modelLabel(change.model),
-        version: versionLabel(change.version),
-      }));
+      announce(
+        t('slots.announce', {
+          where: t('slots.where', { capability: capLabel(change.capability), provider: change.provider.name ?? change.provider.slug }),
+          model: modelLabel(change.model),
+          version: versionLabel(change.version),
+        }),
+      );
     },
     onErrors(errors, { fatal }) {
       if (s !== session) return;

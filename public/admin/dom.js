@@ -24,8 +24,12 @@ export function h(tag, props = {}, ...children) {
 
 /** replaceChildren for nested arrays with null/false holes (as h() accepts them). */
 export function fill(el, ...children) {
-  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false)
-    .map((c) => (c instanceof Node ? c : String(c))));
+  el.replaceChildren(
+    ...children
+      .flat(Infinity)
+      .filter((c) => c !== null && c !== undefined && c !== false)
+      .map((c) => (c instanceof Node ? c : String(c))),
+  );
   return el;
 }
 
@@ -71,11 +75,30 @@ export function errorLines(errors) {
  * columns: [{ label, cell(row) → Node | string, class? }]
  */
 export function dataTable({ columns, rows, caption, rowAttrs }) {
-  return h('table', { class: 'data' },
+  return h(
+    'table',
+    { class: 'data' },
     caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.class }, c.label)))),
-    h('tbody', {}, rows.map((row) => h('tr', rowAttrs ? rowAttrs(row) : {},
-      columns.map((c) => h('td', { 'data-label': c.label, class: c.class }, h('div', { class: 'cell-value' }, c.cell(row))))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => h('th', { scope: 'col', class: c.class }, c.label)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((row) =>
+        h(
+          'tr',
+          rowAttrs ? rowAttrs(row) : {},
+          columns.map((c) => h('td', { 'data-label': c.label, class: c.class }, h('div', { class: 'cell-value' }, c.cell(row)))),
+        ),
+      ),
+    ),
   );
 }
 
@@ -101,7 +124,9 @@ export function formDialog({ title, body = [], fields = [], submitLabel, danger 
     const fieldNodes = fields.map((field) => renderField(field, inputs));
     const submit = h('button', { type: 'submit', class: danger ? 'danger' : 'primary' }, submitLabel);
     const cancel = h('button', { type: 'button', class: 'secondary', onclick: () => finish(null) }, t('cancel'));
-    const form = h('form', { class: 'dialog-form', novalidate: true },
+    const form = h(
+      'form',
+      { class: 'dialog-form', novalidate: true },
       h('h2', { id: titleId }, title),
       bodyBox,
       fieldNodes,
@@ -125,7 +150,9 @@ export function formDialog({ title, body = [], fields = [], submitLabel, danger 
       event.preventDefault();
       errorBox.hidden = true;
       const values = readValues(fields, inputs);
-      const missing = fields.find((f) => f.required && (values[f.name] === '' || values[f.name] == null || (Array.isArray(values[f.name]) && values[f.name].length === 0)));
+      const missing = fields.find(
+        (f) => f.required && (values[f.name] === '' || values[f.name] == null || (Array.isArray(values[f.name]) && values[f.name].length === 0)),
+      );
       if (missing) {
         errorBox.replaceChildren(h('span', {}, missing.requiredMessage ?? `${missing.label}: ${t('errorPrefix')}`));
         errorBox.hidden = false;
@@ -155,7 +182,9 @@ export function formDialog({ title, body = [], fields = [], submitLabel, danger 
     dialog.addEventListener('cancel', onCancel);
     setup?.({
       setBody: (nodes) => bodyBox.replaceChildren(...[nodes].flat()),
-      setSubmitLabel: (text) => { submit.textContent = text; },
+      setSubmitLabel: (text) => {
+        submit.textContent = text;
+      },
       inputs,
       isOpen: () => !done,
       close: () => finish(null),
@@ -177,7 +206,13 @@ export function messageDialog({ title, body }) {
   return new Promise((resolve) => {
     const titleId = uid('dlg-title');
     const close = h('button', { type: 'submit', class: 'primary' }, t('close'));
-    const form = h('form', { class: 'dialog-form' }, h('h2', { id: titleId }, title), h('div', { class: 'dialog-body' }, body), h('div', { class: 'dialog-actions' }, close));
+    const form = h(
+      'form',
+      { class: 'dialog-form' },
+      h('h2', { id: titleId }, title),
+      h('div', { class: 'dialog-body' }, body),
+      h('div', { class: 'dialog-actions' }, close),
+    );
     // Not the dialog's 'close' event: the previous dialog's may still be queued.
     const finish = (event) => {
       event?.preventDefault();
@@ -201,7 +236,14 @@ function renderField(field, inputs) {
   const hintId = field.hint ? `${id}-hint` : undefined;
   const hint = field.hint ? h('p', { class: 'hint', id: hintId }, field.hint) : null;
   if (field.type === 'checkbox') {
-    const input = h('input', { type: 'checkbox', id, name: field.name, checked: field.value, 'aria-describedby': hintId, disabled: field.disabled });
+    const input = h('input', {
+      type: 'checkbox',
+      id,
+      name: field.name,
+      checked: field.value,
+      'aria-describedby': hintId,
+      disabled: field.disabled,
+    });
     inputs.set(field.name, input);
     return h('div', { class: 'field check' }, input, h('label', { for: id }, field.label), hint);
   }
@@ -211,23 +253,40 @@ function renderField(field, inputs) {
       const box = h('input', { type: 'checkbox', id: boxId, value: o.value, checked: (field.value ?? []).includes(o.value) });
       return h('span', { class: 'check' }, box, h('label', { for: boxId }, o.label));
     });
-    const group = h('fieldset', { class: 'field', 'aria-describedby': hintId }, h('legend', {}, field.label), h('div', { class: 'checks' }, boxes), hint);
+    const group = h(
+      'fieldset',
+      { class: 'field', 'aria-describedby': hintId },
+      h('legend', {}, field.label),
+      h('div', { class: 'checks' }, boxes),
+      hint,
+    );
     inputs.set(field.name, group);
     return group;
   }
   let input;
   if (field.type === 'select') {
-    input = h('select', { id, name: field.name, 'aria-describedby': hintId, disabled: field.disabled },
-      field.options.map((o) => h('option', { value: o.value }, o.label)));
+    input = h(
+      'select',
+      { id, name: field.name, 'aria-describedby': hintId, disabled: field.disabled },
+      field.options.map((o) => h('option', { value: o.value }, o.label)),
+    );
     if (field.value !== undefined) input.value = field.value;
     if (field.onchange) input.addEventListener('change', () => field.onchange(input.value, inputs));
   } else if (field.type === 'textarea') {
     input = h('textarea', { id, name: field.name, rows: 2, maxlength: field.maxlength ?? 500, 'aria-describedby': hintId }, field.value ?? '');
   } else {
-    const type = field.type === 'datetime' ? 'datetime-local' : field.type ?? 'text';
+    const type = field.type === 'datetime' ? 'datetime-local' : (field.type ?? 'text');
     input = h('input', {
-      id, name: field.name, type, value: field.value ?? '', placeholder: field.placeholder,
-      'aria-describedby': hintId, autocomplete: 'off', spellcheck: 'false', required: field.required, disabled: field.disabled,
+      id,
+      name: field.name,
+      type,
+      value: field.value ?? '',
+      placeholder: field.placeholder,
+      'aria-describedby': hintId,
+      autocomplete: 'off',
+      spellcheck: 'false',
+      required: field.required,
+      disabled: field.disabled,
       dir: field.ltr ? 'ltr' : undefined,
       step: field.type === 'datetime' ? 1 : undefined,
     });
@@ -251,7 +310,16 @@ function readValues(fields, inputs) {
 /** A read-only secret with a Copy button (clipboard API; falls back to selecting the text). */
 export function copyField(label, secret) {
   const id = uid('secret');
-  const input = h('input', { id, type: 'text', readonly: true, value: secret, class: 'secret', dir: 'ltr', 'data-autofocus': true, spellcheck: 'false' });
+  const input = h('input', {
+    id,
+    type: 'text',
+    readonly: true,
+    value: secret,
+    class: 'secret',
+    dir: 'ltr',
+    'data-autofocus': true,
+    spellcheck: 'false',
+  });
   input.addEventListener('focus', () => input.select());
   const status = h('span', { class: 'copy-status', role: 'status' });
   const button = h('button', { type: 'button', class: 'copy' }, t('tokens.copy'));

@@ -41,9 +41,7 @@ export class Grid {
    * whose real version must be looked up.
    */
   setProviders(providers) {
-    const signature = JSON.stringify(
-      providers.map((p) => [p.slug, p.name, p.models.map((m) => [m.id, m.name, m.displayName, m.capabilities])]),
-    );
+    const signature = JSON.stringify(providers.map((p) => [p.slug, p.name, p.models.map((m) => [m.id, m.name, m.displayName, m.capabilities])]));
     this.providers = new Map(providers.map((p) => [p.slug, p]));
     const absent = [];
     for (const provider of providers) {
@@ -107,8 +105,10 @@ export class Grid {
     this.slots.set(key, { ...next, known: true });
     const pick = this.picks.get(key);
     if (pick) {
-      if (next.model?.id === pick.modelId) this.picks.delete(key); // what was picked now holds the slot
-      else if (next.version > pick.version) pick.stale = { model: next.model, version: next.version, at: next.at, by: next.by, reason: next.reason };
+      if (next.model?.id === pick.modelId)
+        this.picks.delete(key); // what was picked now holds the slot
+      else if (next.version > pick.version)
+        pick.stale = { model: next.model, version: next.version, at: next.at, by: next.by, reason: next.reason };
     }
     this.updateCell(key);
     const cell = this.cells.get(key);
@@ -185,20 +185,41 @@ export class Grid {
     this.cells.clear();
     const columns = this.columns();
     this.table.dataset.columns = String(columns.length);
-    const head = h('thead', {}, h('tr', {},
-      h('th', { scope: 'col', class: 'provider-col' }, t('slots.provider')),
-      columns.map((c) => h('th', { scope: 'col' }, capLabel(c))),
-    ));
+    const head = h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col', class: 'provider-col' }, t('slots.provider')),
+        columns.map((c) => h('th', { scope: 'col' }, capLabel(c))),
+      ),
+    );
     const body = h('tbody', {});
     for (const provider of this.providers.values()) {
       const offered = new Set(provider.models.flatMap((m) => m.capabilities));
-      const row = h('tr', { dataset: { provider: provider.slug } },
-        h('th', { scope: 'row', class: 'provider-col' }, h('span', { class: 'provider-name' }, provider.name), ' ', h('code', {}, provider.slug)),
+      const row = h(
+        'tr',
+        { dataset: { provider: provider.slug } },
+        h(
+          'th',
+          { scope: 'row', class: 'provider-col' },
+          h('span', { class: 'provider-name' }, provider.name),
+          ' ',
+          h('code', {}, provider.slug),
+        ),
       );
       for (const capability of columns) {
         if (offered.has(capability) || this.showAll) row.append(this.renderCell(provider, capability));
-        else row.append(h('td', { class: 'not-offered', 'data-label': capLabel(capability) },
-          h('span', { 'aria-hidden': 'true' }, t('slots.notOffered')), h('span', { class: 'visually-hidden' }, t('slots.noCandidates'))));
+        else
+          row.append(
+            h(
+              'td',
+              { class: 'not-offered', 'data-label': capLabel(capability) },
+              h('span', { 'aria-hidden': 'true' }, t('slots.notOffered')),
+              h('span', { class: 'visually-hidden' }, t('slots.noCandidates')),
+            ),
+          );
       }
       body.append(row);
     }
@@ -216,7 +237,9 @@ export class Grid {
     const where = this.where(key);
     const selectId = `select-${provider.slug}-${capability}`.replace(/[^\w-]/g, '_');
     const candidates = provider.models.filter((m) => m.capabilities.includes(capability));
-    const select = h('select', { id: selectId, class: 'slot-select' },
+    const select = h(
+      'select',
+      { id: selectId, class: 'slot-select' },
       h('option', { value: '' }, candidates.length ? t('slots.choose') : t('slots.noCandidates')),
       candidates.map((m) => h('option', { value: m.id }, m.displayName || m.name)),
     );
@@ -227,9 +250,17 @@ export class Grid {
       this.notices.delete(key);
       this.updateCell(key);
     });
-    const switchButton = h('button', { type: 'button', class: 'switch primary', 'aria-label': t('slots.switchLabel', { where }) }, t('slots.switch'));
+    const switchButton = h(
+      'button',
+      { type: 'button', class: 'switch primary', 'aria-label': t('slots.switchLabel', { where }) },
+      t('slots.switch'),
+    );
     switchButton.addEventListener('click', () => this.actions.onSwitch(key));
-    const clearButton = h('button', { type: 'button', class: 'clear secondary', 'aria-label': t('slots.clearLabel', { where }) }, t('slots.clear'));
+    const clearButton = h(
+      'button',
+      { type: 'button', class: 'clear secondary', 'aria-label': t('slots.clearLabel', { where }) },
+      t('slots.clear'),
+    );
     clearButton.addEventListener('click', () => this.actions.onClear(key));
 
     const cell = {
@@ -284,8 +315,10 @@ export class Grid {
     let lines = [];
     if (notice?.kind === 'conflict') {
       kind = 'conflict';
-      lines = [t('slots.conflict', { model: modelLabel(slot.model), version: versionLabel(slot.version), who: slot.by ?? t('slots.someone') })
-        + (slot.reason ? ` ${t('slots.reasonGiven', { reason: slot.reason })}` : '')];
+      lines = [
+        t('slots.conflict', { model: modelLabel(slot.model), version: versionLabel(slot.version), who: slot.by ?? t('slots.someone') }) +
+          (slot.reason ? ` ${t('slots.reasonGiven', { reason: slot.reason })}` : ''),
+      ];
     } else if (notice) {
       kind = notice.kind;
       lines = notice.lines;

@@ -85,7 +85,9 @@ export function startLive({ url, connectionParams, query, variables, onNext, onE
           acknowledged = true;
           // Reset the back-off only once the connection has proved stable, so a server that
           // accepts and then drops us at once is not hammered.
-          timers.stable = setTimeout(() => { attempt = 0; }, STABLE_AFTER_MS);
+          timers.stable = setTimeout(() => {
+            attempt = 0;
+          }, STABLE_AFTER_MS);
           keepAlive();
           subscribe();
           break;

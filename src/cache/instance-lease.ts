@@ -200,7 +200,16 @@ export class InstanceLease {
     this.pending.set(nonce, { acked: new Set() });
     let reply: (string | number)[];
     try {
-      reply = (await this.commands.eval(PUBLISH_INVALIDATION, 3, this.keys.leases, this.keys.epoch, this.keys.channel, this.id, message, this.leaseMs)) as (string | number)[];
+      reply = (await this.commands.eval(
+        PUBLISH_INVALIDATION,
+        3,
+        this.keys.leases,
+        this.keys.epoch,
+        this.keys.channel,
+        this.id,
+        message,
+        this.leaseMs,
+      )) as (string | number)[];
     } catch (err) {
       // Redis unreachable from here: the others may still hold leases granted before the outage began.
       // None of them can be renewed once Redis is away for them too, so one lease after the first
@@ -221,7 +230,10 @@ export class InstanceLease {
       try {
         const leaseLeft = Number(await this.commands.eval(FENCE, 1, this.keys.leases, this.keys.fencePrefix, ...laggards));
         wait = Math.max(wait, leaseLeft);
-        this.options.log.warn({ instances: laggards, waitMs: leaseLeft }, 'near cache: instances did not acknowledge an invalidation in time; fenced until their lease runs out');
+        this.options.log.warn(
+          { instances: laggards, waitMs: leaseLeft },
+          'near cache: instances did not acknowledge an invalidation in time; fenced until their lease runs out',
+        );
       } catch {
         wait = Math.max(wait, this.leaseMs);
       }
@@ -247,10 +259,14 @@ export class InstanceLease {
     if (!this.subscribed || this.closed) return;
     const sent = performance.now();
     try {
-      const now = Number(await this.commands.eval(HEARTBEAT, 3, this.keys.leases, this.keys.fencePrefix + this.id, this.keys.epoch, this.id, this.leaseMs));
+      const now = Number(
+        await this.commands.eval(HEARTBEAT, 3, this.keys.leases, this.keys.fencePrefix + this.id, this.keys.epoch, this.id, this.leaseMs),
+      );
       if (now === -1) {
         this.stats.selfFenced++;
-        this.options.log.warn('near cache: this instance missed an invalidation deadline; dropped its near cache, answering from Redis until its next heartbeat');
+        this.options.log.warn(
+          'near cache: this instance missed an invalidation deadline; dropped its near cache, answering from Redis until its next heartbeat',
+        );
         this.lapse();
         return;
       }

@@ -115,9 +115,9 @@ export class RedisSnapshotStore<T> implements SnapshotStore<T> {
       const raw = await this.redis.mget(...keys);
       const values = ids.map((_, i) => (raw[2 * i] === null ? null : this.codec.decode(raw[2 * i]!)));
       for (const v of values) {
-      if (v === null) this.misses++;
-      else this.hits++;
-    }
+        if (v === null) this.misses++;
+        else this.hits++;
+      }
       return { values, generations: ids.map((_, i) => `${epoch}:${raw[2 * i + 1] ?? '0'}`) };
     } catch {
       return this.allMisses(ids);

@@ -175,9 +175,14 @@ async function active(p: Parsed, http: HttpOptions, io: Io): Promise<number> {
       model = { ...found, version };
     }
   }
-  const result = model ? { id: model.id, name: model.name, modelId: model.modelId, displayName: model.displayName, provider, capability, version: model.version } : null;
+  const result = model
+    ? { id: model.id, name: model.name, modelId: model.modelId, displayName: model.displayName, provider, capability, version: model.version }
+    : null;
   if (p.json) io.out(JSON.stringify(result));
-  else io.out(result ? `${provider}/${capability}: ${result.name} (${result.modelId}) v${result.version}` : `${provider}/${capability}: no active model`);
+  else
+    io.out(
+      result ? `${provider}/${capability}: ${result.name} (${result.modelId}) v${result.version}` : `${provider}/${capability}: no active model`,
+    );
   return result ? EXIT.OK : EXIT.EMPTY_SLOT;
 }
 
@@ -215,7 +220,12 @@ async function history(p: Parsed, http: HttpOptions, io: Io): Promise<number> {
       let taken = 0;
       while (taken < limit) {
         const first = Math.min(100, limit - taken);
-        const { activationHistory }: ClientHistoryQuery = await request(http, ClientHistoryDocument, { provider: slug, capability, first, after });
+        const { activationHistory }: ClientHistoryQuery = await request(http, ClientHistoryDocument, {
+          provider: slug,
+          capability,
+          first,
+          after,
+        });
         all.push(...activationHistory.edges.map((e) => e.node));
         taken += activationHistory.edges.length;
         if (!activationHistory.pageInfo.hasNextPage) break;
@@ -223,7 +233,9 @@ async function history(p: Parsed, http: HttpOptions, io: Io): Promise<number> {
       }
     }),
   );
-  const newestFirst = all.sort((a, b) => (a.cursor.length !== b.cursor.length ? b.cursor.length - a.cursor.length : a.cursor < b.cursor ? 1 : -1)).slice(0, limit);
+  const newestFirst = all
+    .sort((a, b) => (a.cursor.length !== b.cursor.length ? b.cursor.length - a.cursor.length : a.cursor < b.cursor ? 1 : -1))
+    .slice(0, limit);
   if (p.json) io.out(JSON.stringify(newestFirst.map(changeJson)));
   else if (!newestFirst.length) io.out('no changes');
   else newestFirst.forEach((c) => io.out(changeLine(c)));
@@ -234,7 +246,8 @@ async function watch(p: Parsed, http: HttpOptions, io: Io): Promise<number> {
   const [provider] = positionals(p, 0, 1, '[<provider>]');
   const capArg = one(p.options, 'capability');
   const since = one(p.options, 'since');
-  if (since !== undefined && !/^\d{1,20}$/.test(since)) throw new UsageError(`--since must be a cursor (as printed by watch or history), got "${since}"`);
+  if (since !== undefined && !/^\d{1,20}$/.test(since))
+    throw new UsageError(`--since must be a cursor (as printed by watch or history), got "${since}"`);
   const client = new SwitchboardClient({
     url: http.url,
     token: http.token ?? '',

@@ -24,7 +24,9 @@ export function isAuthError(e: unknown): boolean {
 /** True for a failure worth retrying: the network, a restart, an overloaded or unavailable server. */
 export function isTransient(e: unknown): boolean {
   if (!(e instanceof SwitchboardError)) return true;
-  return e.code === 'NETWORK_ERROR' || e.code === 'SERVICE_UNAVAILABLE' || e.code === 'BAD_RESPONSE' || (e.status !== undefined && e.status >= 500);
+  return (
+    e.code === 'NETWORK_ERROR' || e.code === 'SERVICE_UNAVAILABLE' || e.code === 'BAD_RESPONSE' || (e.status !== undefined && e.status >= 500)
+  );
 }
 
 export interface HttpOptions {
@@ -64,7 +66,11 @@ export async function request<R, V>(options: HttpOptions, document: TypedDocumen
   try {
     body = (await res.json()) as typeof body;
   } catch {
-    throw new SwitchboardError(`${options.url} answered HTTP ${res.status} without a GraphQL body`, res.status >= 500 ? 'BAD_RESPONSE' : 'BAD_REQUEST', res.status);
+    throw new SwitchboardError(
+      `${options.url} answered HTTP ${res.status} without a GraphQL body`,
+      res.status >= 500 ? 'BAD_RESPONSE' : 'BAD_REQUEST',
+      res.status,
+    );
   }
   const first = body.errors?.[0];
   if (first) throw new SwitchboardError(first.message, first.extensions?.code ?? 'INTERNAL_SERVER_ERROR', res.status);

@@ -110,7 +110,11 @@ function toError(e: unknown): SwitchboardError {
     const first = e[0] as { message?: string; extensions?: { code?: string } };
     return new SwitchboardError(first.message ?? 'subscription error', first.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
   }
-  if (isCloseEvent(e)) return new SwitchboardError(`connection closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`, e.code === 4403 ? 'FORBIDDEN' : 'NETWORK_ERROR');
+  if (isCloseEvent(e))
+    return new SwitchboardError(
+      `connection closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`,
+      e.code === 4403 ? 'FORBIDDEN' : 'NETWORK_ERROR',
+    );
   return new SwitchboardError((e as Error)?.message ?? String(e), 'NETWORK_ERROR');
 }
 
@@ -280,7 +284,10 @@ export class SwitchboardClient {
       const key = `${slot.provider.slug}:${slot.capability}`;
       const known = this.slots.get(key);
       if (known && known.version >= slot.version) continue;
-      this.slots.set(key, { version: slot.version, model: { ...slot.model, provider: slot.provider.slug, capability: slot.capability, version: slot.version } });
+      this.slots.set(key, {
+        version: slot.version,
+        model: { ...slot.model, provider: slot.provider.slug, capability: slot.capability, version: slot.version },
+      });
     }
     this.cursor = start;
   }
@@ -290,7 +297,10 @@ export class SwitchboardClient {
     this.ws = createClient({
       url: toWsUrl(this.options.url),
       webSocketImpl: this.options.webSocketImpl,
-      connectionParams: () => ({ authorization: `Bearer ${this.options.token}`, ...(this.options.locale ? { locale: this.options.locale } : {}) }),
+      connectionParams: () => ({
+        authorization: `Bearer ${this.options.token}`,
+        ...(this.options.locale ? { locale: this.options.locale } : {}),
+      }),
       lazy: true,
       lazyCloseTimeout: 1000,
       keepAlive: this.options.keepAliveMs ?? 15_000,

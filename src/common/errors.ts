@@ -110,14 +110,32 @@ function flattenValidation(errors: ValidationError[], locale: Locale, prefix = '
 }
 
 // 57014: statement_timeout (or a cancel); 55P03: lock_timeout — the database is too busy to answer now.
-const UNAVAILABLE_CODES = new Set(['57014', '55P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03', '53300', '08000', '08001', '08003', '08006']);
+const UNAVAILABLE_CODES = new Set([
+  '57014',
+  '55P03',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
 
 /** True for "the database cannot be reached right now" (as opposed to a bug): the client should retry. */
 export function isUnavailable(error: unknown): boolean {
   for (let e = error as { code?: string; name?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
     if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
     if (e.name === 'ConnectionException' || e.name === 'KnexTimeoutError') return true;
-    if (typeof e.message === 'string' && /Timeout acquiring a connection|Connection terminated|Query read timeout|timeout expired/.test(e.message)) return true;
+    if (
+      typeof e.message === 'string' &&
+      /Timeout acquiring a connection|Connection terminated|Query read timeout|timeout expired/.test(e.message)
+    )
+      return true;
     e = e.cause as typeof e;
   }
   return false;
@@ -195,7 +213,11 @@ export function presentError(
   }
   if (isUnavailable(source)) {
     return {
-      formatted: { ...base, message: translate(locale, 'unavailable', { service: 'postgres' }), extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } },
+      formatted: {
+        ...base,
+        message: translate(locale, 'unavailable', { service: 'postgres' }),
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+      },
       unexpected: false,
     };
   }

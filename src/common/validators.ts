@@ -17,8 +17,7 @@ export const NotBlank = () => Matches(/^\S(?:[\s\S]*\S)?$/, ctx({ key: 'input.bl
 
 export const ModelName = () => Matches(/^[A-Za-z0-9._:/@+-]+$/, ctx({ key: 'input.modelName' }));
 
-export const HttpUrl = () =>
-  IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, ctx({ key: 'input.url' }));
+export const HttpUrl = () => IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, ctx({ key: 'input.url' }));
 
 /** For updates where "" removes the value: the other validators of the property apply to anything else. */
 export const UnlessEmpty = () => ValidateIf((_object, value) => value !== '' && value != null);

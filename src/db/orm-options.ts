@@ -14,7 +14,18 @@ import { AuditEvent } from '../modules/audit/audit-event.entity';
 import { ScheduledChange } from '../modules/schedule/scheduled-change.entity';
 
 /** The ORM's registry: every entity of every module (src/db imports entities and nothing else of the modules). */
-export const ENTITIES = [Provider, AIModel, ActivationSlot, ActivationChange, User, ApiToken, PersonalApiKey, UsageRecord, AuditEvent, ScheduledChange];
+export const ENTITIES = [
+  Provider,
+  AIModel,
+  ActivationSlot,
+  ActivationChange,
+  User,
+  ApiToken,
+  PersonalApiKey,
+  UsageRecord,
+  AuditEvent,
+  ScheduledChange,
+];
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/switchboard';
 

@@ -57,10 +57,10 @@ export class TransactionRunner {
     for (let attempt = 1; ; attempt++) {
       const events: DomainEvent[] = [];
       try {
-        const result = await this.rootEm.fork().transactional(
-          (em) => work({ em, emit: (event) => void events.push(event) }),
-          { isolationLevel: options.isolationLevel, readOnly: options.readOnly },
-        );
+        const result = await this.rootEm.fork().transactional((em) => work({ em, emit: (event) => void events.push(event) }), {
+          isolationLevel: options.isolationLevel,
+          readOnly: options.readOnly,
+        });
         if (events.length) await this.deliver(events);
         return result;
       } catch (e) {

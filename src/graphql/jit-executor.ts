@@ -1,6 +1,16 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { BREAK, execute, GraphQLError, OperationTypeNode, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  BREAK,
+  execute,
+  GraphQLError,
+  OperationTypeNode,
+  visit,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { documentCost } from './operation-limits';
 
 /**
@@ -102,7 +112,8 @@ export function isIntrospection(document: DocumentNode, source: string): boolean
 /** The size a compiled operation holds: the generated function's source. */
 function compiledSize(compiled: CompiledQuery): number {
   let size = 0;
-  for (const f of [compiled.query, compiled.subscribe, compiled.stringify]) if (typeof f === 'function') size += Function.prototype.toString.call(f).length;
+  for (const f of [compiled.query, compiled.subscribe, compiled.stringify])
+    if (typeof f === 'function') size += Function.prototype.toString.call(f).length;
   return size;
 }
 
@@ -114,7 +125,12 @@ function toGraphQLError(e: unknown): GraphQLError {
   // graphql-jit's GraphQLError is a function of that name whose prototype inherits graphql-js's;
   // graphql-js's own class and its subclasses (AppError, TypeGraphQL's errors) are kept as they are.
   if (e instanceof GraphQLError && !(e.constructor !== GraphQLError && e.constructor.name === 'GraphQLError')) return e;
-  const source = e as Error & { path?: (string | number)[]; locations?: { line: number; column: number }[]; originalError?: Error; extensions?: Record<string, unknown> };
+  const source = e as Error & {
+    path?: (string | number)[];
+    locations?: { line: number; column: number }[];
+    originalError?: Error;
+    extensions?: Record<string, unknown>;
+  };
   // graphql-js raises a null in a non-null field as a plain Error (an unexpected error: a bug);
   // graphql-jit gives it no originalError, which would make it look like a client error.
   const originalError = source.originalError ?? (NON_NULL.test(source.message) ? new Error(source.message) : undefined);
@@ -133,10 +149,21 @@ export function createJitExecutor(
 ): { executor: GatewayExecutor; cacheSize(): number; cacheWeight(): number; clear(): void } {
   const cache = new Lru<Compiled>(options.maxEntries ?? 500, options.maxSize ?? DEFAULT_MAX_SIZE);
 
-  const runGraphqlJs = (schema: GraphQLSchema, document: DocumentNode, context: unknown, variables: Record<string, unknown> | undefined, operationName: string | null) =>
-    execute({ schema, document, contextValue: context, variableValues: variables, operationName });
+  const runGraphqlJs = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    context: unknown,
+    variables: Record<string, unknown> | undefined,
+    operationName: string | null,
+  ) => execute({ schema, document, contextValue: context, variableValues: variables, operationName });
 
-  const compile = (schema: GraphQLSchema, document: DocumentNode, source: string, operation: OperationDefinitionNode, operationName: string | null): Compiled => {
+  const compile = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    source: string,
+    operation: OperationDefinitionNode,
+    operationName: string | null,
+  ): Compiled => {
     if (operation.operation === OperationTypeNode.SUBSCRIPTION || isIntrospection(document, source)) return FALLBACK;
     if (options.maxCost !== undefined) {
       const cost = documentCost(document);

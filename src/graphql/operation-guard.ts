@@ -6,9 +6,7 @@ import type { GraphQLContext } from './context-factory';
 /** True when the operation asks only for the schema (__schema, __type, __typename). */
 export function isIntrospectionOnly(operation: OperationDefinitionNode | null | undefined): boolean {
   if (!operation) return false;
-  return operation.selectionSet.selections.every(
-    (s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'),
-  );
+  return operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'));
 }
 
 /**

@@ -97,7 +97,12 @@ class Measurer {
   }
 
   operation(op: OperationDefinitionNode): Measure {
-    const root = op.operation === OperationTypeNode.QUERY ? this.schema.getQueryType() : op.operation === OperationTypeNode.MUTATION ? this.schema.getMutationType() : this.schema.getSubscriptionType();
+    const root =
+      op.operation === OperationTypeNode.QUERY
+        ? this.schema.getQueryType()
+        : op.operation === OperationTypeNode.MUTATION
+          ? this.schema.getMutationType()
+          : this.schema.getSubscriptionType();
     return this.selectionSet(op.selectionSet, root ?? undefined);
   }
 
@@ -134,7 +139,8 @@ class Measurer {
   }
 
   private field(node: FieldNode, parent: GraphQLCompositeType | undefined): Measure {
-    const def = parent && 'getFields' in parent ? (parent.getFields()[node.name.value] as GraphQLField<unknown, unknown> | undefined) : undefined;
+    const def =
+      parent && 'getFields' in parent ? (parent.getFields()[node.name.value] as GraphQLField<unknown, unknown> | undefined) : undefined;
     const alias = node.alias ? 1 : 0;
     if (!node.selectionSet) return { depth: 1, aliases: alias, cost: 1 };
     // A list of objects counts as the items it may return: `first`, else listSize per list level.
@@ -163,7 +169,11 @@ class Measurer {
 }
 
 /** Measures every operation of a document (fragments expanded). Pure; used by the rule and tests. */
-export function measureDocument(schema: GraphQLSchema, document: DocumentNode, listSize: number): Map<OperationDefinitionNode, OperationMeasure> {
+export function measureDocument(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  listSize: number,
+): Map<OperationDefinitionNode, OperationMeasure> {
   const measurer = new Measurer(schema, document, listSize);
   const out = new Map<OperationDefinitionNode, OperationMeasure>();
   for (const d of document.definitions) if (d.kind === Kind.OPERATION_DEFINITION) out.set(d, measurer.operation(d));
@@ -230,7 +240,11 @@ const TOO_MANY_TOKENS = /Document contains more th(?:an|at) (\d+) tokens/;
 
 /** graphql-js's "more than N tokens" syntax error → OPERATION_LIMIT_EXCEEDED with the real count. */
 export function tokenLimitError(error: unknown): OperationLimitError | undefined {
-  for (let e = error as { message?: string; source?: { body?: string }; originalError?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+  for (
+    let e = error as { message?: string; source?: { body?: string }; originalError?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    depth++
+  ) {
     const match = typeof e.message === 'string' ? TOO_MANY_TOKENS.exec(e.message) : null;
     if (match) {
       const max = Number(match[1]);

@@ -12,7 +12,10 @@ import { AppError, ErrorCode } from '../common/errors';
  * is validated (see `noNulLiteralsRule`).
  */
 export class BadRequestError extends AppError {
-  constructor(key: 'request.unknownOperation' | 'request.operationNameRequired' | 'request.subscriptionOverHttp', params: Record<string, string> = {}) {
+  constructor(
+    key: 'request.unknownOperation' | 'request.operationNameRequired' | 'request.subscriptionOverHttp',
+    params: Record<string, string> = {},
+  ) {
     super(ErrorCode.BAD_REQUEST, key, params, { http: { status: 400 } });
   }
 }
@@ -56,10 +59,16 @@ export function nulInVariablesError(variables: Record<string, unknown> | undefin
 }
 
 /** Why an operation cannot be picked out of a document, if it cannot. */
-export function operationResolutionError(document: DocumentNode, operationName: string | null | undefined, operation: OperationDefinitionNode | null | undefined): BadRequestError | undefined {
+export function operationResolutionError(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  operation: OperationDefinitionNode | null | undefined,
+): BadRequestError | undefined {
   if (operation) return undefined;
   if (operationName) return new BadRequestError('request.unknownOperation', { name: operationName });
-  return document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length > 1 ? new BadRequestError('request.operationNameRequired') : undefined;
+  return document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length > 1
+    ? new BadRequestError('request.operationNameRequired')
+    : undefined;
 }
 
 /** A string literal in the document itself with a NUL in it (`"\u0000"`). */

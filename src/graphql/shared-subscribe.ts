@@ -30,7 +30,10 @@ export function createSharedSubscribe() {
     const stream = await createSourceEventStream(args);
     if (!isAsyncIterable(stream)) return stream;
     const field = rootField(args);
-    const documentKey = field && SHAREABLE_FIELDS.has(field) ? `${print(args.document)}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}` : undefined;
+    const documentKey =
+      field && SHAREABLE_FIELDS.has(field)
+        ? `${print(args.document)}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}`
+        : undefined;
     const source = stream[Symbol.asyncIterator]();
     const run = (event: unknown) => execute({ ...args, rootValue: event });
 

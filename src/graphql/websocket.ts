@@ -78,7 +78,8 @@ export function attachWebSocketServer(input: {
   })().catch((err) => log.error({ err }, 'AUTH_CHANGED listener stopped'));
   const infoOf = (extra: unknown) => (extra as { info?: ConnectionInfo }).info;
   /** Contexts built (and authenticated) in onSubscribe, handed to `context` for the same id. */
-  const pendingContexts = (extra: unknown) => ((extra as { contexts?: Map<string, RequestContext> }).contexts ??= new Map<string, RequestContext>());
+  const pendingContexts = (extra: unknown) =>
+    ((extra as { contexts?: Map<string, RequestContext> }).contexts ??= new Map<string, RequestContext>());
   const localize = (errors: readonly GraphQLError[], info: ConnectionInfo | undefined) =>
     errors.map((e) => {
       const out = presentError(e.toJSON(), e, info?.locale ?? input.defaultLocale, info?.connectionId ?? 'ws');
@@ -98,7 +99,13 @@ export function attachWebSocketServer(input: {
         const probe = await contexts.create({ locale, authorization });
         if (probe.authError || !probe.user) return false;
         const socket = (ctx.extra as { socket: import('ws').WebSocket }).socket;
-        const info: ConnectionInfo = { connectionId: randomUUID(), locale, authorization, user: probe.user, close: (code, reason) => socket.close(code, reason) };
+        const info: ConnectionInfo = {
+          connectionId: randomUUID(),
+          locale,
+          authorization,
+          user: probe.user,
+          close: (code, reason) => socket.close(code, reason),
+        };
         if (!registry.add(info)) {
           log.warn({ user: info.user.name, max: limits.maxConnectionsPerUser }, 'websocket refused: too many connections for this user');
           socket.close(CLOSE_TOO_MANY_CONNECTIONS, 'Too many connections');
@@ -118,14 +125,21 @@ export function attachWebSocketServer(input: {
       // graphql-ws log an internal error and close the socket with 4500.
       onSubscribe: async (ctx, id, payload) => {
         const info = infoOf(ctx.extra)!;
-        log.debug({ connectionId: info.connectionId, requestId: `${info.connectionId}:${id}`, operation: payload.operationName ?? undefined }, 'websocket operation');
+        log.debug(
+          { connectionId: info.connectionId, requestId: `${info.connectionId}:${id}`, operation: payload.operationName ?? undefined },
+          'websocket operation',
+        );
         // This one is already counted (graphql-ws reserves its id before calling onSubscribe).
         const tooMany = subscriptionLimitError(Object.keys(ctx.subscriptions).length, limits.maxSubscriptionsPerConnection);
         if (tooMany) return [tooMany];
         // Parsed and validated here, with the limits, before anything runs (graphql-ws would close the socket on a syntax error).
         const prepared = operations.prepare(payload);
         if ('errors' in prepared) return prepared.errors;
-        const context = await contexts.create({ locale: info.locale, authorization: info.authorization, requestId: `${info.connectionId}:${id}` });
+        const context = await contexts.create({
+          locale: info.locale,
+          authorization: info.authorization,
+          requestId: `${info.connectionId}:${id}`,
+        });
         if (context.authError || !context.user) {
           return [context.authError instanceof GraphQLError ? context.authError : new UnauthenticatedError()];
         }

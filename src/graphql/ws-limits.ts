@@ -33,8 +33,8 @@ export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 /** ws closes a socket whose message exceeds maxPayload with 1009; the contract says 4413. */
 export function closeOversizedWith4413(socket: WebSocket): void {
   const close = socket.close.bind(socket);
-  socket.close = ((code?: number, reason?: string | Buffer) =>
-    code === 1009 ? close(CLOSE_TOO_LARGE, 'Message too large') : close(code, reason));
+  socket.close = (code?: number, reason?: string | Buffer) =>
+    code === 1009 ? close(CLOSE_TOO_LARGE, 'Message too large') : close(code, reason);
 }
 
 export interface WsOperationOptions {
@@ -44,7 +44,14 @@ export interface WsOperationOptions {
 }
 
 /** Errors as Apollo names them over HTTP, so WS clients see the same codes. */
-const withCode = (e: GraphQLError, code: string) => new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError ?? undefined, extensions: { ...e.extensions, code } });
+const withCode = (e: GraphQLError, code: string) =>
+  new GraphQLError(e.message, {
+    nodes: e.nodes,
+    source: e.source,
+    positions: e.positions,
+    originalError: e.originalError ?? undefined,
+    extensions: { ...e.extensions, code },
+  });
 
 /**
  * Parses and validates WebSocket operations; valid documents are kept by query text (bounded), so
@@ -58,9 +65,11 @@ export class WsOperations {
     this.rules = [...specifiedRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]), operationLimitsRule(options.limits)];
   }
 
-  prepare(payload: { query?: unknown; operationName?: unknown; variables?: unknown }):
-    | { document: DocumentNode; operation: OperationDefinitionNode }
-    | { errors: GraphQLError[] } {
+  prepare(payload: {
+    query?: unknown;
+    operationName?: unknown;
+    variables?: unknown;
+  }): { document: DocumentNode; operation: OperationDefinitionNode } | { errors: GraphQLError[] } {
     const query = typeof payload.query === 'string' ? payload.query : '';
     const operationName = typeof payload.operationName === 'string' ? payload.operationName : undefined;
     let document = this.valid.get(query);
@@ -82,7 +91,14 @@ export class WsOperations {
       if (this.valid.size > 200) this.valid.delete(this.valid.keys().next().value!);
     }
     const operation = getOperationAST(document, operationName);
-    if (!operation) return { errors: [operationName ? new BadRequestError('request.unknownOperation', { name: operationName }) : new BadRequestError('request.operationNameRequired')] };
+    if (!operation)
+      return {
+        errors: [
+          operationName
+            ? new BadRequestError('request.unknownOperation', { name: operationName })
+            : new BadRequestError('request.operationNameRequired'),
+        ],
+      };
     const nul = nulInVariablesError(payload.variables as Record<string, unknown> | undefined);
     if (nul) return { errors: [nul] };
     return { document, operation };
@@ -132,7 +148,11 @@ export class ConnectionRegistry<C extends { user: Actor; close(code: number, rea
    * Checks each affected connection's token again: revoked (or its user gone) or a lower role
    * closes the socket with 4403. `authenticate` throws for a bad token.
    */
-  async recheck(change: { userId?: string; tokenId?: string }, authenticate: (c: C) => Promise<Actor | null>, onError: (e: unknown) => void): Promise<void> {
+  async recheck(
+    change: { userId?: string; tokenId?: string },
+    authenticate: (c: C) => Promise<Actor | null>,
+    onError: (e: unknown) => void,
+  ): Promise<void> {
     await Promise.all(
       this.affected(change).map(async (c) => {
         let now: Actor | null;

@@ -13,7 +13,9 @@ export function registerErrorHandlers(app: FastifyInstance, defaultLocale: Local
   app.setNotFoundHandler((request, reply) => {
     const locale = requestLocale(request.headers['accept-language'], defaultLocale);
     reply.code(404).send({
-      errors: [{ message: translate(locale, 'request.notFound', { method: request.method, url: request.url }), extensions: { code: 'NOT_FOUND' } }],
+      errors: [
+        { message: translate(locale, 'request.notFound', { method: request.method, url: request.url }), extensions: { code: 'NOT_FOUND' } },
+      ],
     });
   });
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -22,9 +24,16 @@ export function registerErrorHandlers(app: FastifyInstance, defaultLocale: Local
     if (status >= 500) {
       const requestId = request.id;
       log.error({ err: error, requestId }, 'unexpected HTTP error');
-      return reply.code(500).send({ errors: [{ message: translate(locale, 'internal', { requestId }), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+      return reply
+        .code(500)
+        .send({ errors: [{ message: translate(locale, 'internal', { requestId }), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
     }
-    const key = status === 413 ? 'request.tooLarge' : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? 'request.badJson' : null;
+    const key =
+      status === 413
+        ? 'request.tooLarge'
+        : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+          ? 'request.badJson'
+          : null;
     const message = key ? translate(locale, key) : error.message;
     return reply.code(status).send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
   });

@@ -9,7 +9,8 @@ import { projectRoot } from '../common/project-paths';
  */
 
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
@@ -68,7 +69,11 @@ export function registerLanding(app: FastifyInstance): void {
   if (!app.hasRoute({ method: 'GET', url: '/schema.graphql' })) {
     // Read per request: a few kB, rarely asked for, and always the file on disk.
     app.get('/schema.graphql', (_request, reply) =>
-      reply.headers(SECURITY_HEADERS).type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(schemaFile, 'utf8')),
+      reply
+        .headers(SECURITY_HEADERS)
+        .type('text/plain; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(readFileSync(schemaFile, 'utf8')),
     );
   }
 }

@@ -48,7 +48,15 @@ export interface RestV1Deps {
 export function registerRestV1(app: FastifyInstance, deps: RestV1Deps): void {
   const { contexts, activationQueries, snapshots, log } = deps;
 
-  function send(reply: FastifyReply, locale: Locale, status: number, code: string, key: MessageKey, params: MessageParams = {}, message?: string) {
+  function send(
+    reply: FastifyReply,
+    locale: Locale,
+    status: number,
+    code: string,
+    key: MessageKey,
+    params: MessageParams = {},
+    message?: string,
+  ) {
     return reply
       .code(status)
       .header('cache-control', 'no-cache')
@@ -83,7 +91,8 @@ export function registerRestV1(app: FastifyInstance, deps: RestV1Deps): void {
       const snapshot = snapshots.peekBySlug(provider) ?? (await context.loaders.snapshotBySlug(provider));
       const slot = snapshot?.slots.find((s) => s.capability === capability && s.aiModelId === model.id);
       const providerRow = snapshot?.provider ?? (await context.loaders.providerBySlug.load(provider));
-      const version = slot?.version ?? (await context.loaders.slotsByProviderId.load(model.providerId)).find((s) => s.capability === capability)?.version ?? 0;
+      const version =
+        slot?.version ?? (await context.loaders.slotsByProviderId.load(model.providerId)).find((s) => s.capability === capability)?.version ?? 0;
       const activeCapabilities = await activationQueries.heldCapabilities(context, model);
 
       const etag = `"${provider}:${capability}:${version}"`;

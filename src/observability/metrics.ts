@@ -140,11 +140,17 @@ export function createMetrics(sources: MetricSources): Metrics {
               const name = operationLabel(operationName, operation !== undefined);
               const type = operation?.operation ?? 'unknown';
               duration.observe({ operation: name, type }, seconds);
-              const sent = response.body.kind === 'single' ? response.body.singleResult.errors ?? [] : [];
+              const sent = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
               const codes = sent.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN'));
               for (const code of codes) errors.inc({ code });
               log.debug(
-                { requestId: (contextValue as { requestId?: string } | undefined)?.requestId, operation: name, type, ms: Math.round(seconds * 1000), errors: codes.length ? codes : undefined },
+                {
+                  requestId: (contextValue as { requestId?: string } | undefined)?.requestId,
+                  operation: name,
+                  type,
+                  ms: Math.round(seconds * 1000),
+                  errors: codes.length ? codes : undefined,
+                },
                 'graphql operation',
               );
             },
@@ -155,7 +161,10 @@ export function createMetrics(sources: MetricSources): Metrics {
     registerRoute(app, token) {
       app.get('/metrics', async (request, reply) => {
         if (token && !sameSecret(bearerToken(request.headers.authorization), token)) {
-          return reply.code(401).header('www-authenticate', 'Bearer').send({ errors: [{ message: 'A valid METRICS_TOKEN is required.', extensions: { code: 'UNAUTHENTICATED' } }] });
+          return reply
+            .code(401)
+            .header('www-authenticate', 'Bearer')
+            .send({ errors: [{ message: 'A valid METRICS_TOKEN is required.', extensions: { code: 'UNAUTHENTICATED' } }] });
         }
         const body = await registry.metrics();
         return reply.header('content-type', registry.contentType).header('cache-control', 'no-store').send(body);

@@ -105,9 +105,15 @@ export function startTracing(options: TracingOptions): Tracing {
     wrapHandler<H extends (...args: never[]) => unknown>(handler: H): H {
       return async function traced(this: unknown, request: { headers: Record<string, unknown>; method: string }, ...rest: unknown[]) {
         const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-        const span = tracer.startSpan('graphql', { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'url.path': '/graphql' } }, parent);
+        const span = tracer.startSpan(
+          'graphql',
+          { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'url.path': '/graphql' } },
+          parent,
+        );
         try {
-          return await context.with(trace.setSpan(parent, span), () => (handler as unknown as (...args: unknown[]) => unknown).call(this, request, ...rest));
+          return await context.with(trace.setSpan(parent, span), () =>
+            (handler as unknown as (...args: unknown[]) => unknown).call(this, request, ...rest),
+          );
         } catch (e) {
           fail(span, e);
           throw e;
@@ -131,7 +137,9 @@ export function startTracing(options: TracingOptions): Tracing {
               const span = trace.getActiveSpan();
               if (!span) return;
               span.setStatus({ code: SpanStatusCode.ERROR, message: errors[0]?.message });
-              span.setAttribute('graphql.error.codes', [...new Set(errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')))]);
+              span.setAttribute('graphql.error.codes', [
+                ...new Set(errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR'))),
+              ]);
             },
           };
         },

@@ -73,7 +73,11 @@ export function createBackplane<T>({ redisUrl, namespace, codec, log, nearCache 
     maxRetriesPerRequest: null,
     retryStrategy: (times: number) => Math.min(50 * times, 1000),
   });
-  for (const [name, client] of [['publisher', publisher], ['cache', cache], ['subscriber', subscriber]] as const) {
+  for (const [name, client] of [
+    ['publisher', publisher],
+    ['cache', cache],
+    ['subscriber', subscriber],
+  ] as const) {
     client.on('error', (err) => log.debug({ err, client: name }, 'redis error'));
   }
   let lostSubscriber = false;

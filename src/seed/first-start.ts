@@ -27,7 +27,7 @@ export function tokenBanner(token: string): string {
     '',
     ' It is shown only this once (only its hash is stored). Use it as',
     '   Authorization: Bearer <token>    (admin console: /admin/, explorer: /explorer/)',
-    ' To pick your own token instead, set ADMIN_TOKEN (it then replaces this one\'s role).',
+    " To pick your own token instead, set ADMIN_TOKEN (it then replaces this one's role).",
     line,
     '',
   ].join('\n');
@@ -92,5 +92,12 @@ export async function findAdminActor(orm: MikroORM): Promise<Actor | null> {
     (await em.findOne(User, { name: 'admin', role: Role.ADMIN })) ??
     (await em.findOne(User, { role: Role.ADMIN }, { orderBy: { createdAt: 'asc' } }));
   if (!admin) return null;
-  return { id: admin.id, name: admin.name, role: Role.ADMIN, canUseSharedApi: admin.canUseSharedApi, createdAt: admin.createdAt, tokenId: 'seed' };
+  return {
+    id: admin.id,
+    name: admin.name,
+    role: Role.ADMIN,
+    canUseSharedApi: admin.canUseSharedApi,
+    createdAt: admin.createdAt,
+    tokenId: 'seed',
+  };
 }

@@ -19,12 +19,21 @@ async function seed(): Promise<void> {
   const server = await createServer({ ...config, port: 0 }, { logger: log });
   try {
     // An empty database has no ADMIN to act as: make one the way a first start would (token printed once).
-    const first = await firstStartBootstrap({ orm: server.orm, services: server.services, transactions: server.transactions, adminTokenConfigured: config.adminToken !== undefined, demoData: true, log });
+    const first = await firstStartBootstrap({
+      orm: server.orm,
+      services: server.services,
+      transactions: server.transactions,
+      adminTokenConfigured: config.adminToken !== undefined,
+      demoData: true,
+      log,
+    });
     if (first) return;
     const actor = await findAdminActor(server.orm);
     if (!actor) throw new Error('No ADMIN user to load the demo data as: set ADMIN_TOKEN or start the server once.');
     const report = await seedDemoData(server.services, server.orm.em, actor, log);
-    console.log(`Demo data: ${report.providersCreated} providers, ${report.modelsCreated} models created, ${report.slotsActivated} slots activated (existing ones kept).`);
+    console.log(
+      `Demo data: ${report.providersCreated} providers, ${report.modelsCreated} models created, ${report.slotsActivated} slots activated (existing ones kept).`,
+    );
   } finally {
     await server.close();
     await embedded?.stop();

@@ -151,7 +151,9 @@ test('a change arriving while the Switch dialog is open shows there and asks to 
   await expectText(dialog.locator('button[type=submit]'), 'Switch anyway');
   await dialog.locator('button[type=submit]').click();
   await expectText(cell(p.page).locator('.slot-version'), `v${pickedAt + 2}`);
-  expect((await t.gql<{ activeModel: { id: string } | null }>(`{ activeModel(provider: "acme", capability: CHAT) { id } }`)).data.activeModel?.id).toBe(picked.id);
+  expect(
+    (await t.gql<{ activeModel: { id: string } | null }>(`{ activeModel(provider: "acme", capability: CHAT) { id } }`)).data.activeModel?.id,
+  ).toBe(picked.id);
 });
 
 test('switching from a stale version shows one CONFLICT message naming the current holder', async () => {
@@ -214,13 +216,17 @@ test('clearing a slot asks first and says services will get nothing', async () =
   // Cancelling changes nothing.
   await dialog.locator('button.secondary', { hasText: 'Cancel' }).click();
   await dialog.waitFor({ state: 'hidden' });
-  expect((await t.gql<{ activeModel: { id: string } | null }>(`{ activeModel(provider: "nimbus", capability: EMBEDDING) { id } }`)).data.activeModel).not.toBeNull();
+  expect(
+    (await t.gql<{ activeModel: { id: string } | null }>(`{ activeModel(provider: "nimbus", capability: EMBEDDING) { id } }`)).data.activeModel,
+  ).not.toBeNull();
 
   await cell(p.page, key).locator('button.clear').click();
   await p.page.locator('dialog[open] button[type=submit]').click();
   await expectText(cell(p.page, key).locator('.slot-model'), 'empty');
   expect(await cell(p.page, key).getAttribute('data-state')).toBe('empty');
-  expect((await t.gql<{ activeModel: { id: string } | null }>(`{ activeModel(provider: "nimbus", capability: EMBEDDING) { id } }`)).data.activeModel).toBeNull();
+  expect(
+    (await t.gql<{ activeModel: { id: string } | null }>(`{ activeModel(provider: "nimbus", capability: EMBEDDING) { id } }`)).data.activeModel,
+  ).toBeNull();
 });
 
 test('only capabilities some model has are shown, every column fits at 1280 px, and a toggle shows all', async () => {
@@ -282,7 +288,13 @@ test('at 390 px the slots are cards and the main flows work without horizontal s
     // Every offered capability is reachable (not only CHAT, as before).
     for (const key of ['acme:CHAT', 'acme:CODE', 'nimbus:CONTENT', 'nimbus:EMBEDDING']) expect(await cell(p.page, key).isVisible()).toBe(true);
 
-    await pick(p.page, 'nimbus:CONTENT', (await t.gql<{ provider: { models: { id: string; name: string }[] } }>(`{ provider(slug: "nimbus") { models { id name } } }`)).data.provider.models.find((m) => m.name === 'n-chat')!.id);
+    await pick(
+      p.page,
+      'nimbus:CONTENT',
+      (
+        await t.gql<{ provider: { models: { id: string; name: string }[] } }>(`{ provider(slug: "nimbus") { models { id name } } }`)
+      ).data.provider.models.find((m) => m.name === 'n-chat')!.id,
+    );
     await confirmSwitch(p.page, 'nimbus:CONTENT');
     await expectText(cell(p.page, 'nimbus:CONTENT').locator('.slot-model'), 'Nimbus Chat');
     await p.shot('mobile-slots', { docs: true });
@@ -306,11 +318,13 @@ test('in Persian the console is right-to-left, translated, with Persian digits a
   expect(await p.page.getAttribute('html', 'lang')).toBe('fa');
   expect(await p.page.locator('#sign-in').textContent()).toBe('ورود');
   // Every English string has its Persian one.
-  expect(await p.page.evaluate(async () => {
+  expect(
+    await p.page.evaluate(async () => {
       // A URL the browser resolves (the console's own module), not a module TypeScript can see.
       const url: string = '/admin/i18n.js';
       return ((await import(url)) as { missingTranslations(): string[] }).missingTranslations();
-    })).toEqual([]);
+    }),
+  ).toEqual([]);
   await p.page.fill('#token', ADMIN_TOKEN);
   await p.page.click('#sign-in');
   await p.page.locator('#live-status[data-state="live"]').waitFor();
@@ -373,7 +387,9 @@ test('the explorer loads offline and shows GraphiQL', async () => {
   const outside = requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('data:') && !u.startsWith('blob:'));
   expect(outside).toEqual([]);
   expect(new URL(t.url).hostname).toBe('127.0.0.1');
-  expect(requests).toEqual(expect.arrayContaining([`${origin}/explorer/vendor/graphiql.min.js`, `${origin}/explorer/vendor/react.production.min.js`]));
+  expect(requests).toEqual(
+    expect.arrayContaining([`${origin}/explorer/vendor/graphiql.min.js`, `${origin}/explorer/vendor/react.production.min.js`]),
+  );
 
   // A browser opening /graphql lands here too.
   await page.goto(`${t.url}/graphql`);

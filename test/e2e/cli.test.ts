@@ -28,9 +28,15 @@ function cli(args: string[], extraEnv: Record<string, string> = {}) {
 
 beforeAll(async () => {
   // The bin is the compiled file: build it as `npm run build` does.
-  const build = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-  const types = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.client.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const types = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.client.json'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   if (types.status !== 0) throw new Error(`client build failed: ${types.stdout}${types.stderr}`);
   cluster = await startCluster(2, 'cli');
   ids = await seedAcme(cluster.servers[0].url);
@@ -48,10 +54,18 @@ describe('package exports', () => {
     try {
       mkdirSync(path.join(dir, 'node_modules'));
       symlinkSync(REPO_ROOT, path.join(dir, 'node_modules/switchboard'), 'dir');
-      const req = spawnSync(process.execPath, ['-e', "const c = require('switchboard/client'); console.log(typeof c.SwitchboardClient, typeof c.SwitchboardError)"], { cwd: dir, encoding: 'utf8' });
+      const req = spawnSync(
+        process.execPath,
+        ['-e', "const c = require('switchboard/client'); console.log(typeof c.SwitchboardClient, typeof c.SwitchboardError)"],
+        { cwd: dir, encoding: 'utf8' },
+      );
       expect(req.stderr).toBe('');
       expect(req.stdout.trim()).toBe('function function');
-      const imp = spawnSync(process.execPath, ['--input-type=module', '-e', "import { SwitchboardClient } from 'switchboard/client'; console.log(typeof SwitchboardClient)"], { cwd: dir, encoding: 'utf8' });
+      const imp = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', "import { SwitchboardClient } from 'switchboard/client'; console.log(typeof SwitchboardClient)"],
+        { cwd: dir, encoding: 'utf8' },
+      );
       expect(imp.stderr).toBe('');
       expect(imp.stdout.trim()).toBe('function');
 
@@ -70,9 +84,35 @@ describe('package exports', () => {
         ].join('\n'),
       );
       const tsc = path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
-      for (const resolution of [['--module', 'node16', '--moduleResolution', 'node16'], ['--module', 'commonjs', '--moduleResolution', 'node10']]) {
-        const check = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'ES2022', '--lib', 'ES2022,DOM', '--types', 'node', '--typeRoots', path.join(REPO_ROOT, 'node_modules/@types'), ...resolution, 'consumer.ts'], { cwd: dir, encoding: 'utf8' });
-        expect({ resolution: resolution[3], out: check.stdout + check.stderr, status: check.status }).toEqual({ resolution: resolution[3], out: '', status: 0 });
+      for (const resolution of [
+        ['--module', 'node16', '--moduleResolution', 'node16'],
+        ['--module', 'commonjs', '--moduleResolution', 'node10'],
+      ]) {
+        const check = spawnSync(
+          process.execPath,
+          [
+            tsc,
+            '--noEmit',
+            '--strict',
+            '--skipLibCheck',
+            '--target',
+            'ES2022',
+            '--lib',
+            'ES2022,DOM',
+            '--types',
+            'node',
+            '--typeRoots',
+            path.join(REPO_ROOT, 'node_modules/@types'),
+            ...resolution,
+            'consumer.ts',
+          ],
+          { cwd: dir, encoding: 'utf8' },
+        );
+        expect({ resolution: resolution[3], out: check.stdout + check.stderr, status: check.status }).toEqual({
+          resolution: resolution[3],
+          out: '',
+          status: 0,
+        });
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -111,7 +151,13 @@ describe('switchboard CLI', () => {
     expect(res).toMatchObject({ code: 0, stderr: '' });
     const out = JSON.parse(res.stdout);
     expect(out.changes).toHaveLength(1);
-    expect(out.changes[0]).toMatchObject({ provider: 'acme', capability: 'CHAT', version: current.version + 1, model: target, previousModel: current.name });
+    expect(out.changes[0]).toMatchObject({
+      provider: 'acme',
+      capability: 'CHAT',
+      version: current.version + 1,
+      model: target,
+      previousModel: current.name,
+    });
     expect(out.changes[0].cursor).toMatch(/^\d+$/);
 
     const stale = cli(['activate', 'acme', current.name, '--capability', 'CHAT', '--expected-version', String(current.version)]);
@@ -138,7 +184,15 @@ describe('switchboard CLI', () => {
   });
 
   test('usage errors exit 2 with the usage on stderr; API errors exit 1 with the message and code', () => {
-    for (const args of [[], ['bogus'], ['active', 'acme'], ['active', 'acme', 'video'], ['history', '--limit', 'x'], ['watch', '--since', 'abc'], ['active', 'acme', 'chat', '--nope']]) {
+    for (const args of [
+      [],
+      ['bogus'],
+      ['active', 'acme'],
+      ['active', 'acme', 'video'],
+      ['history', '--limit', 'x'],
+      ['watch', '--since', 'abc'],
+      ['active', 'acme', 'chat', '--nope'],
+    ]) {
       const r = cli(args);
       expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: '' });
       expect(r.stderr).toMatch(/Usage:/);
@@ -150,13 +204,19 @@ describe('switchboard CLI', () => {
     const denied = cli(['active', 'acme', 'chat'], { SWITCHBOARD_TOKEN: 'not-a-valid-token-0000' });
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/UNAUTHENTICATED/);
-    const flags = cli(['active', 'acme', 'chat', '--json', '--url', env.SWITCHBOARD_URL, '--token', ADMIN_TOKEN], { SWITCHBOARD_URL: 'http://127.0.0.1:9/graphql', SWITCHBOARD_TOKEN: '' });
+    const flags = cli(['active', 'acme', 'chat', '--json', '--url', env.SWITCHBOARD_URL, '--token', ADMIN_TOKEN], {
+      SWITCHBOARD_URL: 'http://127.0.0.1:9/graphql',
+      SWITCHBOARD_TOKEN: '',
+    });
     expect(flags.code).toBe(0);
   });
 
   test('watch --json survives a restart of its server: no change missed, none repeated; SIGTERM exits 0', async () => {
     const [a, b] = cluster.servers;
-    const history = await gqlAt<{ activationHistory: { edges: { cursor: string }[] } }>(b.url, `{ activationHistory(provider: "acme", first: 1) { edges { cursor } } }`);
+    const history = await gqlAt<{ activationHistory: { edges: { cursor: string }[] } }>(
+      b.url,
+      `{ activationHistory(provider: "acme", first: 1) { edges { cursor } } }`,
+    );
     const since = history.activationHistory.edges[0].cursor;
     const watch = spawn(process.execPath, [BIN, 'watch', 'acme', '--since', since, '--json'], { env: { ...process.env, ...env } });
     children.push(watch);
@@ -196,7 +256,9 @@ describe('switchboard CLI', () => {
 
 describe('examples/ (compiled, run as their comments say)', () => {
   function start(file: string, args: string[], extraEnv: Record<string, string> = {}) {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/examples', file), ...args], { env: { ...process.env, ...env, ...extraEnv } });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/examples', file), ...args], {
+      env: { ...process.env, ...env, ...extraEnv },
+    });
     children.push(child);
     const out: string[] = [];
     let err = '';
@@ -206,14 +268,22 @@ describe('examples/ (compiled, run as their comments say)', () => {
     return { child, out, err: () => err, exited };
   }
   const switchTo = async (name: string) =>
-    gqlAt(cluster.servers.at(-1)!.url, `mutation($id: ID!) { activateModel(input: { modelId: $id, capabilities: [CHAT] }) { changes { version } } }`, { id: ids[name] });
-  const activeName = async () => (await gqlAt<{ activeModel: { name: string } }>(cluster.servers.at(-1)!.url, `{ activeModel(provider: "acme", capability: CHAT) { name } }`)).activeModel.name;
+    gqlAt(
+      cluster.servers.at(-1)!.url,
+      `mutation($id: ID!) { activateModel(input: { modelId: $id, capabilities: [CHAT] }) { changes { version } } }`,
+      { id: ids[name] },
+    );
+  const activeName = async () =>
+    (await gqlAt<{ activeModel: { name: string } }>(cluster.servers.at(-1)!.url, `{ activeModel(provider: "acme", capability: CHAT) { name } }`))
+      .activeModel.name;
 
   test('follow-active-model prints the active model, then every switch; SIGTERM exits 0', async () => {
     const ex = start('follow-active-model.js', ['acme', 'chat']);
     await waitUntil(() => ex.out.some((l) => l.startsWith('active acme/CHAT: ')), 60_000, `the first line (stderr: ${ex.err()})`);
     const current = await activeName();
-    expect(ex.out.find((l) => l.startsWith('active acme/CHAT: '))).toMatch(new RegExp(`^active acme/CHAT: ${current} \\(acme/${current}\\) v\\d+$`));
+    expect(ex.out.find((l) => l.startsWith('active acme/CHAT: '))).toMatch(
+      new RegExp(`^active acme/CHAT: ${current} \\(acme/${current}\\) v\\d+$`),
+    );
     const next = current === 'm1' ? 'm2' : 'm1';
     await switchTo(next);
     await waitUntil(() => ex.out.some((l) => l.endsWith(`-> ${next} (acme/${next})`)), 30_000, 'the switch line');

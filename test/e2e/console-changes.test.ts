@@ -54,7 +54,10 @@ async function submit(page: Page): Promise<void> {
 
 /** The slot's current version and holder, from the API. */
 async function slot(provider: string, capability: string): Promise<{ version: number; modelId: string | null }> {
-  const res = await t.gql<{ activationHistory: { edges: { node: { version: number; model: { id: string } | null } }[] } }>(`query($p: String!, $c: Capability!) { activationHistory(provider: $p, capability: $c, first: 1) { edges { node { version model { id } } } } }`, { p: provider, c: capability });
+  const res = await t.gql<{ activationHistory: { edges: { node: { version: number; model: { id: string } | null } }[] } }>(
+    `query($p: String!, $c: Capability!) { activationHistory(provider: $p, capability: $c, first: 1) { edges { node { version model { id } } } } }`,
+    { p: provider, c: capability },
+  );
   const node = res.data.activationHistory.edges[0]?.node;
   return { version: node?.version ?? 0, modelId: node?.model?.id ?? null };
 }
@@ -131,7 +134,10 @@ test('scheduled switches: create one that applies live, cancel another', async (
   });
   // Make the slot's holder differ from the scheduled model so the switch is a change.
   if (before.modelId === orbitChat.id) {
-    expect((await t.gql<unknown>(`mutation($id: ID!) { deactivateModel(input: { modelId: $id }) { changes { version } } }`, { id: orbitChat.id })).errors).toBeUndefined();
+    expect(
+      (await t.gql<unknown>(`mutation($id: ID!) { deactivateModel(input: { modelId: $id }) { changes { version } } }`, { id: orbitChat.id }))
+        .errors,
+    ).toBeUndefined();
   }
   await page.locator('#new-schedule').click();
   await dialog(page).getByLabel('Provider').selectOption('orbit');
@@ -150,9 +156,12 @@ test('scheduled switches: create one that applies live, cancel another', async (
 
   // Another, far ahead, made through the API: cancel it from the console.
   const at = new Date(Date.now() + 24 * 3600_000).toISOString();
-  const made = await t.gql<{ scheduleActivation: { id: string } }>(`mutation($input: ScheduleActivationInput!) { scheduleActivation(input: $input) { id } }`, {
-    input: { modelId: beta.id, capabilities: ['CODE'], at, reason: 'Tomorrow' },
-  });
+  const made = await t.gql<{ scheduleActivation: { id: string } }>(
+    `mutation($input: ScheduleActivationInput!) { scheduleActivation(input: $input) { id } }`,
+    {
+      input: { modelId: beta.id, capabilities: ['CODE'], at, reason: 'Tomorrow' },
+    },
+  );
   expect(made.errors).toBeUndefined();
   await page.locator('#view-scheduled .section-head select').selectOption('PENDING');
   const pending = page.locator('#scheduled-list tr[data-status="PENDING"]').filter({ hasText: 'Tomorrow' });
@@ -161,7 +170,9 @@ test('scheduled switches: create one that applies live, cancel another', async (
   await submit(page);
   await page.locator('#view-scheduled .section-head select').selectOption('');
   await expectText(page.locator('#scheduled-list tr[data-status]').filter({ hasText: 'Tomorrow' }), 'cancelled');
-  const status = await t.gql<{ scheduledChanges: { edges: { node: { id: string } }[] } }>(`{ scheduledChanges(status: CANCELLED) { edges { node { id } } } }`);
+  const status = await t.gql<{ scheduledChanges: { edges: { node: { id: string } }[] } }>(
+    `{ scheduledChanges(status: CANCELLED) { edges { node { id } } } }`,
+  );
   expect(status.data.scheduledChanges.edges.map((e) => e.node.id)).toContain(made.data.scheduleActivation.id);
   await admin.shot('scheduled', { docs: true });
 });

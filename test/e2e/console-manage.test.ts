@@ -68,7 +68,11 @@ test('providers: create with a write-only shared key, see its hint, edit, remove
   expect(await row.textContent()).not.toContain('sk-orbit-secret');
   expect(await row.textContent()).toContain('https://api.orbit.example/v1');
   await admin.shot('providers', { docs: true });
-  const stored = (await t.gql<{ provider: { name: string; baseUrl: string | null; sharedApiEnabled: boolean; hasSharedApiKey: boolean } }>(`{ provider(slug: "orbit") { name baseUrl sharedApiEnabled hasSharedApiKey } }`)).data.provider;
+  const stored = (
+    await t.gql<{ provider: { name: string; baseUrl: string | null; sharedApiEnabled: boolean; hasSharedApiKey: boolean } }>(
+      `{ provider(slug: "orbit") { name baseUrl sharedApiEnabled hasSharedApiKey } }`,
+    )
+  ).data.provider;
   expect(stored).toEqual({ name: 'Orbit', baseUrl: 'https://api.orbit.example/v1', sharedApiEnabled: true, hasSharedApiKey: true });
 
   // Edit: the key field is empty (write-only) and says which key is kept.
@@ -81,7 +85,11 @@ test('providers: create with a write-only shared key, see its hint, edit, remove
   await dialog(page).getByLabel('Users may use the shared key').uncheck();
   await submit(page);
   await expectText(row, 'Orbit Cloud');
-  const edited = (await t.gql<{ provider: { name: string; sharedApiEnabled: boolean; hasSharedApiKey: boolean } }>(`{ provider(slug: "orbit") { name sharedApiEnabled hasSharedApiKey } }`)).data.provider;
+  const edited = (
+    await t.gql<{ provider: { name: string; sharedApiEnabled: boolean; hasSharedApiKey: boolean } }>(
+      `{ provider(slug: "orbit") { name sharedApiEnabled hasSharedApiKey } }`,
+    )
+  ).data.provider;
   expect(edited).toEqual({ name: 'Orbit Cloud', sharedApiEnabled: false, hasSharedApiKey: false });
 
   // A bad input is refused with the server's message, and the dialog stays open to fix it.
@@ -120,7 +128,9 @@ test('models: create with capabilities, edit them, delete with a confirmation na
   await submit(page);
   await expectText(row.locator('td').nth(3), 'Content');
   const model = (
-    await t.gql<{ provider: { models: { name: string; capabilities: string[]; activeCapabilities: string[] }[] } }>(`{ provider(slug: "acme") { models { name capabilities activeCapabilities } } }`)
+    await t.gql<{ provider: { models: { name: string; capabilities: string[]; activeCapabilities: string[] }[] } }>(
+      `{ provider(slug: "acme") { models { name capabilities activeCapabilities } } }`,
+    )
   ).data.provider.models.find((m) => m.name === 'delta');
   expect(model).toEqual({ name: 'delta', capabilities: ['CHAT', 'CONTENT'], activeCapabilities: ['CHAT'] });
 
@@ -129,7 +139,9 @@ test('models: create with capabilities, edit them, delete with a confirmation na
   expect(text).toContain('nothing');
   await submit(page);
   await row.waitFor({ state: 'detached' });
-  expect((await t.gql<{ activeModel: { id: string } | null }>(`{ activeModel(provider: "acme", capability: CHAT) { id } }`)).data.activeModel).toBeNull();
+  expect(
+    (await t.gql<{ activeModel: { id: string } | null }>(`{ activeModel(provider: "acme", capability: CHAT) { id } }`)).data.activeModel,
+  ).toBeNull();
 });
 
 test('users and tokens: create a user, change role and shared-key permission, create a token shown once, copy it, revoke it', async () => {
@@ -146,7 +158,11 @@ test('users and tokens: create a user, change role and shared-key permission, cr
   await dialog(page).getByLabel('May use shared keys').uncheck();
   await submit(page);
   await expectText(row, 'ADMIN');
-  const users = (await t.gql<{ users: { edges: { node: { name: string; role: string; canUseSharedApi: boolean } }[] } }>(`{ users(first: 100) { edges { node { name role canUseSharedApi } } } }`)).data.users.edges.map((e) => e.node);
+  const users = (
+    await t.gql<{ users: { edges: { node: { name: string; role: string; canUseSharedApi: boolean } }[] } }>(
+      `{ users(first: 100) { edges { node { name role canUseSharedApi } } } }`,
+    )
+  ).data.users.edges.map((e) => e.node);
   expect(users).toContainEqual({ name: 'ravi', role: 'ADMIN', canUseSharedApi: false });
 
   // Tokens of ravi: create one; its secret is shown once, with a copy button.
@@ -188,7 +204,12 @@ test('a MEMBER sees read-only views and manages its own account: tokens and pers
     const page = p.page;
     await signIn(page, t.url, member.token);
     // No admin-only sections; read-only slots and providers.
-    expect(await page.locator('#nav a').evaluateAll((links) => links.map((a) => a.getAttribute('data-view')))).toEqual(['slots', 'history', 'providers', 'account']);
+    expect(await page.locator('#nav a').evaluateAll((links) => links.map((a) => a.getAttribute('data-view')))).toEqual([
+      'slots',
+      'history',
+      'providers',
+      'account',
+    ]);
     await page.locator('#read-only-note').waitFor();
     await page.locator('td[data-slot="acme:CHAT"]').waitFor();
     for (const button of await page.locator('#grid button').all()) expect(await button.isDisabled()).toBe(true);
@@ -221,7 +242,14 @@ test('a MEMBER sees read-only views and manages its own account: tokens and pers
     expect(await page.locator('body').textContent()).not.toContain('sk-mia-personal');
     await keyRow.locator('input.use-shared').check();
     // The preference is saved (wait for the server's state, no fixed sleep).
-    const keysOf = async () => (await t.gql<{ viewer: { personalApiKeys: { keyHint: string; useSharedApi: boolean }[] } }>(`{ viewer { personalApiKeys { keyHint useSharedApi } } }`, {}, { token: member.token })).data.viewer.personalApiKeys;
+    const keysOf = async () =>
+      (
+        await t.gql<{ viewer: { personalApiKeys: { keyHint: string; useSharedApi: boolean }[] } }>(
+          `{ viewer { personalApiKeys { keyHint useSharedApi } } }`,
+          {},
+          { token: member.token },
+        )
+      ).data.viewer.personalApiKeys;
     for (let i = 0; i < 200 && !(await keysOf())[0]?.useSharedApi; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await keysOf()).toEqual([{ keyHint: '…7788', useSharedApi: true }]);
     await page.locator('#view-account .personal-keys tr[data-provider="acme"] input.use-shared:checked:enabled').waitFor();

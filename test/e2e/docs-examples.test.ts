@@ -109,7 +109,7 @@ describe('the extractor', () => {
       '```bash',
       "curl -s localhost:4000/graphql -H 'content-type: application/json' \\",
       '  -d \'{"query":"{ c }"}\'',
-      "curl -s localhost:4000/healthz",
+      'curl -s localhost:4000/healthz',
       '```',
     ].join('\n');
     expect(extractExamples('x.md', md).map((e) => [e.kind, e.query.replace(/\s+/g, ' ').trim(), e.line])).toEqual([
@@ -155,11 +155,17 @@ async function freshServerWithDemoData(): Promise<Run> {
 
 /** Every provider calls the fake upstream, with a shared key the admin may use. */
 async function pointProvidersAtFake(run: Run): Promise<void> {
-  const { providers } = await run.admin<{ providers: { slug: string; baseUrl: string | null; hasSharedApiKey: boolean }[] }>('{ providers { slug baseUrl hasSharedApiKey } }');
+  const { providers } = await run.admin<{ providers: { slug: string; baseUrl: string | null; hasSharedApiKey: boolean }[] }>(
+    '{ providers { slug baseUrl hasSharedApiKey } }',
+  );
   for (const p of providers) {
     if (p.baseUrl === upstream.url && p.hasSharedApiKey) continue;
     await run.admin(`mutation($input: UpdateProviderInput!) { updateProvider(input: $input) { slug } }`, {
-      input: { slug: p.slug, baseUrl: upstream.url, ...(p.hasSharedApiKey ? {} : { sharedApiKey: 'sk-docs-example-shared-0001', sharedApiEnabled: true }) },
+      input: {
+        slug: p.slug,
+        baseUrl: upstream.url,
+        ...(p.hasSharedApiKey ? {} : { sharedApiKey: 'sk-docs-example-shared-0001', sharedApiEnabled: true }),
+      },
     });
   }
 }
@@ -168,7 +174,9 @@ async function pointProvidersAtFake(run: Run): Promise<void> {
 async function resolvePlaceholders(run: Run, query: string): Promise<string> {
   const placeholders = [...new Set([...query.matchAll(/"<([^">]+)>"/g)].map((m) => m[1]))];
   if (!placeholders.length) return query;
-  const { providers } = await run.admin<{ providers: { slug: string; models: { id: string; name: string }[] }[] }>('{ providers { slug models { id name } } }');
+  const { providers } = await run.admin<{ providers: { slug: string; models: { id: string; name: string }[] }[] }>(
+    '{ providers { slug models { id name } } }',
+  );
   const named = /provider:\s*"([^"]+)"/.exec(query)?.[1];
   const order = [named, 'openrouter'].filter(Boolean) as string[];
   const ranked = [...providers].sort((a, b) => rank(a.slug) - rank(b.slug));
@@ -199,7 +207,10 @@ async function resolvePlaceholders(run: Run, query: string): Promise<string> {
     }
     const m = /^(.+) id$/.exec(placeholder.trim());
     const model = m && ranked.flatMap((p) => p.models).find((x) => x.name === m[1]);
-    if (!model) throw new Error(`no setup for the placeholder "<${placeholder}>": write "<MODEL-NAME id>" with a model the demo data or an earlier example has`);
+    if (!model)
+      throw new Error(
+        `no setup for the placeholder "<${placeholder}>": write "<MODEL-NAME id>" with a model the demo data or an earlier example has`,
+      );
     out = out.split(`"<${placeholder}>"`).join(JSON.stringify(model.id));
   }
   return out;
@@ -247,7 +258,9 @@ async function switchSomething(run: Run, provider: string, capability?: string):
   for (const m of p.models) {
     const free = m.capabilities.filter((c) => !m.activeCapabilities.includes(c) && (!capability || c === capability));
     if (free.length) {
-      await run.admin(`mutation($input: ActivateModelInput!) { activateModel(input: $input) { changes { cursor } } }`, { input: { modelId: m.id, capabilities: [free[0]] } });
+      await run.admin(`mutation($input: ActivateModelInput!) { activateModel(input: $input) { changes { cursor } } }`, {
+        input: { modelId: m.id, capabilities: [free[0]] },
+      });
       return;
     }
   }
@@ -258,7 +271,9 @@ async function runExample(run: Run, example: Example): Promise<unknown[]> {
   await pointProvidersAtFake(run);
   const query = await resolvePlaceholders(run, example.query);
   const variables = example.variables ?? {};
-  const isSubscription = parse(query).definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === OperationTypeNode.SUBSCRIPTION);
+  const isSubscription = parse(query).definitions.some(
+    (d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === OperationTypeNode.SUBSCRIPTION,
+  );
   if (isSubscription) return runSubscription(run, query, variables);
   const res = await run.t.gql(query, variables);
   return res.errors ?? (res.status === 200 ? [] : [`HTTP ${res.status}`]);

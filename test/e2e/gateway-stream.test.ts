@@ -55,7 +55,10 @@ function stream(c: Client, input: Partial<ChatInput>): Run {
   const run: Run = { chunks: [], errors: [], finished: Promise.resolve(), stop: () => undefined };
   run.finished = new Promise((resolve) => {
     run.stop = c.subscribe<ChatStreamSubscription>(
-      { query: print(ChatStreamDocument), variables: { input: { provider: 'openai', messages: [{ role: 'USER', content: 'tell me a story' }], ...input } } },
+      {
+        query: print(ChatStreamDocument),
+        variables: { input: { provider: 'openai', messages: [{ role: 'USER', content: 'tell me a story' }], ...input } },
+      },
       {
         next: (r) => {
           if (r.errors) run.errors.push(...(r.errors as Run['errors']));
@@ -133,7 +136,12 @@ test('ANTHROPIC streams too (x-api-key, /messages)', async () => {
   const run = stream(client(alice.token), { provider: 'claude' });
   await run.finished;
   expect(run.errors).toEqual([]);
-  expect(run.chunks.filter((c) => !c.chunk.done).map((c) => c.chunk.delta).join('')).toBe('hello from claude');
+  expect(
+    run.chunks
+      .filter((c) => !c.chunk.done)
+      .map((c) => c.chunk.delta)
+      .join(''),
+  ).toBe('hello from claude');
   expect(run.chunks.at(-1)!.chunk.generation).toMatchObject({ content: 'hello from claude', finishReason: 'end_turn', keySource: 'PERSONAL' });
   expect(upstream.requests[0].headers['x-api-key']).toBe(ALICE_CLAUDE_KEY);
 });
@@ -144,7 +152,9 @@ test('resolution errors end the subscription before any chunk, in the connection
   expect(run.chunks).toEqual([]);
   expect(run.errors).toHaveLength(1);
   expect(run.errors[0].extensions?.code).toBe('NO_API_ACCESS');
-  expect(run.errors[0].message).toBe('دسترسی به API ارائه‌دهندهٔ claude ندارید: کلید شخصی ندارید؛ کلید مشترک برای این ارائه‌دهنده فعال نیست؛ این ارائه‌دهنده کلید مشترک ندارد.');
+  expect(run.errors[0].message).toBe(
+    'دسترسی به API ارائه‌دهندهٔ claude ندارید: کلید شخصی ندارید؛ کلید مشترک برای این ارائه‌دهنده فعال نیست؛ این ارائه‌دهنده کلید مشترک ندارد.',
+  );
 
   const capability = stream(client(alice.token), { capability: 'IMAGE' });
   await capability.finished;
@@ -158,7 +168,11 @@ test('resolution errors end the subscription before any chunk, in the connection
 });
 
 test('an upstream 401 ends the stream with PROVIDER_AUTH_FAILED and providerStatus, never the key', async () => {
-  upstream.respondWith({ endpoint: 'chat', status: 401, respond: (r) => ({ json: { error: { message: `Incorrect API key provided: ${r.apiKey}` } } }) });
+  upstream.respondWith({
+    endpoint: 'chat',
+    status: 401,
+    respond: (r) => ({ json: { error: { message: `Incorrect API key provided: ${r.apiKey}` } } }),
+  });
   const run = stream(client(alice.token), {});
   await run.finished;
   expect(run.chunks).toEqual([]);

@@ -9,7 +9,8 @@ import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-s
 
 function fragmentBomb(levels: number): string {
   let s = 'query X { providers { ...F0 } }';
-  for (let i = 0; i < levels; i++) s += ` fragment F${i} on Provider { a: models { provider { ...F${i + 1} } } b: models { provider { ...F${i + 1} } } }`;
+  for (let i = 0; i < levels; i++)
+    s += ` fragment F${i} on Provider { a: models { provider { ...F${i + 1} } } b: models { provider { ...F${i + 1} } } }`;
   return `${s} fragment F${levels} on Provider { slug }`;
 }
 
@@ -19,7 +20,10 @@ const post = async (t: TestServer, body: unknown, headers: Record<string, string
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] },
+  };
 };
 
 let t: TestServer;
@@ -77,14 +81,21 @@ describe('operation limits over HTTP', () => {
     const res = await t.gql<Record<string, { name: string }>>(fifty, {}, { token: member.token });
     expect(res.status).toBe(200);
     expect(res.data.a49.name).toBe('claude');
-    const intro = await t.gql(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true }), {}, { token: null });
+    const intro = await t.gql(
+      getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true }),
+      {},
+      { token: null },
+    );
     expect(intro.status).toBe(200);
     expect(intro.errors).toBeUndefined();
     for (const { name, query, variables } of consoleDocuments()) {
       if (query.startsWith('subscription')) continue; // over the WebSocket: hardening-ws.test.ts
       const r = await t.gql(query, variables, { token: ADMIN_TOKEN });
       // A model id that does not exist is NOT_FOUND (the mutations); anything else answers.
-      expect({ name, codes: (r.errors ?? []).map((e) => e.extensions?.code) }).toEqual({ name, codes: name.endsWith('ACTIVATE') ? ['NOT_FOUND'] : [] });
+      expect({ name, codes: (r.errors ?? []).map((e) => e.extensions?.code) }).toEqual({
+        name,
+        codes: name.endsWith('ACTIVATE') ? ['NOT_FOUND'] : [],
+      });
     }
     // Without variables graphql-js gives up after 50 errors: still the client's mistake.
     const latest = consoleDocuments().find((d) => d.name.startsWith('latestChanges'))!;
@@ -114,21 +125,31 @@ describe('a client mistake is a 4xx with a stable code, never a 500', () => {
     expect(res.body.errors![0].extensions!.code).toBe('BAD_REQUEST');
   });
 
-  test.each(['0000-01-01T00:00:00Z', '-271821-04-20T00:00:00Z', '9999999-01-01T00:00:00Z', '294277-01-01T00:00:00Z'])('activeModel(at: %s): BAD_USER_INPUT', async (at) => {
-    const res = await post(t, { query: 'query($at: DateTime) { activeModel(provider: "openrouter", capability: CHAT, at: $at) { name } }', variables: { at } });
-    expect(res.status).toBeLessThan(500);
-    expect(res.body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
-    const inline = await post(t, { query: `{ activeModel(provider: "openrouter", capability: CHAT, at: "${at}") { name } }` });
-    expect(inline.status).toBeLessThan(500);
-    expect(inline.body.errors![0].extensions!.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED/);
-  });
+  test.each(['0000-01-01T00:00:00Z', '-271821-04-20T00:00:00Z', '9999999-01-01T00:00:00Z', '294277-01-01T00:00:00Z'])(
+    'activeModel(at: %s): BAD_USER_INPUT',
+    async (at) => {
+      const res = await post(t, {
+        query: 'query($at: DateTime) { activeModel(provider: "openrouter", capability: CHAT, at: $at) { name } }',
+        variables: { at },
+      });
+      expect(res.status).toBeLessThan(500);
+      expect(res.body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+      const inline = await post(t, { query: `{ activeModel(provider: "openrouter", capability: CHAT, at: "${at}") { name } }` });
+      expect(inline.status).toBeLessThan(500);
+      expect(inline.body.errors![0].extensions!.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED/);
+    },
+  );
 
   test.each([
     ['a provider slug', 'query($s: String!) { provider(slug: $s) { name } }', { s: 'open\u0000router' }],
     ['an activeModel provider', 'query($s: String!) { activeModel(provider: $s, capability: CHAT) { name } }', { s: 'a\u0000' }],
     ['a new provider slug', 'mutation($s: String!) { createProvider(input: { slug: $s, name: "x" }) { id } }', { s: 'ab\u0000c' }],
     ['a new provider name', 'mutation($s: String!) { createProvider(input: { slug: "nul-name", name: $s }) { id } }', { s: 'N\u0000' }],
-    ['a model name', 'mutation($s: String!) { createModel(input: { provider: "openrouter", name: $s, modelId: "x", capabilities: [CHAT] }) { id } }', { s: 'gpt\u0000' }],
+    [
+      'a model name',
+      'mutation($s: String!) { createModel(input: { provider: "openrouter", name: $s, modelId: "x", capabilities: [CHAT] }) { id } }',
+      { s: 'gpt\u0000' },
+    ],
     ['a user name', 'mutation($s: String!) { createUser(input: { name: $s, role: MEMBER }) { id } }', { s: 'eve\u0000' }],
     ['a history provider', 'query($s: String!) { activationHistory(provider: $s) { edges { cursor } } }', { s: '\u0000' }],
   ])('a NUL character in %s: BAD_USER_INPUT', async (_what, query, variables) => {

@@ -97,7 +97,8 @@ test('connections per user are bounded (MAX_CONNECTIONS_PER_USER): one more is c
 test('the operation limits hold over the WebSocket: an error for that operation, the socket stays open', async () => {
   const ws = await open(a, member.token);
   let bomb = 'subscription X { activeModelChanged { provider { ...F0 } } }';
-  for (let i = 0; i < 14; i++) bomb += ` fragment F${i} on Provider { a: models { provider { ...F${i + 1} } } b: models { provider { ...F${i + 1} } } }`;
+  for (let i = 0; i < 14; i++)
+    bomb += ` fragment F${i} on Provider { a: models { provider { ...F${i + 1} } } b: models { provider { ...F${i + 1} } } }`;
   bomb += ' fragment F14 on Provider { slug }';
   ws.subscribe('bomb', bomb);
   const answer = await ws.result('bomb');
@@ -106,7 +107,12 @@ test('the operation limits hold over the WebSocket: an error for that operation,
   ws.subscribe('syntax', 'subscription {');
   expect((await ws.result('syntax')).payload[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
   ws.subscribe('tokens', `{ ${'__typename '.repeat(6000)} }`);
-  expect((await ws.result('tokens')).payload[0].extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'tokens', max: 5000, actual: 6002 });
+  expect((await ws.result('tokens')).payload[0].extensions).toMatchObject({
+    code: 'OPERATION_LIMIT_EXCEEDED',
+    limit: 'tokens',
+    max: 5000,
+    actual: 6002,
+  });
   ws.subscribe('nul', SUB, { provider: 'ws\u0000prov' });
   expect((await ws.result('nul')).payload[0].extensions.code).toBe('BAD_USER_INPUT');
   ws.subscribe('fine', 'query { viewer { name } }');

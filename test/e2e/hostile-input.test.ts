@@ -96,7 +96,9 @@ function inputValue(g: G, type: GraphQLInputType, depth: number): unknown {
       case 'ID':
         return g(fc.constantFrom, ...IDS);
       default:
-        return g(fc.integer, { min: 0, max: 20 }) === 0 ? g(fc.constantFrom, ...LONG) : g(() => fc.oneof(fc.constantFrom(...STRINGS), fc.string({ unit: 'binary', maxLength: 30 })));
+        return g(fc.integer, { min: 0, max: 20 }) === 0
+          ? g(fc.constantFrom, ...LONG)
+          : g(() => fc.oneof(fc.constantFrom(...STRINGS), fc.string({ unit: 'binary', maxLength: 30 })));
     }
   }
   return null;
@@ -106,7 +108,10 @@ function inputValue(g: G, type: GraphQLInputType, depth: number): unknown {
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
-  if (typeof value === 'object') return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')} }`;
+  if (typeof value === 'object')
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k}: ${literal(v)}`)
+      .join(', ')} }`;
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new Error(`not a JSON value: ${typeof value}`);
@@ -186,13 +191,30 @@ function rawBody(g: G, token: string | null): HostileRequest {
       body = `${'['.repeat(g(fc.integer, { min: 1000, max: 400_000 }))}`;
       break;
     case 4:
-      body = JSON.stringify(g(fc.constantFrom, { query: 123 }, { query: null }, { query: '' }, { query: ['x'] }, { query: '{ viewer { name } }', variables: 'x' }, [], [valid], 'str', 0, null));
+      body = JSON.stringify(
+        g(
+          fc.constantFrom,
+          { query: 123 },
+          { query: null },
+          { query: '' },
+          { query: ['x'] },
+          { query: '{ viewer { name } }', variables: 'x' },
+          [],
+          [valid],
+          'str',
+          0,
+          null,
+        ),
+      );
       break;
     case 5:
       body = JSON.stringify([{ query: '{ viewer { name } }' }, { query: '{ viewer { role } }' }]);
       break;
     case 6:
-      body = JSON.stringify({ query: '{ viewer { name } }', extensions: { persistedQuery: g(fc.constantFrom, { version: 1, sha256Hash: 'abc' }, { version: 2 }, { version: 1 }, 'x', null) } });
+      body = JSON.stringify({
+        query: '{ viewer { name } }',
+        extensions: { persistedQuery: g(fc.constantFrom, { version: 1, sha256Hash: 'abc' }, { version: 2 }, { version: 1 }, 'x', null) },
+      });
       break;
     case 7:
       body = JSON.stringify({ query: `{ ${'viewer { name } '.repeat(g(fc.integer, { min: 1, max: 3000 }))} }` });
@@ -209,17 +231,46 @@ function rawBody(g: G, token: string | null): HostileRequest {
     default:
       body = JSON.stringify({ query: '{ viewer { name } }', variables: { x: '\uD800' }, operationName: { not: 'a string' } });
   }
-  const contentType = g(fc.constantFrom, 'application/json', 'application/json', 'text/plain', 'application/graphql', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded', '');
+  const contentType = g(
+    fc.constantFrom,
+    'application/json',
+    'application/json',
+    'text/plain',
+    'application/graphql',
+    'multipart/form-data; boundary=x',
+    'application/json; charset=utf-16',
+    'application/x-www-form-urlencoded',
+    '',
+  );
   const headers: Record<string, string> = {};
   if (contentType) headers['content-type'] = contentType;
-  const auth = g(fc.constantFrom, token ? `Bearer ${token}` : '', 'Bearer ', 'Basic Zm9vOmJhcg==', `Bearer ${'x'.repeat(5000)}`, 'Bearer \t', 'bearer lower', `Bearer ${ADMIN_TOKEN} extra`);
+  const auth = g(
+    fc.constantFrom,
+    token ? `Bearer ${token}` : '',
+    'Bearer ',
+    'Basic Zm9vOmJhcg==',
+    `Bearer ${'x'.repeat(5000)}`,
+    'Bearer \t',
+    'bearer lower',
+    `Bearer ${ADMIN_TOKEN} extra`,
+  );
   if (auth) headers.authorization = auth;
   if (g(fc.boolean)) headers['accept-language'] = g(fc.constantFrom, 'fa', 'xx-YY', '*', 'fa;q=abc, en;q=2', ';;;', 'en'.repeat(1000));
   if (g(fc.boolean)) headers['x-request-id'] = g(fc.constantFrom, 'ok-1', 'x'.repeat(500), '../etc', '{}');
-  if (g(fc.boolean)) headers.accept = g(fc.constantFrom, 'text/html', 'multipart/mixed', 'application/graphql-response+json', '*/*', 'text/event-stream');
+  if (g(fc.boolean))
+    headers.accept = g(fc.constantFrom, 'text/html', 'multipart/mixed', 'application/graphql-response+json', '*/*', 'text/event-stream');
   const method = g(fc.constantFrom, 'POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE', 'OPTIONS', 'PATCH');
   if (method === 'GET') {
-    const q = encodeURIComponent(g(fc.constantFrom, '{ viewer { name } }', 'mutation { createUser(input: {name: "x", role: MEMBER}) { id } }', '{', '\u0000', 'subscription { activeModelChanged { version } }'));
+    const q = encodeURIComponent(
+      g(
+        fc.constantFrom,
+        '{ viewer { name } }',
+        'mutation { createUser(input: {name: "x", role: MEMBER}) { id } }',
+        '{',
+        '\u0000',
+        'subscription { activeModelChanged { version } }',
+      ),
+    );
     const extra = g(fc.constantFrom, '', '&variables=%7Bbroken', '&variables=%22x%22', '&extensions=%7B%7D', '&operationName=');
     return { method, path: `/graphql?query=${q}${extra}`, headers, label: `GET ${q}${extra}` };
   }
@@ -231,14 +282,25 @@ async function send(r: HostileRequest): Promise<void> {
   let status: number;
   let text: string;
   try {
-    const res = await fetch(`${t.url}${r.path}`, { method: r.method, headers: r.headers, body: r.method === 'GET' || r.method === 'HEAD' || r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : new Uint8Array(r.body), redirect: 'manual' });
+    const res = await fetch(`${t.url}${r.path}`, {
+      method: r.method,
+      headers: r.headers,
+      body:
+        r.method === 'GET' || r.method === 'HEAD' || r.body === undefined
+          ? undefined
+          : typeof r.body === 'string'
+            ? r.body
+            : new Uint8Array(r.body),
+      redirect: 'manual',
+    });
     status = res.status;
     text = await res.text();
   } catch (e) {
     failures.push(`${r.label}: no answer (${String(e)})`);
     return;
   }
-  if ((status >= 500 && status !== 503) || text.includes('INTERNAL_SERVER_ERROR')) failures.push(`${status} ${text.slice(0, 300)} <= ${r.label}`);
+  if ((status >= 500 && status !== 503) || text.includes('INTERNAL_SERVER_ERROR'))
+    failures.push(`${status} ${text.slice(0, 300)} <= ${r.label}`);
 }
 
 beforeAll(async () => {
@@ -253,37 +315,41 @@ afterAll(() => t.close());
 const tokens = () => fc.constantFrom<string | null>(ADMIN_TOKEN, null, 'not-a-token');
 
 test(`${OPERATION_RUNS * BATCH} random operations from the schema: no 5xx but 503, no INTERNAL_SERVER_ERROR`, async () => {
-  await fc.assert(
-    fc.asyncProperty(fc.gen(), tokens(), async (g, token) => {
-      let requests: HostileRequest[];
-      try {
-        requests = Array.from({ length: BATCH }, () => operation(g, token === ADMIN_TOKEN && g(fc.boolean) ? member.token : token));
-      } catch (e) {
-        failures.push(`the generator threw: ${(e as Error).stack}`);
-        return false;
-      }
-      const before = failures.length;
-      await Promise.all(requests.map(send));
-      return failures.length === before;
-    }),
-    { seed, numRuns: OPERATION_RUNS, endOnFailure: true },
-  ).catch((e) => {
-    throw new Error(`first failures:\n${failures.slice(0, 5).join('\n')}\n${String(e).slice(0, 3000)}`);
-  });
+  await fc
+    .assert(
+      fc.asyncProperty(fc.gen(), tokens(), async (g, token) => {
+        let requests: HostileRequest[];
+        try {
+          requests = Array.from({ length: BATCH }, () => operation(g, token === ADMIN_TOKEN && g(fc.boolean) ? member.token : token));
+        } catch (e) {
+          failures.push(`the generator threw: ${(e as Error).stack}`);
+          return false;
+        }
+        const before = failures.length;
+        await Promise.all(requests.map(send));
+        return failures.length === before;
+      }),
+      { seed, numRuns: OPERATION_RUNS, endOnFailure: true },
+    )
+    .catch((e) => {
+      throw new Error(`first failures:\n${failures.slice(0, 5).join('\n')}\n${String(e).slice(0, 3000)}`);
+    });
 });
 
 test(`${BODY_RUNS * BATCH} broken bodies, odd methods and headers: no 5xx but 503, no INTERNAL_SERVER_ERROR`, async () => {
-  await fc.assert(
-    fc.asyncProperty(fc.gen(), tokens(), async (g, token) => {
-      const requests = Array.from({ length: BATCH }, () => rawBody(g, token));
-      const before = failures.length;
-      await Promise.all(requests.map(send));
-      return failures.length === before;
-    }),
-    { seed: seed + 1, numRuns: BODY_RUNS, endOnFailure: true },
-  ).catch((e) => {
-    throw new Error(`first failures:\n${failures.slice(0, 5).join('\n')}\n${String(e).slice(0, 3000)}`);
-  });
+  await fc
+    .assert(
+      fc.asyncProperty(fc.gen(), tokens(), async (g, token) => {
+        const requests = Array.from({ length: BATCH }, () => rawBody(g, token));
+        const before = failures.length;
+        await Promise.all(requests.map(send));
+        return failures.length === before;
+      }),
+      { seed: seed + 1, numRuns: BODY_RUNS, endOnFailure: true },
+    )
+    .catch((e) => {
+      throw new Error(`first failures:\n${failures.slice(0, 5).join('\n')}\n${String(e).slice(0, 3000)}`);
+    });
 });
 
 test('the server still answers afterwards', async () => {

@@ -53,7 +53,10 @@ describe('static pages', () => {
     expect(browser.status).toBe(302);
     expect(browser.headers.get('location')).toBe('/explorer/');
 
-    const getQuery = await get(t, '/graphql?query=%7B__typename%7D', { accept: 'text/html,application/json', 'apollo-require-preflight': 'true' });
+    const getQuery = await get(t, '/graphql?query=%7B__typename%7D', {
+      accept: 'text/html,application/json',
+      'apollo-require-preflight': 'true',
+    });
     expect(getQuery.status).not.toBe(302);
     const post = await t.op(ViewerNameDocument, {});
     expect(post.data.viewer.name).toBe('admin');
@@ -123,7 +126,9 @@ describe('/metrics', () => {
   test('the outbox backlog counts unpublished changes', async () => {
     await createProvider(t, 'outbox');
     await createModel(t, 'outbox', 'held', ['CHAT'], { active: true });
-    await t.server.orm.em.getConnection().execute(`update activation_change set published_at = null where id = (select max(id) from activation_change)`);
+    await t.server.orm.em
+      .getConnection()
+      .execute(`update activation_change set published_at = null where id = (select max(id) from activation_change)`);
     expect(value(await scrape(), 'switchboard_outbox_backlog')).toBe(1);
     await t.server.orm.em.getConnection().execute(`update activation_change set published_at = now() where published_at is null`);
   });

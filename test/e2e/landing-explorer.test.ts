@@ -15,10 +15,7 @@ let models: ModelRef[];
 beforeAll(async () => {
   t = await startTestServer();
   await createProvider(t, 'openrouter', { name: 'OpenRouter' });
-  models = [
-    await createModel(t, 'openrouter', 'alpha', ['CHAT'], { active: true }),
-    await createModel(t, 'openrouter', 'beta', ['CHAT']),
-  ];
+  models = [await createModel(t, 'openrouter', 'alpha', ['CHAT'], { active: true }), await createModel(t, 'openrouter', 'beta', ['CHAT'])];
   launched = await launchBrowser();
   browser = launched.browser;
 });
@@ -56,7 +53,11 @@ async function open(url: string, storedToken?: string): Promise<Opened> {
 
 /** The text of every CodeMirror editor of GraphiQL (query, variables, headers, response). */
 const editors = (page: Page) =>
-  page.evaluate(() => Array.from(document.querySelectorAll('.CodeMirror')).map((e) => (e as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue()));
+  page.evaluate(() =>
+    Array.from(document.querySelectorAll('.CodeMirror')).map((e) =>
+      (e as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue(),
+    ),
+  );
 
 async function headersEditor(page: Page): Promise<string> {
   await page.locator('.graphiql-container').waitFor({ timeout: 30_000 });
@@ -74,7 +75,8 @@ async function waitForDocs(page: Page): Promise<void> {
 
 async function run(page: Page, query: string): Promise<void> {
   await page.evaluate((q) => {
-    const cm = (document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } }).CodeMirror;
+    const cm = (document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } })
+      .CodeMirror;
     cm.setValue(q);
   }, query);
   await page.locator('.graphiql-execute-button').click();

@@ -50,7 +50,10 @@ beforeAll(async () => {
   other = await startTestServer({ redisUrl: redis.url, databaseUrl: t.databaseUrl });
   await createProvider(t, 'openrouter', { name: 'OpenRouter' });
   models = {
-    sonnet: await createModel(t, 'openrouter', 'claude-3.5-sonnet', ['CODE', 'CHAT'], { modelId: 'anthropic/claude-3.5-sonnet', displayName: 'Claude 3.5 Sonnet' }),
+    sonnet: await createModel(t, 'openrouter', 'claude-3.5-sonnet', ['CODE', 'CHAT'], {
+      modelId: 'anthropic/claude-3.5-sonnet',
+      displayName: 'Claude 3.5 Sonnet',
+    }),
     gpt: await createModel(t, 'openrouter', 'gpt-4o', ['CHAT'], { modelId: 'openai/gpt-4o' }),
   };
   expectOk(await activate(t, models.sonnet.id, { capabilities: ['CHAT'] }));
@@ -84,7 +87,14 @@ test('200: the envelope and every field agree with the GraphQL activeModel (Pers
     version,
   });
   expect([...g.capabilities].sort()).toEqual(['CHAT', 'CODE']);
-  expect(fa.body.data).toMatchObject({ name: 'claude-3.5-sonnet', model_id: 'anthropic/claude-3.5-sonnet', display_name: 'Claude 3.5 Sonnet', provider_name: 'OpenRouter', active_capabilities: ['chat'], is_active: true });
+  expect(fa.body.data).toMatchObject({
+    name: 'claude-3.5-sonnet',
+    model_id: 'anthropic/claude-3.5-sonnet',
+    display_name: 'Claude 3.5 Sonnet',
+    provider_name: 'OpenRouter',
+    active_capabilities: ['chat'],
+    is_active: true,
+  });
   expect(fa.headers.get('etag')).toBe(`"openrouter:CHAT:${version}"`);
   expect(fa.headers.get('cache-control')).toBe('no-cache');
   expect(fa.headers.get('content-type')).toMatch(/^application\/json/);
@@ -134,16 +144,26 @@ test.each([
   ['missing capability', { provider: 'openrouter' }, {}, 400, 'BAD_USER_INPUT', /capability/],
   ['unknown capability', { provider: 'openrouter', capability: 'video' }, {}, 400, 'BAD_USER_INPUT', /video/],
   ['no token', { provider: 'openrouter', capability: 'chat' }, { authorization: '' }, 401, 'UNAUTHENTICATED', /token/i],
-  ['bad token', { provider: 'openrouter', capability: 'chat' }, { authorization: 'Bearer nope-nope-nope-nope' }, 401, 'UNAUTHENTICATED', /token/i],
+  [
+    'bad token',
+    { provider: 'openrouter', capability: 'chat' },
+    { authorization: 'Bearer nope-nope-nope-nope' },
+    401,
+    'UNAUTHENTICATED',
+    /token/i,
+  ],
   ['unknown provider', { provider: 'nobody', capability: 'chat' }, {}, 404, 'NOT_FOUND', /nobody/],
   ['empty slot', { provider: 'openrouter', capability: 'image' }, {}, 404, 'NO_ACTIVE_MODEL', /IMAGE/],
-] as const)('%s: the HTTP status and the code in the envelope, in English and Persian', async (_name, params, headers, status, code, message) => {
-  const en = await rest(t, params, { ...headers, 'accept-language': 'en' });
-  expect(en.status).toBe(status);
-  expect(en.body).toEqual({ metaData: { status: 'error', message: expect.stringMatching(message), code }, data: null });
-  const fa = await rest(t, params, { ...headers, 'accept-language': 'fa' });
-  expect(fa.status).toBe(status);
-  expect(fa.body.metaData.code).toBe(code);
-  expect(fa.body.metaData.message).toMatch(/[\u0600-\u06FF]/);
-  expect(fa.body.metaData.message).not.toBe(en.body.metaData.message);
-});
+] as const)(
+  '%s: the HTTP status and the code in the envelope, in English and Persian',
+  async (_name, params, headers, status, code, message) => {
+    const en = await rest(t, params, { ...headers, 'accept-language': 'en' });
+    expect(en.status).toBe(status);
+    expect(en.body).toEqual({ metaData: { status: 'error', message: expect.stringMatching(message), code }, data: null });
+    const fa = await rest(t, params, { ...headers, 'accept-language': 'fa' });
+    expect(fa.status).toBe(status);
+    expect(fa.body.metaData.code).toBe(code);
+    expect(fa.body.metaData.message).toMatch(/[\u0600-\u06FF]/);
+    expect(fa.body.metaData.message).not.toBe(en.body.metaData.message);
+  },
+);

@@ -22,7 +22,10 @@ async function gql(query: string, variables: Record<string, unknown> = {}, token
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] },
+  };
 }
 
 async function ok(query: string, variables: Record<string, unknown> = {}) {
@@ -33,21 +36,27 @@ async function ok(query: string, variables: Record<string, unknown> = {}) {
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  server = await startServerProcess({
-    DATABASE_URL: databaseUrl,
-    ADMIN_TOKEN,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    ENCRYPTION_KEY: 'a1'.repeat(32),
-    // The fake upstream listens on loopback.
-    UPSTREAM_ALLOW_PRIVATE: 'true',
-    PROVIDER_TIMEOUT_MS: '60000',
-    SHUTDOWN_GRACE_MS: '200',
-    SHUTDOWN_TIMEOUT_MS: '8000',
-  }, { timeoutMs: 90_000 });
-  await ok(`mutation($u: String!) { createProvider(input: { slug: "slow", name: "Slow", baseUrl: $u, sharedApiKey: "sk-shared-0123456789", sharedApiEnabled: true }) { id } }`, {
-    u: `${upstream.url}/v1`,
-  });
+  server = await startServerProcess(
+    {
+      DATABASE_URL: databaseUrl,
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      ENCRYPTION_KEY: 'a1'.repeat(32),
+      // The fake upstream listens on loopback.
+      UPSTREAM_ALLOW_PRIVATE: 'true',
+      PROVIDER_TIMEOUT_MS: '60000',
+      SHUTDOWN_GRACE_MS: '200',
+      SHUTDOWN_TIMEOUT_MS: '8000',
+    },
+    { timeoutMs: 90_000 },
+  );
+  await ok(
+    `mutation($u: String!) { createProvider(input: { slug: "slow", name: "Slow", baseUrl: $u, sharedApiKey: "sk-shared-0123456789", sharedApiEnabled: true }) { id } }`,
+    {
+      u: `${upstream.url}/v1`,
+    },
+  );
   await ok(`mutation { createModel(input: { provider: "slow", name: "m", modelId: "vendor/m", capabilities: [CHAT], active: true }) { id } }`);
 });
 
@@ -64,7 +73,9 @@ test('SIGTERM aborts the running upstream calls: CANCELLED usage records, SERVIC
   const calls = [chat(), chat()];
   while (upstream.requests.length < 2) await new Promise((r) => setTimeout(r, 20));
 
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => server.child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    server.child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const start = Date.now();
   server.child.kill('SIGTERM');
   const answers = await Promise.all(calls);

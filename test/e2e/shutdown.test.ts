@@ -56,7 +56,14 @@ function post<T, V>(document: TypedDocumentNode<T, V>, variables: V): Promise<Ou
   return new Promise((resolve) => {
     let started = false;
     const req = http.request(
-      { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/graphql',
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+      },
       (res) => {
         started = true;
         let text = '';
@@ -107,7 +114,12 @@ beforeAll(async () => {
   child.stdout!.on('data', (c) => (output += c));
   child.stderr!.on('data', (c) => (output += c));
   const up = await waitFor(
-    async () => child.exitCode !== null || (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)),
+    async () =>
+      child.exitCode !== null ||
+      (await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )),
     Boolean,
     { timeoutMs: 60_000, intervalMs: 200, what: 'the server to answer /healthz' },
   ).catch(() => false);
@@ -169,7 +181,11 @@ test('SIGTERM under load: exits 0 in time, in-flight requests complete, no half-
   };
   const workers = Array.from({ length: 24 }, (_, w) => worker(w));
   // SIGTERM once the load is well under way.
-  await waitFor(() => outcomes.filter((o) => o.status === 200).length, (n) => n > 20, { timeoutMs: 30_000, what: '20 answered requests' });
+  await waitFor(
+    () => outcomes.filter((o) => o.status === 200).length,
+    (n) => n > 20,
+    { timeoutMs: 30_000, what: '20 answered requests' },
+  );
 
   const termAt = Date.now();
   const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((resolve) =>
@@ -218,9 +234,7 @@ test('SIGTERM under load: exits 0 in time, in-flight requests complete, no half-
     const unpublished = await db.query(`select count(*)::int as n from activation_change where published_at is null`);
     expect(unpublished.rows[0].n).toBe(0);
     // Every change a client was told about is in the history.
-    const told = outcomes
-      .flatMap((o) => (o.status === 200 ? (o.body?.data?.activateModel?.changes ?? []) : []))
-      .map((c) => c.cursor);
+    const told = outcomes.flatMap((o) => (o.status === 200 ? (o.body?.data?.activateModel?.changes ?? []) : [])).map((c) => c.cursor);
     const known = new Set((await db.query(`select lpad(id::text, 20, '0') as cursor from activation_change`)).rows.map((r) => r.cursor));
     expect(told.filter((c: string) => !known.has(c))).toEqual([]);
     expect(told.length).toBeGreaterThan(0);

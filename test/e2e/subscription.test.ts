@@ -3,7 +3,17 @@ import WebSocket from 'ws';
 import pino from 'pino';
 import { startTestServer, type GqlErrorExtensions, type TestServer } from '../helpers/test-server';
 import { collect, collectLive, wsClient, type Collected } from '../helpers/ws-client';
-import { activate, createMember, createModel, createProvider, expectOk, query, type MemberRef, type ModelRef, type ProviderRef } from '../helpers/factories';
+import {
+  activate,
+  createMember,
+  createModel,
+  createProvider,
+  expectOk,
+  query,
+  type MemberRef,
+  type ModelRef,
+  type ProviderRef,
+} from '../helpers/factories';
 import { waitFor } from '../helpers/wait';
 import {
   ChangeEventsDocument,
@@ -62,10 +72,13 @@ async function subscribe(c: Client, variables: ChangeEventsSubscriptionVariables
 }
 
 /** Subscribes where an error is expected; returns the first GraphQL error. */
-async function subscriptionError(c: Client, variables: ChangeEventsSubscriptionVariables): Promise<{ message: string; extensions?: GqlErrorExtensions }> {
+async function subscriptionError(
+  c: Client,
+  variables: ChangeEventsSubscriptionVariables,
+): Promise<{ message: string; extensions?: GqlErrorExtensions }> {
   const sub = collect(c, ChangeEventsDocument, variables);
   await sub.waitFor(1, 5000);
-  const errors = (sub.errors).flat() as { message: string; extensions?: GqlErrorExtensions }[];
+  const errors = sub.errors.flat() as { message: string; extensions?: GqlErrorExtensions }[];
   expect(sub.events).toEqual([]);
   expect(errors.length).toBeGreaterThan(0);
   return errors[0];
@@ -99,8 +112,7 @@ async function lastHistoryId(): Promise<string> {
 
 const cursorOf = (id: string) => id.padStart(20, '0');
 const key = (slug: string, capability: string, version: number, cursor: string) => `${slug}/${capability}/v${version}@${cursor}`;
-const eventKeys = (events: Event[]) =>
-  events.map(({ activeModelChanged: c }) => key(c.provider.slug, c.capability, c.version, c.cursor));
+const eventKeys = (events: Event[]) => events.map(({ activeModelChanged: c }) => key(c.provider.slug, c.capability, c.version, c.cursor));
 const historyKeys = (rows: HistoryRow[]) => rows.map((r) => key(r.slug, r.capability, r.version, cursorOf(r.id)));
 
 /** Per slot: versions strictly consecutive in arrival order (starting after `from`, default: the first one seen). */
@@ -131,7 +143,8 @@ async function marker(names: string[], capability: Capability): Promise<string> 
   throw new Error(`no marker change: ${names.join(', ')} all hold ${capability}`);
 }
 
-const received = (sub: Collected<Event>, cursor: string) => () => sub.errors.length > 0 || sub.events.some((e) => e.activeModelChanged.cursor === cursor);
+const received = (sub: Collected<Event>, cursor: string) => () =>
+  sub.errors.length > 0 || sub.events.some((e) => e.activeModelChanged.cursor === cursor);
 
 beforeAll(async () => {
   t = await startTestServer({}, { logger: pino({ level: 'silent' }) });
@@ -169,7 +182,12 @@ describe('authentication', () => {
     const events = await sub.waitFor(1);
     expect(sub.errors).toEqual([]);
     expect(events.map((e) => e.activeModelChanged)).toEqual([
-      expect.objectContaining({ cursor: res.activateModel.changes[0].cursor, provider: { slug: 'beta' }, model: { name: 'b1' }, changedBy: 'admin' }),
+      expect.objectContaining({
+        cursor: res.activateModel.changes[0].cursor,
+        provider: { slug: 'beta' },
+        model: { name: 'b1' },
+        changedBy: 'admin',
+      }),
     ]);
     sub.stop();
   });
@@ -254,12 +272,18 @@ describe('delivery', () => {
     const lastMarker = { all: betaChatMarker, alphaOnly: alphaCodeMarker, chatOnly: betaChatMarker, alphaCode: alphaCodeMarker };
     for (const [name, sub] of Object.entries(subs)) {
       await waitFor(received(sub, lastMarker[name as keyof typeof lastMarker]), Boolean, { what: `the marker on ${name}` });
-      expect({ name, events: eventKeys(sub.events), errors: sub.errors }).toEqual({ name, events: expected[name as keyof typeof expected], errors: [] });
+      expect({ name, events: eventKeys(sub.events), errors: sub.errors }).toEqual({
+        name,
+        events: expected[name as keyof typeof expected],
+        errors: [],
+      });
       expectConsecutivePerSlot(sub.events);
       sub.stop();
     }
     // The emptied slot is a change like any other: model null, previous model set.
-    const emptied = all.events.map((e) => e.activeModelChanged).find((c) => c.provider.slug === 'alpha' && c.capability === 'CODE' && c.version === 4);
+    const emptied = all.events
+      .map((e) => e.activeModelChanged)
+      .find((c) => c.provider.slug === 'alpha' && c.capability === 'CODE' && c.version === 4);
     expect(emptied).toMatchObject({ provider: { slug: 'alpha' }, capability: 'CODE', version: 4, model: null, previousModel: { name: 'a1' } });
   });
 
@@ -286,7 +310,10 @@ describe('delivery', () => {
     const seen = [...first.events];
     first.stop();
     expect(seen.length).toBeGreaterThanOrEqual(10);
-    const since = seen.map((e) => e.activeModelChanged.cursor).sort().at(-1)!;
+    const since = seen
+      .map((e) => e.activeModelChanged.cursor)
+      .sort()
+      .at(-1)!;
     // ...while more activations are committing.
     const batchB = fire(50);
     // No need to wait until it is live: `since` replays whatever commits before it is.

@@ -31,7 +31,9 @@ test('a client using only generated typed documents resolves the active model an
 
   const client = wsClient(t.url);
   const live = await collectLive(t, client, ActiveModelChangedDocument, { provider: 'openrouter', capability: 'CHAT' });
-  const switched = await t.op(ActivateModelDocument, { input: { modelId: claude.data.createModel.id, capabilities: ['CHAT'], expectedVersion: 1 } });
+  const switched = await t.op(ActivateModelDocument, {
+    input: { modelId: claude.data.createModel.id, capabilities: ['CHAT'], expectedVersion: 1 },
+  });
   expect(switched.data.activateModel.deactivated.map((m) => m.id)).toEqual([gpt.data.createModel.id]);
 
   const [event] = await live.waitFor(1);

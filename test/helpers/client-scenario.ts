@@ -12,7 +12,12 @@ import { ADMIN_TOKEN, dropDatabase, freshDatabaseUrl } from './test-server';
  * a writer that keeps switching a slot, and the database's own record of what was committed.
  */
 
-export async function gqlAt<T = unknown>(baseUrl: string, query: string, variables: Record<string, unknown> = {}, token = ADMIN_TOKEN): Promise<T> {
+export async function gqlAt<T = unknown>(
+  baseUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token = ADMIN_TOKEN,
+): Promise<T> {
   const send = () =>
     fetch(`${baseUrl}/graphql`, {
       method: 'POST',
@@ -78,9 +83,13 @@ export async function seedAcme(baseUrl: string): Promise<Record<string, string>>
   await gqlAt(baseUrl, `mutation { createProvider(input: { slug: "acme", name: "Acme" }) { id } }`);
   const ids: Record<string, string> = {};
   for (const name of ['m1', 'm2', 'm3']) {
-    const data = await gqlAt<{ createModel: { id: string } }>(baseUrl, `mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, {
-      input: { provider: 'acme', name, modelId: `acme/${name}`, capabilities: ['CHAT'], active: name === 'm1' },
-    });
+    const data = await gqlAt<{ createModel: { id: string } }>(
+      baseUrl,
+      `mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`,
+      {
+        input: { provider: 'acme', name, modelId: `acme/${name}`, capabilities: ['CHAT'], active: name === 'm1' },
+      },
+    );
     ids[name] = data.createModel.id;
   }
   return ids;
@@ -96,7 +105,9 @@ export function startWriter(target: () => string, ids: Record<string, string>) {
     while (running) {
       const name = names[i++ % names.length];
       try {
-        await gqlAt(target(), `mutation($id: ID!) { activateModel(input: { modelId: $id, capabilities: [CHAT] }) { changes { cursor } } }`, { id: ids[name] });
+        await gqlAt(target(), `mutation($id: ID!) { activateModel(input: { modelId: $id, capabilities: [CHAT] }) { changes { cursor } } }`, {
+          id: ids[name],
+        });
         ok++;
       } catch {
         await new Promise((r) => setTimeout(r, 50));
@@ -203,7 +214,10 @@ export async function startHaproxy(backends: string[]): Promise<HaproxyProcess> 
   await waitUntil(
     async () => {
       if (child.exitCode !== null) throw new Error(`haproxy exited: ${output.join('')}`);
-      return fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      return fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
     },
     15_000,
     'haproxy to answer',

@@ -14,9 +14,9 @@ export function consoleDocuments(): { name: string; query: string; variables: Re
   const load = new Function(body) as () => Record<string, unknown>;
   const api = load();
   // The console looks slots up in batches of 40 (LOOKUP_BATCH in app.js).
-  const lookups = (api.latestChangesDocument as (s: { provider: string; capability: string }[]) => { query: string; variables: Record<string, unknown> })(
-    Array.from({ length: 40 }, () => ({ provider: 'openrouter', capability: 'CHAT' })),
-  );
+  const lookups = (
+    api.latestChangesDocument as (s: { provider: string; capability: string }[]) => { query: string; variables: Record<string, unknown> }
+  )(Array.from({ length: 40 }, () => ({ provider: 'openrouter', capability: 'CHAT' })));
   // The largest pages the console asks for.
   const variables: Record<string, Record<string, unknown>> = {
     CHANGES_HISTORY: { first: 50 },

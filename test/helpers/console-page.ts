@@ -78,7 +78,10 @@ export async function expectText(locator: Locator, text: string | RegExp, timeou
   const until = Date.now() + timeoutMs;
   let last: string | null = null;
   while (Date.now() < until) {
-    last = await locator.first().textContent().catch(() => null);
+    last = await locator
+      .first()
+      .textContent()
+      .catch(() => null);
     if (last !== null && (typeof text === 'string' ? last.includes(text) : text.test(last))) return last;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -73,7 +73,6 @@ export async function createMember(t: TestServer, name: string, role: 'MEMBER' |
   return { id: user.id, name: user.name, token: token.token, tokenId: token.apiToken.id };
 }
 
-
 export async function activate(
   t: TestServer,
   modelId: string,

@@ -213,7 +213,10 @@ export async function startFakeServer(protocols: FakeProtocol[], options: FakeUp
     const hasBody = response.json !== undefined || response.body !== undefined || response.sse !== undefined || response.malformed !== undefined;
     if (!hasBody) {
       const status = response.status ?? 200;
-      const base = status >= 400 ? { json: protocolOf(recorded.endpoint).errorBody(recorded.endpoint, status, `fake upstream error ${status}`) } : defaultAnswer(recorded);
+      const base =
+        status >= 400
+          ? { json: protocolOf(recorded.endpoint).errorBody(recorded.endpoint, status, `fake upstream error ${status}`) }
+          : defaultAnswer(recorded);
       response = { ...base, ...response };
     }
 
@@ -358,4 +361,3 @@ function record(req: http.IncomingMessage, rawBody: string, endpointOf: (path: s
     cutShort: false,
   };
 }
-

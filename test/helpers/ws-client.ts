@@ -73,6 +73,10 @@ export async function collectLive<T, V extends Record<string, unknown> = Record<
   const feeds = () => t.server.services.changeFeed.openFeeds;
   const before = feeds();
   const sub = collect(client, document, variables);
-  await waitFor(() => feeds() > before || sub.errors.length > 0, (done) => done, { timeoutMs: 5000, what: 'the subscription to be live' });
+  await waitFor(
+    () => feeds() > before || sub.errors.length > 0,
+    (done) => done,
+    { timeoutMs: 5000, what: 'the subscription to be live' },
+  );
   return sub;
 }

@@ -45,7 +45,9 @@ async function holder(provider: string, capability: Capability): Promise<string 
 }
 
 async function historyCount(slug: string): Promise<number> {
-  const [row] = await query(t, `select count(*)::int as n from activation_change c join provider p on p.id = c.provider_id where p.slug = $1`, [slug]);
+  const [row] = await query(t, `select count(*)::int as n from activation_change c join provider p on p.id = c.provider_id where p.slug = $1`, [
+    slug,
+  ]);
   return row.n;
 }
 
@@ -90,7 +92,14 @@ describe('activation is per slot', () => {
     const res = expectOk(await activate(t, b.id, { capabilities: ['CHAT'] })).activateModel;
     expect(res.model).toEqual({ id: b.id, activeCapabilities: ['CHAT'] });
     expect(res.changes).toEqual([
-      expect.objectContaining({ capability: 'CHAT', version: 2, changedBy: 'admin', model: { id: b.id, name: 'b' }, previousModel: { id: a.id, name: 'a' }, provider: { slug } }),
+      expect.objectContaining({
+        capability: 'CHAT',
+        version: 2,
+        changedBy: 'admin',
+        model: { id: b.id, name: 'b' },
+        previousModel: { id: a.id, name: 'a' },
+        provider: { slug },
+      }),
     ]);
     expect(res.deactivated).toEqual([{ id: a.id, name: 'a' }]);
     expect(await state(a.id)).toEqual({ isActive: true, activeCapabilities: ['CODE'] });
@@ -231,7 +240,9 @@ describe('deactivateModel', () => {
   test('specific capabilities empty only those slots (version +1, model null)', async () => {
     const { slug, a } = await seed();
     const res = expectOk(await deactivate(a.id, ['CODE'])).deactivateModel;
-    expect(res.changes).toEqual([expect.objectContaining({ capability: 'CODE', version: 2, model: null, previousModel: { id: a.id, name: 'a' } })]);
+    expect(res.changes).toEqual([
+      expect.objectContaining({ capability: 'CODE', version: 2, model: null, previousModel: { id: a.id, name: 'a' } }),
+    ]);
     expect(res.model.activeCapabilities).toEqual(['CHAT', 'IMAGE']);
     expect(await holder(slug, 'CODE')).toBeNull();
   });
@@ -280,7 +291,9 @@ describe('createModel(active: true) and updateModel', () => {
     const slug = await freshProvider('lifecycle');
     const old = await createModel(t, slug, 'old', ['CHAT']);
     expectOk(await activate(t, old.id));
-    const res = expectOk(await createModelSlots({ provider: slug, name: 'fresh', modelId: 'x/fresh', capabilities: ['CODE', 'CHAT'], active: true })).createModel;
+    const res = expectOk(
+      await createModelSlots({ provider: slug, name: 'fresh', modelId: 'x/fresh', capabilities: ['CODE', 'CHAT'], active: true }),
+    ).createModel;
     expect(res).toMatchObject({ isActive: true, activeCapabilities: ['CHAT', 'CODE'], displayName: 'fresh' });
     const rows = await query(
       t,
@@ -311,7 +324,11 @@ describe('createModel(active: true) and updateModel', () => {
     expect(errorCode(res)).toBe('CONFLICT');
     expect(await historyCount(slug)).toBe(count);
     expect(await slots(slug)).toEqual(before);
-    const [n] = await query(t, `select count(*)::int as n from ai_model m join provider p on p.id = m.provider_id where m.name = 'fresh' and p.slug = $1`, [slug]);
+    const [n] = await query(
+      t,
+      `select count(*)::int as n from ai_model m join provider p on p.id = m.provider_id where m.name = 'fresh' and p.slug = $1`,
+      [slug],
+    );
     expect(n.n).toBe(1);
   });
 
@@ -383,7 +400,12 @@ describe('deleteModel (soft delete)', () => {
 
   test('the history still shows it as model and previousModel', async () => {
     const res = expectOk(await t.op(HistoryNodesDocument, { provider: 'soft' }));
-    const nodes = res.activationHistory.edges.map(({ node: { capability, version, model, previousModel } }) => ({ capability, version, model, previousModel }));
+    const nodes = res.activationHistory.edges.map(({ node: { capability, version, model, previousModel } }) => ({
+      capability,
+      version,
+      model,
+      previousModel,
+    }));
     expect(nodes).toEqual(
       expect.arrayContaining([
         { capability: 'CHAT', version: 1, model: { id: a.id, name: 'a' }, previousModel: null },
@@ -465,7 +487,12 @@ describe('activeModel(at:)', () => {
       // Each change lands at a later millisecond than the one before (GAP_MS apart at least), so an
       // instant SHIFT_MS after a change is before the next one. Waits for the clock, not a fixed time.
       const last = changedAt.at(-1);
-      if (last) await waitFor(() => Date.now(), (now) => now >= Date.parse(last) + GAP_MS, { what: 'the clock to pass the last change' });
+      if (last)
+        await waitFor(
+          () => Date.now(),
+          (now) => now >= Date.parse(last) + GAP_MS,
+          { what: 'the clock to pass the last change' },
+        );
       expect((await step()).changes).toHaveLength(1);
       changedAt.push(await lastChangedAt());
     }

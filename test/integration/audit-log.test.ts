@@ -65,26 +65,55 @@ describe('one event per successful change, none for failures and no-ops', () => 
     const key1 = 'sk-shared-AAAA-0123456789-first';
     const key2 = 'sk-shared-BBBB-9876543210-second';
     secrets.push(key1, key2);
-    const p = await step('createProvider', () => t.op(CmCreateProviderDocument, { input: { slug: 'audited', name: 'Audited', sharedApiKey: key1, sharedApiEnabled: true } }), 'PROVIDER_CREATED');
+    const p = await step(
+      'createProvider',
+      () => t.op(CmCreateProviderDocument, { input: { slug: 'audited', name: 'Audited', sharedApiKey: key1, sharedApiEnabled: true } }),
+      'PROVIDER_CREATED',
+    );
     ids.provider = p.createProvider.id;
     expect((await latest()).details).toMatchObject({ slug: 'audited', sharedApiKeyHint: '…irst' });
     await step('createProvider duplicate', () => t.op(CmCreateProviderDocument, { input: { slug: 'audited', name: 'Again' } }), null, false);
-    await step('updateProvider key', () => t.op(CmUpdateProviderDocument, { input: { slug: 'audited', sharedApiKey: key2 } }), 'PROVIDER_UPDATED');
+    await step(
+      'updateProvider key',
+      () => t.op(CmUpdateProviderDocument, { input: { slug: 'audited', sharedApiKey: key2 } }),
+      'PROVIDER_UPDATED',
+    );
     expect((await latest()).details).toMatchObject({ before: { sharedApiKeyHint: '…irst' }, after: { sharedApiKeyHint: '…cond' } });
     await step('updateProvider no-op', () => t.op(CmUpdateProviderDocument, { input: { slug: 'audited', name: 'Audited' } }), null);
     await step('updateProvider unknown', () => t.op(CmUpdateProviderDocument, { input: { slug: 'nope', name: 'x' } }), null, false);
   });
 
   test('models and slots', async () => {
-    const a = await step('createModel', () => t.op(CmCreateModelDocument, { input: { provider: 'audited', name: 'a', modelId: 'v/a', capabilities: ['CHAT', 'CODE'], active: true } }), 'MODEL_CREATED');
+    const a = await step(
+      'createModel',
+      () =>
+        t.op(CmCreateModelDocument, { input: { provider: 'audited', name: 'a', modelId: 'v/a', capabilities: ['CHAT', 'CODE'], active: true } }),
+      'MODEL_CREATED',
+    );
     ids.a = a.createModel.id;
-    const b = await step('createModel b', () => t.op(CmCreateModelDocument, { input: { provider: 'audited', name: 'b', modelId: 'v/b', capabilities: ['CHAT'] } }), 'MODEL_CREATED');
+    const b = await step(
+      'createModel b',
+      () => t.op(CmCreateModelDocument, { input: { provider: 'audited', name: 'b', modelId: 'v/b', capabilities: ['CHAT'] } }),
+      'MODEL_CREATED',
+    );
     ids.b = b.createModel.id;
     await step('activate', () => t.op(CmActivateDocument, { input: { modelId: ids.b, reason: 'cheaper' } }), 'MODEL_ACTIVATED');
-    expect((await latest()).details).toMatchObject({ reason: 'cheaper', changes: [{ capability: 'CHAT', version: 2, before: ids.a, after: ids.b }] });
+    expect((await latest()).details).toMatchObject({
+      reason: 'cheaper',
+      changes: [{ capability: 'CHAT', version: 2, before: ids.a, after: ids.b }],
+    });
     await step('activate no-op', () => t.op(CmActivateDocument, { input: { modelId: ids.b } }), null);
-    await step('activate stale', () => t.op(CmActivateDocument, { input: { modelId: ids.a, capabilities: ['CHAT'], expectedVersion: 1 } }), null, false);
-    await step('revert', () => t.op(CmRevertSlotDocument, { input: { provider: 'audited', capability: 'CHAT', toVersion: 1, reason: 'back' } }), 'SLOT_REVERTED');
+    await step(
+      'activate stale',
+      () => t.op(CmActivateDocument, { input: { modelId: ids.a, capabilities: ['CHAT'], expectedVersion: 1 } }),
+      null,
+      false,
+    );
+    await step(
+      'revert',
+      () => t.op(CmRevertSlotDocument, { input: { provider: 'audited', capability: 'CHAT', toVersion: 1, reason: 'back' } }),
+      'SLOT_REVERTED',
+    );
     expect(await latest()).toMatchObject({ target_type: 'slot', target_id: 'audited/CHAT' });
     await step('revert no-op', () => t.op(CmRevertSlotDocument, { input: { provider: 'audited', capability: 'CHAT', toVersion: 1 } }), null);
     await step('deactivate', () => t.op(CmDeactivateDocument, { input: { modelId: ids.a, capabilities: ['CODE'] } }), 'MODEL_DEACTIVATED');
@@ -92,7 +121,11 @@ describe('one event per successful change, none for failures and no-ops', () => 
     await step('updateModel', () => t.op(CmUpdateModelDocument, { input: { id: ids.b, displayName: 'B!' } }), 'MODEL_UPDATED');
     expect((await latest()).details).toMatchObject({ before: { displayName: 'b' }, after: { displayName: 'B!' } });
     await step('updateModel no-op', () => t.op(CmUpdateModelDocument, { input: { id: ids.b, displayName: 'B!' } }), null);
-    const s = await step('schedule', () => t.op(ScheduleActivationDocument, { input: { modelId: ids.b, at: new Date(Date.now() + 3_600_000).toISOString() } }), 'SCHEDULE_CREATED');
+    const s = await step(
+      'schedule',
+      () => t.op(ScheduleActivationDocument, { input: { modelId: ids.b, at: new Date(Date.now() + 3_600_000).toISOString() } }),
+      'SCHEDULE_CREATED',
+    );
     await step('cancel', () => t.op(CancelScheduledChangeDocument, { id: s.scheduleActivation.id }), 'SCHEDULE_CANCELLED');
     await step('cancel again', () => t.op(CancelScheduledChangeDocument, { id: s.scheduleActivation.id }), null, false);
     await step('deleteModel', () => t.op(CmDeleteModelDocument, { id: ids.b }), 'MODEL_DELETED');
@@ -106,21 +139,48 @@ describe('one event per successful change, none for failures and no-ops', () => 
     await step('updateUser', () => t.op(CmUpdateUserDocument, { input: { id: ids.carol, canUseSharedApi: false } }), 'USER_UPDATED');
     expect((await latest()).details).toMatchObject({ before: { canUseSharedApi: true }, after: { canUseSharedApi: false } });
     await step('updateUser no-op', () => t.op(CmUpdateUserDocument, { input: { id: ids.carol, canUseSharedApi: false } }), null);
-    const tok = await step('createApiToken', () => t.op(CmCreateTokenDocument, { input: { name: 'carol-ci', userId: ids.carol } }), 'TOKEN_CREATED');
+    const tok = await step(
+      'createApiToken',
+      () => t.op(CmCreateTokenDocument, { input: { name: 'carol-ci', userId: ids.carol } }),
+      'TOKEN_CREATED',
+    );
     const carolToken = tok.createApiToken.token;
     secrets.push(carolToken);
-    const own = await step('createApiToken own', () => t.op(CmCreateTokenDocument, { input: { name: 'self' } }, { token: carolToken }), 'TOKEN_CREATED');
+    const own = await step(
+      'createApiToken own',
+      () => t.op(CmCreateTokenDocument, { input: { name: 'self' } }, { token: carolToken }),
+      'TOKEN_CREATED',
+    );
     secrets.push(own.createApiToken.token);
     expect((await latest()).actor_id).toBe(ids.carol);
     const personal1 = 'sk-personal-CCCC-1111111111';
     const personal2 = 'sk-personal-DDDD-2222222222';
     secrets.push(personal1, personal2);
-    await step('setPersonalApiKey', () => t.op(CmSetPersonalKeyDocument, { input: { provider: 'audited', apiKey: personal1 } }, { token: carolToken }), 'PERSONAL_KEY_SET');
+    await step(
+      'setPersonalApiKey',
+      () => t.op(CmSetPersonalKeyDocument, { input: { provider: 'audited', apiKey: personal1 } }, { token: carolToken }),
+      'PERSONAL_KEY_SET',
+    );
     expect(await latest()).toMatchObject({ target_type: 'personalApiKey', actor_id: ids.carol });
-    await step('setPersonalApiKey same', () => t.op(CmSetPersonalKeyDocument, { input: { provider: 'audited', apiKey: personal1 } }, { token: carolToken }), null);
-    await step('setPersonalApiKey other', () => t.op(CmSetPersonalKeyDocument, { input: { provider: 'audited', apiKey: personal2, useSharedApi: true } }, { token: carolToken }), 'PERSONAL_KEY_SET');
-    expect((await latest()).details).toMatchObject({ before: { keyHint: '…1111', useSharedApi: false }, after: { keyHint: '…2222', useSharedApi: true } });
-    await step('removePersonalApiKey', () => t.op(CmRemovePersonalKeyDocument, { provider: 'audited' }, { token: carolToken }), 'PERSONAL_KEY_REMOVED');
+    await step(
+      'setPersonalApiKey same',
+      () => t.op(CmSetPersonalKeyDocument, { input: { provider: 'audited', apiKey: personal1 } }, { token: carolToken }),
+      null,
+    );
+    await step(
+      'setPersonalApiKey other',
+      () => t.op(CmSetPersonalKeyDocument, { input: { provider: 'audited', apiKey: personal2, useSharedApi: true } }, { token: carolToken }),
+      'PERSONAL_KEY_SET',
+    );
+    expect((await latest()).details).toMatchObject({
+      before: { keyHint: '…1111', useSharedApi: false },
+      after: { keyHint: '…2222', useSharedApi: true },
+    });
+    await step(
+      'removePersonalApiKey',
+      () => t.op(CmRemovePersonalKeyDocument, { provider: 'audited' }, { token: carolToken }),
+      'PERSONAL_KEY_REMOVED',
+    );
     await step('removePersonalApiKey none', () => t.op(CmRemovePersonalKeyDocument, { provider: 'audited' }, { token: carolToken }), null);
     await step('revokeApiToken', () => t.op(CmRevokeTokenDocument, { id: own.createApiToken.apiToken.id }), 'TOKEN_REVOKED');
     await step('revokeApiToken again', () => t.op(CmRevokeTokenDocument, { id: own.createApiToken.apiToken.id }), null);
@@ -129,8 +189,11 @@ describe('one event per successful change, none for failures and no-ops', () => 
 
 describe('no secret ever appears in an event', () => {
   test('every row and every rendered summary (en, fa) is free of every secret used, its hash and its ciphertext', async () => {
-    const stored = await query(t, `select shared_api_key_encrypted as c from provider where shared_api_key_encrypted is not null
-                                   union all select key_encrypted from personal_api_key`);
+    const stored = await query(
+      t,
+      `select shared_api_key_encrypted as c from provider where shared_api_key_encrypted is not null
+                                   union all select key_encrypted from personal_api_key`,
+    );
     const needles = [...secrets, ...secrets.map((s) => createHash('sha256').update(s).digest('hex')), ...stored.map((r) => r.c as string)];
     const rows = (await query(t, 'select row_to_json(e)::text as json from audit_event e')).map((r) => r.json as string);
     expect(rows.length).toBeGreaterThan(20);

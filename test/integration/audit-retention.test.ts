@@ -30,7 +30,8 @@ beforeAll(async () => {
 
 afterAll(() => t.close());
 
-const remaining = async () => (await query(t, `select target_id from audit_event where target_id like 'aged-%' order by at`)).map((r) => r.target_id);
+const remaining = async () =>
+  (await query(t, `select target_id from audit_event where target_id like 'aged-%' order by at`)).map((r) => r.target_id);
 
 test('unset, nothing is ever deleted', async () => {
   const keepAll = new AuditRetention(t.server.orm.em, new AuditRepository(), undefined, pino({ level: 'silent' }), () => NOW);

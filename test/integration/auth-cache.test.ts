@@ -34,7 +34,6 @@ jest.setTimeout(120_000);
 const clean = (s: string) => stripVTControlCharacters(s).replace(/^\[query\]\s*/, '');
 const isLastUsedHint = (s: string) => /update\s+"?api_token"?\s+set\s+"?last_used_at"?/i.test(s);
 
-
 describe('one instance', () => {
   let t: TestServer;
   const statements: string[] = [];
@@ -78,7 +77,9 @@ describe('one instance', () => {
 
   test('revoked: the next request is UNAUTHENTICATED (by the owner and by an ADMIN)', async () => {
     for (const revoker of ['owner', 'admin'] as const) {
-      const created = expectOk(await t.op(CreateApiTokenDocument, { input: { name: `cached-${revoker}` } }, { token: member.token })).createApiToken;
+      const created = expectOk(
+        await t.op(CreateApiTokenDocument, { input: { name: `cached-${revoker}` } }, { token: member.token }),
+      ).createApiToken;
       // Cached (the second read issues no statement).
       expect(expectOk(await t.op(ViewerNameDocument, {}, { token: created.token })).viewer.name).toBe('cora');
       const again = await counted(() => t.op(ViewerNameDocument, {}, { token: created.token }));
@@ -146,12 +147,20 @@ describe('Redis outage', () => {
   };
 
   test('without the subscriber connection the cache is bypassed; once it is back the cache is emptied and used again', async () => {
-    await waitFor(() => t.server.backplane.isHealthy(), (h) => h, { timeoutMs: 5000, what: 'the backplane to be healthy' });
+    await waitFor(
+      () => t.server.backplane.isHealthy(),
+      (h) => h,
+      { timeoutMs: 5000, what: 'the backplane to be healthy' },
+    );
     await authStatements(member.token);
     expect((await authStatements(member.token)).auth).toBe(0);
 
     await redis.kill();
-    await waitFor(() => t.server.backplane.isHealthy(), (h) => !h, { timeoutMs: 5000, what: 'the backplane to notice the outage' });
+    await waitFor(
+      () => t.server.backplane.isHealthy(),
+      (h) => !h,
+      { timeoutMs: 5000, what: 'the backplane to notice the outage' },
+    );
     // Every request reads its token from the database …
     expect((await authStatements(member.token)).auth).toBe(1);
     expect((await authStatements(member.token)).auth).toBe(1);
@@ -161,11 +170,19 @@ describe('Redis outage', () => {
     await query(t, 'update api_token set revoked_at = null where id = $1', [member.tokenId]);
 
     await redis.start();
-    await waitFor(() => t.server.backplane.isHealthy(), (h) => h, { timeoutMs: 10_000, what: 'the backplane to be healthy again' });
+    await waitFor(
+      () => t.server.backplane.isHealthy(),
+      (h) => h,
+      { timeoutMs: 10_000, what: 'the backplane to be healthy again' },
+    );
     // The cache was emptied (or is still bypassed until the re-subscription completes): the database answers …
     expect((await authStatements(member.token)).auth).toBe(1);
     // … and once re-subscribed, the cache is filled and used again.
-    await waitFor(() => authStatements(member.token), (r) => r.auth === 0, { what: 'the token cache to be used again' });
+    await waitFor(
+      () => authStatements(member.token),
+      (r) => r.auth === 0,
+      { what: 'the token cache to be used again' },
+    );
   });
 });
 

@@ -81,7 +81,7 @@ describe('authentication', () => {
     });
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
-    const body = (await res.json());
+    const body = await res.json();
     expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(body.data ?? null).toBeNull();
   });
@@ -133,10 +133,18 @@ describe('a MEMBER', () => {
   const asMember = () => ({ token: member.token });
   test.each<[string, () => Promise<GqlResult>]>([
     ['createProvider', () => t.op(CreateProviderDocument, { input: { slug: 'mine', name: 'Mine' } }, asMember())],
-    ['createModel', () => t.op(CreateModelSlotsDocument, { input: { provider: 'acme', name: 'mine', modelId: 'm', capabilities: ['CHAT'] } }, asMember())],
+    [
+      'createModel',
+      () => t.op(CreateModelSlotsDocument, { input: { provider: 'acme', name: 'mine', modelId: 'm', capabilities: ['CHAT'] } }, asMember()),
+    ],
     [
       'createModel(active: true)',
-      () => t.op(CreateModelSlotsDocument, { input: { provider: 'acme', name: 'mine', modelId: 'm', capabilities: ['CHAT'], active: true } }, asMember()),
+      () =>
+        t.op(
+          CreateModelSlotsDocument,
+          { input: { provider: 'acme', name: 'mine', modelId: 'm', capabilities: ['CHAT'], active: true } },
+          asMember(),
+        ),
     ],
     ['activateModel', () => t.op(ActivateModelDocument, { input: { modelId: model.id, capabilities: ['CHAT'] } }, asMember())],
     ['deactivateModel', () => t.op(DeactivateModelDocument, { input: { modelId: model.id } }, asMember())],
@@ -254,7 +262,10 @@ describe('token storage', () => {
       expect(rows.map((r) => r.token_hash)).toContain(sha256(secret));
     }
     // And nowhere else in the database either.
-    const tables = await query(t, `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
+    const tables = await query(
+      t,
+      `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+    );
     for (const { table_name } of tables) {
       const all = await query(t, `select coalesce(string_agg(row_to_json(x)::text, ''), '') as s from "${table_name}" x`);
       for (const secret of secrets) expect(all[0].s).not.toContain(secret);

@@ -22,7 +22,9 @@ afterAll(() => t.close());
 async function commitSilently(providerId: string, capability: Capability, modelId: string): Promise<ChangeRecord> {
   // A runner with no commit listeners: the change commits, and nothing is told of it.
   const silent = new TransactionRunner(t.server.orm.em, t.server.log);
-  const [change] = await silent.run((tx) => t.server.services.activation.changeSlots(tx, providerId, [{ capability, aiModelId: modelId }], 'test'));
+  const [change] = await silent.run((tx) =>
+    t.server.services.activation.changeSlots(tx, providerId, [{ capability, aiModelId: modelId }], 'test'),
+  );
   return change;
 }
 
@@ -63,9 +65,7 @@ test('a later change published first is delivered after the earlier one it skipp
 
 test('cursors reach every subscriber in increasing order under concurrent activations of many slots', async () => {
   await createProvider(t, 'busy');
-  const models = await Promise.all(
-    ['a', 'b', 'c'].map((name) => createModel(t, 'busy', name, ['CHAT', 'CODE', 'CONTENT', 'IMAGE'])),
-  );
+  const models = await Promise.all(['a', 'b', 'c'].map((name) => createModel(t, 'busy', name, ['CHAT', 'CODE', 'CONTENT', 'IMAGE'])));
   const client = wsClient(t.url);
   const sub = await collectLive(t, client, ChangeCursorsDocument, { provider: 'busy' });
   const caps: CapabilityName[] = ['CHAT', 'CODE', 'CONTENT', 'IMAGE'];

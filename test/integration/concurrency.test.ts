@@ -196,9 +196,7 @@ describe('compare-and-swap with expectedVersion', () => {
     const before = await slotRow(p.id, 'CHAT');
     expect(before).toEqual({ model_id: first.id, version: 1 });
 
-    const results = await Promise.all(
-      contenders.map((m) => activate(t, m.id, { capabilities: ['CHAT'], expectedVersion: 1 })),
-    );
+    const results = await Promise.all(contenders.map((m) => activate(t, m.id, { capabilities: ['CHAT'], expectedVersion: 1 })));
     const winners = results.filter((r) => !r.errors);
     const losers = results.filter((r) => r.errors);
     expect(winners).toHaveLength(1);

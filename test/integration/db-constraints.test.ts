@@ -25,10 +25,9 @@ afterAll(async () => {
 
 /** A provider with its six empty slots, as createProvider leaves it, written with raw SQL. */
 async function provider(slug: string): Promise<string> {
-  const { rows } = await db.query<{ id: string }>(
-    `insert into provider (id, slug, name) values (gen_random_uuid(), $1, $1) returning id`,
-    [slug],
-  );
+  const { rows } = await db.query<{ id: string }>(`insert into provider (id, slug, name) values (gen_random_uuid(), $1, $1) returning id`, [
+    slug,
+  ]);
   const id = rows[0].id;
   await db.query(
     `insert into activation_slot (provider_id, capability)
@@ -56,10 +55,13 @@ async function change(providerId: string, capability: string, modelId: string | 
       [providerId, capability],
     );
     const next = rows[0].version + 1;
-    await db.query(
-      `insert into activation_change (provider_id, capability, model_id, previous_model_id, version) values ($1, $2, $3, $4, $5)`,
-      [providerId, capability, modelId, rows[0].model_id, next],
-    );
+    await db.query(`insert into activation_change (provider_id, capability, model_id, previous_model_id, version) values ($1, $2, $3, $4, $5)`, [
+      providerId,
+      capability,
+      modelId,
+      rows[0].model_id,
+      next,
+    ]);
     await db.query(`update activation_slot set model_id = $3, version = $4 where provider_id = $1 and capability = $2`, [
       providerId,
       capability,
@@ -101,10 +103,10 @@ async function slot(providerId: string, capability: string) {
 }
 
 async function historyCount(providerId: string, capability: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(
-    'select count(*) as n from activation_change where provider_id = $1 and capability = $2',
-    [providerId, capability],
-  );
+  const { rows } = await db.query<{ n: string }>('select count(*) as n from activation_change where provider_id = $1 and capability = $2', [
+    providerId,
+    capability,
+  ]);
   return Number(rows[0].n);
 }
 
@@ -256,10 +258,7 @@ describe('the history', () => {
   });
 
   test('a held slot version without its history row fails at COMMIT (deferred foreign key)', async () => {
-    const r = await attempt([
-      `update activation_slot set model_id = $2, version = 1 where provider_id = $1 and capability = 'CONTENT'`,
-      [p, a],
-    ]);
+    const r = await attempt([`update activation_slot set model_id = $2, version = 1 where provider_id = $1 and capability = 'CONTENT'`, [p, a]]);
     // The update itself is accepted (the check is deferred); the commit is not.
     expect(r.at).toBe(1);
     expect(r.code).toBe(FOREIGN_KEY);
@@ -280,7 +279,10 @@ describe('the history', () => {
 
   test('an emptied slot (model null) whose history row names a model fails at COMMIT', async () => {
     const r = await attempt(
-      [`insert into activation_change (provider_id, capability, model_id, previous_model_id, version) values ($1, 'CHAT', $2, $3, 3)`, [p, a, b]],
+      [
+        `insert into activation_change (provider_id, capability, model_id, previous_model_id, version) values ($1, 'CHAT', $2, $3, 3)`,
+        [p, a, b],
+      ],
       [`update activation_slot set model_id = null, version = 3 where provider_id = $1 and capability = 'CHAT'`, [p]],
     );
     expect(r.code).not.toBeNull();
@@ -311,10 +313,22 @@ describe('the history', () => {
 
   test.each([
     ['model_id', `update activation_change set model_id = $2 where provider_id = $1 and capability = 'CHAT' and version = 2`],
-    ['previous_model_id', `update activation_change set previous_model_id = null where provider_id = $1 and capability = 'CHAT' and version = 2 and $2::uuid is not null`],
-    ['changed_at', `update activation_change set changed_at = now() - interval '1 day' where provider_id = $1 and capability = 'CHAT' and $2::uuid is not null`],
-    ['changed_by', `update activation_change set changed_by = 'mallory' where provider_id = $1 and capability = 'CHAT' and $2::uuid is not null`],
-    ['version', `update activation_change set version = version + 10 where provider_id = $1 and capability = 'CHAT' and version = 2 and $2::uuid is not null`],
+    [
+      'previous_model_id',
+      `update activation_change set previous_model_id = null where provider_id = $1 and capability = 'CHAT' and version = 2 and $2::uuid is not null`,
+    ],
+    [
+      'changed_at',
+      `update activation_change set changed_at = now() - interval '1 day' where provider_id = $1 and capability = 'CHAT' and $2::uuid is not null`,
+    ],
+    [
+      'changed_by',
+      `update activation_change set changed_by = 'mallory' where provider_id = $1 and capability = 'CHAT' and $2::uuid is not null`,
+    ],
+    [
+      'version',
+      `update activation_change set version = version + 10 where provider_id = $1 and capability = 'CHAT' and version = 2 and $2::uuid is not null`,
+    ],
   ])('updating a history row fact (%s) is rejected', async (_column, text) => {
     const before = await db.query('select * from activation_change where provider_id = $1 order by id', [p]);
     const r = await attempt([text, [p, a]]);

@@ -46,7 +46,9 @@ describe('demo data seeder', () => {
     // A second run (e.g. `npm run seed` after a first start) adds nothing and switches nothing.
     await t.op(ActivateModelDocument, {
       input: {
-        modelId: (await query(t, `select m.id from ai_model m join provider p on p.id = m.provider_id where p.slug = 'openai' and m.name = 'o3-mini'`))[0].id,
+        modelId: (
+          await query(t, `select m.id from ai_model m join provider p on p.id = m.provider_id where p.slug = 'openai' and m.name = 'o3-mini'`)
+        )[0].id,
         capabilities: ['CHAT'],
       },
     });
@@ -67,7 +69,15 @@ describe('first-start bootstrap', () => {
   test('creates an admin and prints its token once; a restart prints nothing', async () => {
     const printed: string[] = [];
     const print = (text: string) => printed.push(text);
-    const input = { orm: t.server.orm, services: t.server.services, transactions: t.server.transactions, adminTokenConfigured: false, demoData: true, log: silent, print };
+    const input = {
+      orm: t.server.orm,
+      services: t.server.services,
+      transactions: t.server.transactions,
+      adminTokenConfigured: false,
+      demoData: true,
+      log: silent,
+      print,
+    };
 
     const first = await firstStartBootstrap(input);
     expect(first).not.toBeNull();
@@ -92,7 +102,15 @@ describe('first-start bootstrap', () => {
 
   test('with ADMIN_TOKEN configured it does nothing', async () => {
     const printed: string[] = [];
-    const result = await firstStartBootstrap({ orm: t.server.orm, services: t.server.services, transactions: t.server.transactions, adminTokenConfigured: true, demoData: true, log: silent, print: (s) => printed.push(s) });
+    const result = await firstStartBootstrap({
+      orm: t.server.orm,
+      services: t.server.services,
+      transactions: t.server.transactions,
+      adminTokenConfigured: true,
+      demoData: true,
+      log: silent,
+      print: (s) => printed.push(s),
+    });
     expect(result).toBeNull();
     expect(printed).toEqual([]);
   });

@@ -56,7 +56,10 @@ test('every example runs against the demo data, and answers as written', async (
   for (const { operation, expected } of list) {
     let text = operation.replace(/"<scheduled change id>"/g, JSON.stringify(scheduledId));
     for (const [, slug, name] of [...text.matchAll(/"<([a-z0-9-]+)\/([^>"]+)>"/g)]) {
-      const [row] = await query(t, 'select m.id from ai_model m join provider p on p.id = m.provider_id where p.slug = $1 and m.name = $2', [slug, name]);
+      const [row] = await query(t, 'select m.id from ai_model m join provider p on p.id = m.provider_id where p.slug = $1 and m.name = $2', [
+        slug,
+        name,
+      ]);
       expect([slug, name, !!row]).toEqual([slug, name, true]);
       text = text.replace(`"<${slug}/${name}>"`, JSON.stringify(row.id));
     }

@@ -58,9 +58,9 @@ it('the entities describe the migrated schema (only the listed differences remai
 
 it('the foreign-key scalars mapped beside their relations are hydrated on load', async () => {
   const em = orm.em.fork();
-  const rows = await em.getConnection().execute<{ id: string }[]>(
-    `insert into provider (id, slug, name) values (gen_random_uuid(), 'hydrate', 'Hydrate') returning id`,
-  );
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string }[]>(`insert into provider (id, slug, name) values (gen_random_uuid(), 'hydrate', 'Hydrate') returning id`);
   const providerId = rows[0].id;
   await em.getConnection().execute(
     `insert into ai_model (id, provider_id, name, model_id, display_name, capabilities)

@@ -48,7 +48,11 @@ async function gql(q: string, variables: Record<string, unknown> = {}, locale?: 
   return res;
 }
 
-async function op<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables: V, locale?: string): Promise<GqlResult<R>> {
+async function op<R, V extends Record<string, unknown>>(
+  document: TypedDocumentNode<R, V>,
+  variables: V,
+  locale?: string,
+): Promise<GqlResult<R>> {
   const res = await t.op(document, variables, { locale });
   statuses.push(res.status);
   return res;
@@ -102,13 +106,18 @@ describe('validation errors', () => {
     expect(err.message.startsWith(translate('fa', 'input.invalid', { details: '' }))).toBe(true);
   });
 
-  test.each(['de', 'zh-CN', 'fa;q=0', '*', 'not a locale;;;', 'en-US,en;q=0.9'])('fall back to English with Accept-Language %j', async (locale) => {
-    const res = await badProvider(locale);
-    const [err] = res.errors!;
-    expect(err.extensions!.code).toBe('BAD_USER_INPUT');
-    expect(err.message).not.toMatch(PERSIAN);
-    expect((err.extensions!.fields as { field: string; message: string }[]).find((f) => f.field === 'slug')!.message).toBe(translate('en', 'input.slug', { field: 'slug' }));
-  });
+  test.each(['de', 'zh-CN', 'fa;q=0', '*', 'not a locale;;;', 'en-US,en;q=0.9'])(
+    'fall back to English with Accept-Language %j',
+    async (locale) => {
+      const res = await badProvider(locale);
+      const [err] = res.errors!;
+      expect(err.extensions!.code).toBe('BAD_USER_INPUT');
+      expect(err.message).not.toMatch(PERSIAN);
+      expect((err.extensions!.fields as { field: string; message: string }[]).find((f) => f.field === 'slug')!.message).toBe(
+        translate('en', 'input.slug', { field: 'slug' }),
+      );
+    },
+  );
 
   test('name the field for models, too (capabilities, name, modelId)', async () => {
     const res = await op(CreateModelSlotsDocument, { input: { provider: 'taken', name: 'has space', modelId: '', capabilities: [] } });
@@ -177,7 +186,10 @@ describe('other coded errors', () => {
   });
 
   test('a malformed JSON body is a 400 JSON error with code BAD_REQUEST, localized', async () => {
-    for (const [locale, lang] of [['en', 'en'], ['fa', 'fa']] as const) {
+    for (const [locale, lang] of [
+      ['en', 'en'],
+      ['fa', 'fa'],
+    ] as const) {
       const res = await raw('/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'accept-language': locale },
@@ -198,7 +210,11 @@ describe('other coded errors', () => {
   });
 
   test('an unknown route is a JSON 404 with code NOT_FOUND', async () => {
-    for (const [method, path] of [['GET', '/nowhere'], ['POST', '/graphql/extra'], ['DELETE', '/graphql']]) {
+    for (const [method, path] of [
+      ['GET', '/nowhere'],
+      ['POST', '/graphql/extra'],
+      ['DELETE', '/graphql'],
+    ]) {
       const res = await raw(path, { method });
       expect(res.status).toBe(404);
       expect(res.contentType).toMatch(/application\/json/);
@@ -218,7 +234,9 @@ describe('a provider shared API key', () => {
   const KEY = 'sk-live-VERY-secret-key-1234567890';
 
   test('is never returned (hasSharedApiKey true) and is stored encrypted', async () => {
-    const created = expectOk(await op(CreateProviderSharedKeyDocument, { input: { slug: 'keyed', name: 'Keyed', sharedApiKey: KEY, sharedApiEnabled: true } }));
+    const created = expectOk(
+      await op(CreateProviderSharedKeyDocument, { input: { slug: 'keyed', name: 'Keyed', sharedApiKey: KEY, sharedApiEnabled: true } }),
+    );
     expect(created.createProvider).toEqual({ slug: 'keyed', sharedApiEnabled: true, hasSharedApiKey: true });
 
     // No field of the schema exposes it: the whole Provider, read back with every scalar field, does not contain it.
@@ -233,7 +251,10 @@ describe('a provider shared API key', () => {
     expect(JSON.stringify(read.data)).not.toContain(KEY);
     expect(JSON.stringify(read.data)).not.toContain(KEY.slice(0, 12));
 
-    const [row] = await query(t, `select row_to_json(provider)::text as json, shared_api_key_encrypted as enc from provider where slug = 'keyed'`);
+    const [row] = await query(
+      t,
+      `select row_to_json(provider)::text as json, shared_api_key_encrypted as enc from provider where slug = 'keyed'`,
+    );
     expect(row.json).not.toContain(KEY);
     expect(row.enc).toMatch(/^v1:/);
     expect(new SecretBox(loadConfig({}).encryptionKey).decrypt(row.enc)).toBe(KEY);

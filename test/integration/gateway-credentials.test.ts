@@ -1,15 +1,7 @@
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { activate, createMember, createModel, errorCode, expectOk, query, type MemberRef } from '../helpers/factories';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
-import {
-  captureLogger,
-  createProviderWith,
-  leaks,
-  recordingOp,
-  setKey,
-  setUserSharing,
-  updateProvider,
-} from '../helpers/gateway-fixtures';
+import { captureLogger, createProviderWith, leaks, recordingOp, setKey, setUserSharing, updateProvider } from '../helpers/gateway-fixtures';
 import type { RequestScope } from '../../src/modules/shared/request-context';
 import type { Actor } from '../../src/modules/auth/actor';
 import { createLoaders } from '../../src/graphql/loaders';
@@ -50,7 +42,13 @@ beforeAll(async () => {
   t = await startTestServer({}, { logger });
   op = recordingOp(t, transcript);
   await createProviderWith(t, { slug: 'openai', baseUrl: `${upstream.url}/v1`, sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
-  await createProviderWith(t, { slug: 'claude', baseUrl: `${upstream.url}/v1`, apiStyle: 'ANTHROPIC', sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
+  await createProviderWith(t, {
+    slug: 'claude',
+    baseUrl: `${upstream.url}/v1`,
+    apiStyle: 'ANTHROPIC',
+    sharedApiKey: SHARED_KEY,
+    sharedApiEnabled: true,
+  });
   await createModel(t, 'openai', 'gpt-a', ['CHAT', 'CODE'], { active: true, modelId: 'vendor/gpt-a' });
   await createModel(t, 'openai', 'gpt-b', ['CHAT', 'EMBEDDING'], { modelId: 'vendor/gpt-b' });
   await createModel(t, 'claude', 'sonnet', ['CHAT', 'IMAGE'], { active: false });
@@ -108,10 +106,14 @@ describe('personal keys', () => {
     expect(errorCode(unknown)).toBe('NOT_FOUND');
     // A malformed input echoes the offending value in graphql-js' message: never the key.
     // Deliberately not a valid SetPersonalApiKeyInput (no provider): the cast lets the bad variables through.
-    const malformed = await op(SetPersonalApiKeyDocument, { input: { apiKey: BOB_KEY } } as unknown as SetPersonalApiKeyMutationVariables, { token: bob.token });
+    const malformed = await op(SetPersonalApiKeyDocument, { input: { apiKey: BOB_KEY } } as unknown as SetPersonalApiKeyMutationVariables, {
+      token: bob.token,
+    });
     expect(errorCode(malformed)).toBe('BAD_USER_INPUT');
     expect(leaks(JSON.stringify(malformed), [BOB_KEY])).toEqual([]);
-    expect(malformed.errors![0].message).toBe('Variable "$input" got an invalid value: Field "provider" of required type "String!" was not provided.');
+    expect(malformed.errors![0].message).toBe(
+      'Variable "$input" got an invalid value: Field "provider" of required type "String!" was not provided.',
+    );
   });
 
   test('viewer.personalApiKeys lists hints by provider slug; ADMIN sees anyone’s', async () => {
@@ -132,9 +134,18 @@ describe('personal keys', () => {
   test('another MEMBER may not list them (FORBIDDEN, not an empty list)', async () => {
     // No API path leads a MEMBER to another user's User today; the rule is enforced in the service.
     const em = t.server.orm.em.fork();
-    const actor: Actor = { id: bob.id, name: 'bob', role: 'MEMBER' as never, canUseSharedApi: true, createdAt: new Date(), tokenId: bob.tokenId };
+    const actor: Actor = {
+      id: bob.id,
+      name: 'bob',
+      role: 'MEMBER' as never,
+      canUseSharedApi: true,
+      createdAt: new Date(),
+      tokenId: bob.tokenId,
+    };
     const scope: RequestScope = { requestId: 'test', locale: 'en', em, loaders: createLoaders(() => em, t.server.services) };
-    expect(() => t.server.services.credentials.personalApiKeysOf(actor, scope, alice.id)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }));
+    expect(() => t.server.services.credentials.personalApiKeysOf(actor, scope, alice.id)).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+    );
     await expect(t.server.services.credentials.personalApiKeysOf(actor, scope, bob.id)).resolves.toEqual([]);
   });
 
@@ -197,7 +208,7 @@ describe('resolveModel: the key order, the model choice, and why', () => {
       const res = expectOk(await resolve(alice.token)).resolveModel;
       expect(res).toMatchObject({ keySource: 'SHARED', keyHint: '…' + SHARED_KEY.slice(-4) });
       expect(res.explanation).toBe(
-        "Model \"gpt-a\" is the active CHAT model of openai. The provider's shared key is used because you chose the shared key over your personal key.",
+        'Model "gpt-a" is the active CHAT model of openai. The provider\'s shared key is used because you chose the shared key over your personal key.',
       );
     } finally {
       await setKey(t, alice.token, { provider: 'openai', useSharedApi: false });
@@ -277,7 +288,9 @@ describe('resolveModel: the key order, the model choice, and why', () => {
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       expect(res.errors![0].message).toBe(`claude (ANTHROPIC API) does not support ${capability}.`);
     }
-    const chat = expectOk(await op(ResolveModelDocument, { provider: 'claude', capability: 'CHAT', model: 'sonnet' }, { token: bob.token })).resolveModel;
+    const chat = expectOk(
+      await op(ResolveModelDocument, { provider: 'claude', capability: 'CHAT', model: 'sonnet' }, { token: bob.token }),
+    ).resolveModel;
     expect(chat).toMatchObject({ model: { name: 'sonnet' }, keySource: 'SHARED' });
   });
 
@@ -287,7 +300,10 @@ describe('resolveModel: the key order, the model choice, and why', () => {
 });
 
 test('no key appears in any response, stored row or log line', async () => {
-  const rows = await query(t, `select row_to_json(k)::text as row from personal_api_key k union all select row_to_json(p)::text from provider p`);
+  const rows = await query(
+    t,
+    `select row_to_json(k)::text as row from personal_api_key k union all select row_to_json(p)::text from provider p`,
+  );
   const stored = rows.map((r) => r.row).join('\n');
   expect(transcript.length).toBeGreaterThan(20);
   expect(leaks(transcript.join('\n'), SECRETS)).toEqual([]);

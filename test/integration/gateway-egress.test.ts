@@ -29,7 +29,8 @@ describe('address classes', () => {
   ])('%s is %s', (ip, cls) => expect(classifyAddress(ip)).toBe(cls));
 
   test('metadata and link-local are refused even when private addresses are allowed', () => {
-    for (const ip of ['169.254.169.254', 'fd00:ec2::254', '169.254.1.1', 'fe80::1']) expect(egressRefusal(ip, { allowPrivate: true })).not.toBeNull();
+    for (const ip of ['169.254.169.254', 'fd00:ec2::254', '169.254.1.1', 'fe80::1'])
+      expect(egressRefusal(ip, { allowPrivate: true })).not.toBeNull();
     expect(egressRefusal('127.0.0.1', { allowPrivate: true })).toBeNull();
     expect(egressRefusal('127.0.0.1', { allowPrivate: false })).toMatch(/loopback/);
     expect(egressRefusal('93.184.216.34', { allowPrivate: false })).toBeNull();
@@ -43,7 +44,8 @@ describe('guarded fetch', () => {
   });
   afterAll(() => upstream.close());
 
-  const post = (f: typeof fetch, url: string) => f(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', redirect: 'manual' });
+  const post = (f: typeof fetch, url: string) =>
+    f(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', redirect: 'manual' });
 
   test('a loopback upstream: refused by default, allowed with allowPrivate (the DNS answer is checked at connect)', async () => {
     const port = new URL(upstream.url).port;
@@ -72,7 +74,12 @@ describe('a production server (NODE_ENV=production)', () => {
     upstream = await startFakeUpstream();
     t = await startTestServer({ nodeEnv: 'production', upstreamAllowPrivate: false }, { logger: log.logger });
     await createProviderWith(t, { slug: 'local', baseUrl: `${upstream.url}/v1`, sharedApiKey: 'sk-shared-0123456789', sharedApiEnabled: true });
-    await createProviderWith(t, { slug: 'metadata', baseUrl: 'http://169.254.169.254/v1', sharedApiKey: 'sk-shared-0123456789', sharedApiEnabled: true });
+    await createProviderWith(t, {
+      slug: 'metadata',
+      baseUrl: 'http://169.254.169.254/v1',
+      sharedApiKey: 'sk-shared-0123456789',
+      sharedApiEnabled: true,
+    });
     await createModel(t, 'local', 'm', ['CHAT'], { active: true });
     await createModel(t, 'metadata', 'm', ['CHAT'], { active: true });
     member = await createMember(t, 'egress-member');
@@ -85,7 +92,11 @@ describe('a production server (NODE_ENV=production)', () => {
   });
 
   const chat = (server: TestServer, provider: string) =>
-    server.gql(`mutation($p: String!) { chat(input: { provider: $p, messages: [{ role: USER, content: "hi" }] }) { content } }`, { p: provider }, { token: member.token });
+    server.gql(
+      `mutation($p: String!) { chat(input: { provider: $p, messages: [{ role: USER, content: "hi" }] }) { content } }`,
+      { p: provider },
+      { token: member.token },
+    );
 
   test('refuses a loopback upstream unless UPSTREAM_ALLOW_PRIVATE=true, and the metadata address always', async () => {
     const refused = await chat(t, 'local');
@@ -98,24 +109,38 @@ describe('a production server (NODE_ENV=production)', () => {
     expect(errorCode(await chat(allowed, 'metadata'))).toBe('PROVIDER_ERROR');
   });
 
-  test.each(['file:///etc/passwd', 'javascript:alert(1)', 'not a url', 'ftp://example.com/v1'])('updateProvider refuses baseUrl %p like createProvider does', async (baseUrl) => {
-    const update = await t.gql(`mutation($u: String!) { updateProvider(input: { slug: "local", baseUrl: $u }) { baseUrl } }`, { u: baseUrl });
-    expect(errorCode(update)).toBe('BAD_USER_INPUT');
-    const create = await t.gql(`mutation($u: String!) { createProvider(input: { slug: "other", name: "O", baseUrl: $u }) { baseUrl } }`, { u: baseUrl });
-    expect(errorCode(create)).toBe('BAD_USER_INPUT');
-  });
+  test.each(['file:///etc/passwd', 'javascript:alert(1)', 'not a url', 'ftp://example.com/v1'])(
+    'updateProvider refuses baseUrl %p like createProvider does',
+    async (baseUrl) => {
+      const update = await t.gql(`mutation($u: String!) { updateProvider(input: { slug: "local", baseUrl: $u }) { baseUrl } }`, { u: baseUrl });
+      expect(errorCode(update)).toBe('BAD_USER_INPUT');
+      const create = await t.gql(`mutation($u: String!) { createProvider(input: { slug: "other", name: "O", baseUrl: $u }) { baseUrl } }`, {
+        u: baseUrl,
+      });
+      expect(errorCode(create)).toBe('BAD_USER_INPUT');
+    },
+  );
 
   test('updateProvider still accepts an http(s) URL, and "" removes it', async () => {
-    const set = await t.gql<{ updateProvider: { baseUrl: string | null } }>(`mutation { updateProvider(input: { slug: "metadata", baseUrl: "https://api.example.com/v1" }) { baseUrl } }`);
+    const set = await t.gql<{ updateProvider: { baseUrl: string | null } }>(
+      `mutation { updateProvider(input: { slug: "metadata", baseUrl: "https://api.example.com/v1" }) { baseUrl } }`,
+    );
     expect(set.data.updateProvider.baseUrl).toBe('https://api.example.com/v1');
-    const removed = await t.gql<{ updateProvider: { baseUrl: string | null } }>(`mutation { updateProvider(input: { slug: "metadata", baseUrl: "" }) { baseUrl } }`);
+    const removed = await t.gql<{ updateProvider: { baseUrl: string | null } }>(
+      `mutation { updateProvider(input: { slug: "metadata", baseUrl: "" }) { baseUrl } }`,
+    );
     expect(removed.data.updateProvider.baseUrl).toBeNull();
   });
 
-  test.each(['sk-abc\r\nX-Evil: 1', 'sk-with space-123', 'sk-ünïcode-12345', 'short'])('a shared key like %p is refused, as a personal key would be', async (key) => {
-    const update = await t.gql(`mutation($k: String!) { updateProvider(input: { slug: "local", sharedApiKey: $k }) { id } }`, { k: key });
-    expect(errorCode(update)).toBe('BAD_USER_INPUT');
-    const create = await t.gql(`mutation($k: String!) { createProvider(input: { slug: "keyed", name: "K", sharedApiKey: $k }) { id } }`, { k: key });
-    expect(errorCode(create)).toBe('BAD_USER_INPUT');
-  });
+  test.each(['sk-abc\r\nX-Evil: 1', 'sk-with space-123', 'sk-ünïcode-12345', 'short'])(
+    'a shared key like %p is refused, as a personal key would be',
+    async (key) => {
+      const update = await t.gql(`mutation($k: String!) { updateProvider(input: { slug: "local", sharedApiKey: $k }) { id } }`, { k: key });
+      expect(errorCode(update)).toBe('BAD_USER_INPUT');
+      const create = await t.gql(`mutation($k: String!) { createProvider(input: { slug: "keyed", name: "K", sharedApiKey: $k }) { id } }`, {
+        k: key,
+      });
+      expect(errorCode(create)).toBe('BAD_USER_INPUT');
+    },
+  );
 });

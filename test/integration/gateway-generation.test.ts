@@ -53,7 +53,13 @@ beforeAll(async () => {
   t = await startTestServer({ providerTimeoutMs: TIMEOUT_MS }, { logger });
   op = recordingOp(t, transcript);
   await createProviderWith(t, { slug: 'openai', baseUrl: `${upstream.url}/v1`, sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
-  await createProviderWith(t, { slug: 'claude', baseUrl: `${upstream.url}/v1`, apiStyle: 'ANTHROPIC', sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
+  await createProviderWith(t, {
+    slug: 'claude',
+    baseUrl: `${upstream.url}/v1`,
+    apiStyle: 'ANTHROPIC',
+    sharedApiKey: SHARED_KEY,
+    sharedApiEnabled: true,
+  });
   await createProviderWith(t, { slug: 'nobase', sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
   models.gptA = await createModel(t, 'openai', 'gpt-a', ['CHAT', 'CONTENT'], { active: true, modelId: 'vendor/gpt-a' });
   models.gptB = await createModel(t, 'openai', 'gpt-b', ['CHAT'], { modelId: 'vendor/gpt-b' });
@@ -222,7 +228,10 @@ describe('the other capabilities', () => {
     expect(expectOk(res).generateContent).toMatchObject({ model: { name: 'gpt-a' }, content: 'echo: write a haiku', keySource: 'PERSONAL' });
     expect(lastRequest().body).toEqual({
       model: 'vendor/gpt-a',
-      messages: [{ role: 'system', content: 'you are a poet' }, { role: 'user', content: 'write a haiku' }],
+      messages: [
+        { role: 'system', content: 'you are a poet' },
+        { role: 'user', content: 'write a haiku' },
+      ],
       max_tokens: 50,
     });
     const [row] = await query(t, 'select capability from usage_record where id = $1', [res.data.generateContent.id]);
@@ -246,11 +255,7 @@ describe('the other capabilities', () => {
   });
 
   test('generateSpeech', async () => {
-    const res = await op(
-      GenerateSpeechDocument,
-      { input: { provider: 'openai', text: 'good morning', voice: 'nova' } },
-      { token: bob.token },
-    );
+    const res = await op(GenerateSpeechDocument, { input: { provider: 'openai', text: 'good morning', voice: 'nova' } }, { token: bob.token });
     const speech = expectOk(res).generateSpeech;
     expect(speech).toMatchObject({ model: { name: 'tts' }, keySource: 'SHARED', mimeType: 'audio/mpeg' });
     expect(Buffer.from(speech.audioBase64, 'base64').toString()).toBe('FAKE-MP3-AUDIO:good morning');
@@ -259,11 +264,7 @@ describe('the other capabilities', () => {
   });
 
   test('embed', async () => {
-    const res = await op(
-      EmbedDocument,
-      { input: { provider: 'openai', input: ['one two', 'three'] } },
-      { token: alice.token },
-    );
+    const res = await op(EmbedDocument, { input: { provider: 'openai', input: ['one two', 'three'] } }, { token: alice.token });
     const embeddings = expectOk(res).embed;
     expect(embeddings.vectors).toEqual([fakeEmbedding('one two'), fakeEmbedding('three')]);
     expect(embeddings.usage).toEqual({ promptTokens: 3, totalTokens: 3 });
@@ -271,7 +272,21 @@ describe('the other capabilities', () => {
   });
 
   test('ANTHROPIC: /messages with x-api-key and anthropic-version; images, speech and embeddings are BAD_USER_INPUT', async () => {
-    const res = expectOk(await op(ChatDocument, { input: { provider: 'claude', messages: [{ role: 'SYSTEM', content: 'terse' }, { role: 'USER', content: 'hi claude' }] } }, { token: alice.token })).chat;
+    const res = expectOk(
+      await op(
+        ChatDocument,
+        {
+          input: {
+            provider: 'claude',
+            messages: [
+              { role: 'SYSTEM', content: 'terse' },
+              { role: 'USER', content: 'hi claude' },
+            ],
+          },
+        },
+        { token: alice.token },
+      ),
+    ).chat;
     expect(res).toMatchObject({ model: { name: 'sonnet' }, content: 'echo: hi claude', keySource: 'PERSONAL', finishReason: 'end_turn' });
     const req = lastRequest();
     expect(req).toMatchObject({ path: '/v1/messages', model: 'claude-sonnet-x', apiKey: ALICE_CLAUDE_KEY });
@@ -284,7 +299,9 @@ describe('the other capabilities', () => {
     const image = await op(GenerateImageDocument, { input: { provider: 'claude', prompt: 'x' } }, { token: alice.token });
     expect(errorCode(image)).toBe('BAD_USER_INPUT');
     expect(image.errors![0].message).toBe('claude (ANTHROPIC API) does not support IMAGE.');
-    expect(errorCode(await op(GenerateSpeechDocument, { input: { provider: 'claude', text: 'x' } }, { token: alice.token }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await op(GenerateSpeechDocument, { input: { provider: 'claude', text: 'x' } }, { token: alice.token }))).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(errorCode(await op(EmbedDocument, { input: { provider: 'claude', input: ['x'] } }, { token: alice.token }))).toBe('BAD_USER_INPUT');
     expect(upstream.requests).toHaveLength(0);
   });
@@ -308,10 +325,26 @@ describe('upstream failures', () => {
       message: /^openai is rate limiting requests/,
     },
     // A MEMBER gets the code, the upstream status and a generic message; the details go to the log (below).
-    { name: '500 (not retried)', rule: { status: 500 }, code: 'PROVIDER_ERROR', providerStatus: 500, message: /^openai failed to answer \(upstream status 500\)\.$/ },
+    {
+      name: '500 (not retried)',
+      rule: { status: 500 },
+      code: 'PROVIDER_ERROR',
+      providerStatus: 500,
+      message: /^openai failed to answer \(upstream status 500\)\.$/,
+    },
     { name: 'timeout', rule: { delayMs: TIMEOUT_MS * 3 }, code: 'PROVIDER_ERROR', message: /^openai failed to answer \(upstream status -\)\.$/ },
-    { name: 'malformed (not JSON)', rule: { malformed: 'non-json' }, code: 'PROVIDER_ERROR', message: /^openai failed to answer \(upstream status -\)\.$/ },
-    { name: 'malformed (wrong shape)', rule: { malformed: 'wrong-shape' }, code: 'PROVIDER_ERROR', message: /^openai failed to answer \(upstream status -\)\.$/ },
+    {
+      name: 'malformed (not JSON)',
+      rule: { malformed: 'non-json' },
+      code: 'PROVIDER_ERROR',
+      message: /^openai failed to answer \(upstream status -\)\.$/,
+    },
+    {
+      name: 'malformed (wrong shape)',
+      rule: { malformed: 'wrong-shape' },
+      code: 'PROVIDER_ERROR',
+      message: /^openai failed to answer \(upstream status -\)\.$/,
+    },
     { name: 'connection dropped', rule: { drop: 'before-response' }, code: 'PROVIDER_ERROR', message: /^openai failed to answer/ },
   ];
 
@@ -325,7 +358,14 @@ describe('upstream failures', () => {
     expect(res.errors![0].extensions!.providerStatus).toBe(providerStatus);
     expect(res.errors![0].path).toEqual(['chat']);
     const [row] = await query(t, 'select * from usage_record order by id desc limit 1');
-    expect(row).toMatchObject({ user_id: alice.id, model_id: models.gptA.id, status: 'ERROR', error_code: code, key_source: 'PERSONAL', prompt_tokens: null });
+    expect(row).toMatchObject({
+      user_id: alice.id,
+      model_id: models.gptA.id,
+      status: 'ERROR',
+      error_code: code,
+      key_source: 'PERSONAL',
+      prompt_tokens: null,
+    });
   });
 
   test("an upstream's own error message goes to the log (the key redacted), never to a MEMBER", async () => {

@@ -74,8 +74,7 @@ async function historyKeys(afterCursor: string): Promise<string[]> {
     await pg.end();
   }
 }
-const eventKeys = (events: Event[]) =>
-  events.map(({ activeModelChanged: c }) => `${c.provider.slug}/${c.capability}/v${c.version}@${c.cursor}`);
+const eventKeys = (events: Event[]) => events.map(({ activeModelChanged: c }) => `${c.provider.slug}/${c.capability}/v${c.version}@${c.cursor}`);
 
 /** Subscribes on `server` and returns once an event published through `via` has arrived (the subscription is live). */
 async function liveSubscription(server: ServerProcess, via: ServerProcess): Promise<{ sub: Collected<Event>; baseline: string }> {
@@ -143,7 +142,12 @@ test('a subscriber on B receives every change made through A, in per-slot versio
   const onA = await liveSubscription(a, a);
 
   // Sequential and concurrent activations through A, several slots, several changes per transaction.
-  for (const [m, caps] of [['m1', undefined], ['m2', ['CODE']], ['m3', undefined], ['m2', undefined]] as const) {
+  for (const [m, caps] of [
+    ['m1', undefined],
+    ['m2', ['CODE']],
+    ['m3', undefined],
+    ['m2', undefined],
+  ] as const) {
     await activate(a, m, caps ? [...caps] : undefined);
   }
   const names = ['m1', 'm2', 'm3'];

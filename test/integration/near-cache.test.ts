@@ -40,7 +40,11 @@ async function ok<T = unknown>(server: ServerProcess, query: string, variables: 
 }
 
 const read = async (server: ServerProcess, provider = 'near'): Promise<string | null> =>
-  (await ok<{ activeModel: { name: string } | null }>(server, `query($p: String!) { activeModel(provider: $p, capability: CHAT) { name } }`, { p: provider })).activeModel?.name ?? null;
+  (
+    await ok<{ activeModel: { name: string } | null }>(server, `query($p: String!) { activeModel(provider: $p, capability: CHAT) { name } }`, {
+      p: provider,
+    })
+  ).activeModel?.name ?? null;
 const activate = (server: ServerProcess, model: string) =>
   ok(server, `mutation($input: ActivateModelInput!) { activateModel(input: $input) { changes { version } } }`, {
     input: { modelId: models[model], capabilities: ['CHAT'] },

@@ -82,9 +82,19 @@ describe('revertSlot', () => {
   // rv/CHAT so far: v1 a, v2 c.
   test('puts the slot back to the model of an earlier version as a new change; the displaced model keeps its other slots', async () => {
     expectOk(await activate({ modelId: m.a, capabilities: ['CODE'] })); // a holds CODE too
-    const r = expectOk(await t.op(CmRevertSlotDocument, { input: { provider: 'rv', capability: 'CHAT', toVersion: 1, expectedVersion: 2, reason: 'c regressed' } })).revertSlot;
+    const r = expectOk(
+      await t.op(CmRevertSlotDocument, {
+        input: { provider: 'rv', capability: 'CHAT', toVersion: 1, expectedVersion: 2, reason: 'c regressed' },
+      }),
+    ).revertSlot;
     expect(r.changes).toEqual([
-      expect.objectContaining({ capability: 'CHAT', version: 3, reason: 'c regressed', model: { id: m.a, name: 'a' }, previousModel: { id: m.c, name: 'c' } }),
+      expect.objectContaining({
+        capability: 'CHAT',
+        version: 3,
+        reason: 'c regressed',
+        model: { id: m.a, name: 'a' },
+        previousModel: { id: m.c, name: 'c' },
+      }),
     ]);
     expect(r.deactivated).toEqual([{ id: m.c, name: 'c', activeCapabilities: [] }]);
     // Reverting back to before a (v2: c) displaces a from CHAT only.
@@ -104,10 +114,15 @@ describe('revertSlot', () => {
   test('bad versions: BAD_USER_INPUT; stale expectedVersion: CONFLICT; unknown provider: NOT_FOUND; nothing changes', async () => {
     const before = (await query(t, 'select count(*)::int as n from activation_change'))[0].n;
     for (const toVersion of [-1, 5, 6, 99]) {
-      expect([toVersion, errorCode(await t.op(CmRevertSlotDocument, { input: { provider: 'rv', capability: 'CHAT', toVersion } }))]).toEqual([toVersion, 'BAD_USER_INPUT']);
+      expect([toVersion, errorCode(await t.op(CmRevertSlotDocument, { input: { provider: 'rv', capability: 'CHAT', toVersion } }))]).toEqual([
+        toVersion,
+        'BAD_USER_INPUT',
+      ]);
     }
     expect(errorCode(await t.op(CmRevertSlotDocument, { input: { provider: 'rv', capability: 'IMAGE', toVersion: 0 } }))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await t.op(CmRevertSlotDocument, { input: { provider: 'rv', capability: 'CHAT', toVersion: 1, expectedVersion: 4 } }))).toBe('CONFLICT');
+    expect(
+      errorCode(await t.op(CmRevertSlotDocument, { input: { provider: 'rv', capability: 'CHAT', toVersion: 1, expectedVersion: 4 } })),
+    ).toBe('CONFLICT');
     expect(errorCode(await t.op(CmRevertSlotDocument, { input: { provider: 'nope', capability: 'CHAT', toVersion: 0 } }))).toBe('NOT_FOUND');
     expect((await query(t, 'select count(*)::int as n from activation_change'))[0].n).toBe(before);
   });
@@ -116,7 +131,12 @@ describe('revertSlot', () => {
     const d = (await createModel(t, 'rv', 'd', ['CHAT', 'CODE'])).id;
     const e = (await createModel(t, 'rv', 'e', ['CHAT', 'CODE'])).id;
     expectOk(await activate({ modelId: d, capabilities: ['CODE'] }));
-    const dVersion = (await query(t, `select s.version from activation_slot s join provider p on p.id = s.provider_id where p.slug = 'rv' and s.capability = 'CODE'`))[0].version;
+    const dVersion = (
+      await query(
+        t,
+        `select s.version from activation_slot s join provider p on p.id = s.provider_id where p.slug = 'rv' and s.capability = 'CODE'`,
+      )
+    )[0].version;
     expectOk(await activate({ modelId: e, capabilities: ['CODE'] }));
     expectOk(await t.op(CmUpdateModelDocument, { input: { id: d, capabilities: ['CHAT'] } }));
     const before = (await query(t, 'select count(*)::int as n from activation_change'))[0].n;
@@ -162,7 +182,9 @@ describe('activationHistory filters', () => {
 
   test('a scheduled switch’s change names it, with the reason', async () => {
     const at = new Date(Date.now() + 800).toISOString();
-    const s = expectOk(await t.op(ScheduleActivationDocument, { input: { modelId: m.b, capabilities: ['CHAT'], at, reason: 'planned' } })).scheduleActivation;
+    const s = expectOk(
+      await t.op(ScheduleActivationDocument, { input: { modelId: m.b, capabilities: ['CHAT'], at, reason: 'planned' } }),
+    ).scheduleActivation;
     const change = await waitFor(
       async () => expectOk(await t.op(CmHistoryDocument, { provider: 'rv', capability: 'CHAT', first: 1 })).activationHistory.edges[0].node,
       (c) => c.scheduledChange?.id === s.id,

@@ -40,7 +40,10 @@ async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
   const from = statements.length;
   await run();
   // Not the request's: the lastUsedAt hint, and the outbox relay's idle probe on its timer.
-  return statements.slice(from).map(clean).filter((s) => !/last_used_at|outbox relay probe|scheduled switch probe/.test(s));
+  return statements
+    .slice(from)
+    .map(clean)
+    .filter((s) => !/last_used_at|outbox relay probe|scheduled switch probe/.test(s));
 }
 
 async function historyKeys(filter: { afterId: string; capability?: string }): Promise<string[]> {
@@ -55,8 +58,7 @@ async function historyKeys(filter: { afterId: string; capability?: string }): Pr
   );
   return rows.map((r) => `${r.slug}/${r.capability}/v${r.version}@${r.id.padStart(20, '0')}`);
 }
-const eventKeys = (events: Event[]) =>
-  events.map(({ activeModelChanged: c }) => `${c.provider.slug}/${c.capability}/v${c.version}@${c.cursor}`);
+const eventKeys = (events: Event[]) => events.map(({ activeModelChanged: c }) => `${c.provider.slug}/${c.capability}/v${c.version}@${c.cursor}`);
 
 function expectExactly(sub: Collected<Event>, expected: string[]): void {
   expect(sub.errors).toEqual([]);
@@ -129,7 +131,11 @@ test('Redis killed mid-run: activations and reads go on; when it is back every s
   const background = (async () => {
     for (let i = 0; i < 10; i++) await step();
   })();
-  await waitFor(() => round, (r) => r > 7, { what: 'the background activations to be under way' });
+  await waitFor(
+    () => round,
+    (r) => r > 7,
+    { what: 'the background activations to be under way' },
+  );
   await redis.kill();
 
   // Phase 2: Redis away. Everything that does not need it keeps working.
@@ -150,18 +156,22 @@ test('Redis killed mid-run: activations and reads go on; when it is back every s
     CHAT: await historyKeys({ afterId: baseline, capability: 'CHAT' }),
     CODE: await historyKeys({ afterId: baseline, capability: 'CODE' }),
   });
-  const expectedOf = (expected: Awaited<ReturnType<typeof expectedNow>>, capability?: string) => expected[(capability ?? 'all') as keyof typeof expected];
+  const expectedOf = (expected: Awaited<ReturnType<typeof expectedNow>>, capability?: string) =>
+    expected[(capability ?? 'all') as keyof typeof expected];
   let expected = await expectedNow();
   // Delivered within seconds of Redis coming back.
-  await waitFor(
-    () => subscribers.every(({ sub, capability }) => sub.events.length >= expectedOf(expected, capability).length),
-    Boolean,
-    { timeoutMs: 8000, what: 'every subscriber to receive the history it missed' },
-  );
+  await waitFor(() => subscribers.every(({ sub, capability }) => sub.events.length >= expectedOf(expected, capability).length), Boolean, {
+    timeoutMs: 8000,
+    what: 'every subscriber to receive the history it missed',
+  });
   // The outbox relay publishes what failed during the outage (again, for subscribers that already
   // caught up from the history): those must be dropped as duplicates.
   const unpublished = async () =>
-    (await query<{ n: number }>(t, 'select count(*)::int as n from activation_change where published_at is null and provider_id = $1', [providerId]))[0].n;
+    (
+      await query<{ n: number }>(t, 'select count(*)::int as n from activation_change where published_at is null and provider_id = $1', [
+        providerId,
+      ])
+    )[0].n;
   await waitFor(unpublished, (n) => n === 0, { timeoutMs: 5000, what: 'the outbox to be published' });
   // Nothing more arrives: one more change per capability, committed after the relay's republishing,
   // is the last event each subscriber gets (anything the relay caused would have come before it).

@@ -36,12 +36,17 @@ afterAll(async () => {
 
 const inAnHour = () => new Date(Date.now() + HOUR).toISOString();
 
-async function schedule(t: TestServer, input: { modelId: string; capabilities?: Capability[]; expectedVersion?: number; at?: string; reason?: string }) {
+async function schedule(
+  t: TestServer,
+  input: { modelId: string; capabilities?: Capability[]; expectedVersion?: number; at?: string; reason?: string },
+) {
   return expectOk(await t.op(ScheduleActivationDocument, { input: { at: inAnHour(), ...input } }), 'scheduleActivation').scheduleActivation;
 }
 
 async function status(t: TestServer, id: string): Promise<{ status: string; failure_code: string | null }> {
-  return (await query<{ status: string; failure_code: string | null }>(t, 'select status, failure_code from scheduled_change where id = $1', [id]))[0];
+  return (
+    await query<{ status: string; failure_code: string | null }>(t, 'select status, failure_code from scheduled_change where id = $1', [id])
+  )[0];
 }
 
 /** Everything PENDING falls due now (as if the clock had passed `at`). */
@@ -102,7 +107,9 @@ describe('scheduling', () => {
       { what: 'the switch to be APPLIED', timeoutMs: 30_000 },
     );
     const node = applied.find((e) => e.node.id === created.id)!.node;
-    expect(node.changes).toEqual([expect.objectContaining({ capability: 'CHAT', version: 1, changedBy: 'admin', model: { name: 'm1' }, previousModel: null })]);
+    expect(node.changes).toEqual([
+      expect.objectContaining({ capability: 'CHAT', version: 1, changedBy: 'admin', model: { name: 'm1' }, previousModel: null }),
+    ]);
     // The contract's bound, measured on the server's own timestamps.
     expect(new Date(node.appliedAt!).getTime() - at.getTime()).toBeLessThanOrEqual(2000);
     expect(new Date(node.appliedAt!).getTime()).toBeGreaterThanOrEqual(at.getTime());
@@ -122,15 +129,26 @@ describe('scheduling', () => {
     expectOk(await activate(t, model.id, { capabilities: ['CODE'] })); // CODE goes to version 1 first
     const historyBefore = await query(t, 'select count(*)::int as n from activation_change');
     await makeDue(t, [s.id]);
-    await waitFor(() => status(t, s.id), (r) => r.status !== 'PENDING', { what: 'the stale switch to settle', timeoutMs: 30_000 });
-    const fa = expectOk(await t.op(ScheduledChangesDocument, { first: 5, status: 'FAILED' }, { locale: 'fa' })).scheduledChanges.edges.find((e) => e.node.id === s.id)!.node;
+    await waitFor(
+      () => status(t, s.id),
+      (r) => r.status !== 'PENDING',
+      { what: 'the stale switch to settle', timeoutMs: 30_000 },
+    );
+    const fa = expectOk(await t.op(ScheduledChangesDocument, { first: 5, status: 'FAILED' }, { locale: 'fa' })).scheduledChanges.edges.find(
+      (e) => e.node.id === s.id,
+    )!.node;
     expect(fa).toMatchObject({ status: 'FAILED', failureCode: 'CONFLICT', changes: [] });
     expect(fa.failureMessage).toMatch(/[\u0600-\u06FF]/);
     expect(fa.appliedAt).not.toBeNull();
-    const en = expectOk(await t.op(ScheduledChangesDocument, { first: 5, status: 'FAILED' })).scheduledChanges.edges.find((e) => e.node.id === s.id)!.node;
+    const en = expectOk(await t.op(ScheduledChangesDocument, { first: 5, status: 'FAILED' })).scheduledChanges.edges.find(
+      (e) => e.node.id === s.id,
+    )!.node;
     expect(en.failureMessage).toContain('is at version 1, not 0');
     expect(await query(t, 'select count(*)::int as n from activation_change')).toEqual(historyBefore);
-    const slot = await query(t, `select m.name, s.version from activation_slot s join ai_model m on m.id = s.model_id join provider p on p.id = s.provider_id where p.slug = 'sched' and s.capability = 'CODE'`);
+    const slot = await query(
+      t,
+      `select m.name, s.version from activation_slot s join ai_model m on m.id = s.model_id join provider p on p.id = s.provider_id where p.slug = 'sched' and s.capability = 'CODE'`,
+    );
     expect(slot).toEqual([{ name: 'm1', version: 1 }]);
     expect(await auditCount(t, 'SCHEDULE_FAILED')).toBe(1);
   });
@@ -140,7 +158,13 @@ describe('scheduling', () => {
     const s = await schedule(t, { modelId: doomed.id });
     expectOk(await t.gql(`mutation($id: ID!) { deleteModel(id: $id) { id } }`, { id: doomed.id }));
     await makeDue(t, [s.id]);
-    expect(await waitFor(() => status(t, s.id), (r) => r.status !== 'PENDING', { what: 'the switch to settle', timeoutMs: 30_000 })).toEqual({ status: 'FAILED', failure_code: 'NOT_FOUND' });
+    expect(
+      await waitFor(
+        () => status(t, s.id),
+        (r) => r.status !== 'PENDING',
+        { what: 'the switch to settle', timeoutMs: 30_000 },
+      ),
+    ).toEqual({ status: 'FAILED', failure_code: 'NOT_FOUND' });
   });
 
   test('cancel: PENDING becomes CANCELLED; cancelling again, or an applied switch, is CONFLICT; unknown is NOT_FOUND', async () => {
@@ -230,13 +254,22 @@ describe('exactly once', () => {
     // Wait (for the database's clock, not a fixed time) until it is due with nothing running.
     const pg = await sql(databaseUrl);
     try {
-      await waitFor(async () => (await pg.query(`select clock_timestamp() > $1::timestamptz as due`, [at])).rows[0].due, Boolean, { what: 'the switch to fall due', timeoutMs: 30_000 });
+      await waitFor(async () => (await pg.query(`select clock_timestamp() > $1::timestamptz as due`, [at])).rows[0].due, Boolean, {
+        what: 'the switch to fall due',
+        timeoutMs: 30_000,
+      });
       expect((await pg.query('select status from scheduled_change where id = $1', [s.id])).rows[0].status).toBe('PENDING');
     } finally {
       await pg.end();
     }
     const second = await server(databaseUrl);
-    expect(await waitFor(() => status(second, s.id), (r) => r.status !== 'PENDING', { what: 'the switch to apply after restart', timeoutMs: 30_000 })).toEqual({ status: 'APPLIED', failure_code: null });
+    expect(
+      await waitFor(
+        () => status(second, s.id),
+        (r) => r.status !== 'PENDING',
+        { what: 'the switch to apply after restart', timeoutMs: 30_000 },
+      ),
+    ).toEqual({ status: 'APPLIED', failure_code: null });
   });
 
   test('a claim held by a dead instance is taken over once its connection is gone', async () => {
@@ -253,12 +286,20 @@ describe('exactly once', () => {
     await zombie.query('begin');
     await zombie.query('select id from scheduled_change where id = $1 for update', [held.id]);
     t.server.services.scheduleWorker.start();
-    await waitFor(() => status(t, free.id), (r) => r.status === 'APPLIED', { what: 'the free switch to apply', timeoutMs: 30_000 });
+    await waitFor(
+      () => status(t, free.id),
+      (r) => r.status === 'APPLIED',
+      { what: 'the free switch to apply', timeoutMs: 30_000 },
+    );
     expect((await status(t, held.id)).status).toBe('PENDING');
     // The process dies: Postgres ends its connection, its transaction and its locks.
     const pid = (await zombie.query('select pg_backend_pid() as pid')).rows[0].pid;
     await query(t, 'select pg_terminate_backend($1)', [pid]);
-    await waitFor(() => status(t, held.id), (r) => r.status === 'APPLIED', { what: 'the orphaned claim to be taken over', timeoutMs: 30_000 });
+    await waitFor(
+      () => status(t, held.id),
+      (r) => r.status === 'APPLIED',
+      { what: 'the orphaned claim to be taken over', timeoutMs: 30_000 },
+    );
     await zombie.end().catch(() => undefined);
   });
 
@@ -268,7 +309,9 @@ describe('exactly once', () => {
     const models = [];
     for (let i = 0; i < 4; i++) models.push(await createModel(t, 'race-cancel', `c${i}`, ['CHAT', 'CODE', 'CONTENT', 'IMAGE', 'AUDIO']));
     const ids: string[] = [];
-    for (const m of models) for (const c of ['CHAT', 'CODE', 'CONTENT', 'IMAGE', 'AUDIO'] as Capability[]) ids.push((await schedule(t, { modelId: m.id, capabilities: [c] })).id);
+    for (const m of models)
+      for (const c of ['CHAT', 'CODE', 'CONTENT', 'IMAGE', 'AUDIO'] as Capability[])
+        ids.push((await schedule(t, { modelId: m.id, capabilities: [c] })).id);
     await makeDue(t);
     t.server.services.scheduleWorker.start();
     const cancels = await Promise.all(ids.map((id) => t.op(CancelScheduledChangeDocument, { id })));
@@ -278,7 +321,14 @@ describe('exactly once', () => {
       { what: 'every switch to settle', timeoutMs: 30_000 },
     );
     const final = new Map((await query(t, 'select id, status from scheduled_change')).map((r) => [r.id, r.status]));
-    const changes = new Map((await query(t, 'select scheduled_change_id as id, count(*)::int as n from activation_change where scheduled_change_id is not null group by 1')).map((r) => [r.id, r.n]));
+    const changes = new Map(
+      (
+        await query(
+          t,
+          'select scheduled_change_id as id, count(*)::int as n from activation_change where scheduled_change_id is not null group by 1',
+        )
+      ).map((r) => [r.id, r.n]),
+    );
     ids.forEach((id, i) => {
       const cancelWon = !cancels[i].errors;
       if (cancelWon) {
@@ -287,7 +337,10 @@ describe('exactly once', () => {
         expect([id, errorCode(cancels[i]), final.get(id)]).toEqual([id, 'CONFLICT', 'APPLIED']);
       }
     });
-    const events = await query(t, `select target_id, count(*)::int as n from audit_event where action in ('SCHEDULE_CANCELLED', 'SCHEDULE_APPLIED') group by 1`);
+    const events = await query(
+      t,
+      `select target_id, count(*)::int as n from audit_event where action in ('SCHEDULE_CANCELLED', 'SCHEDULE_APPLIED') group by 1`,
+    );
     expect(events.filter((e) => e.n !== 1)).toEqual([]);
     expect(events).toHaveLength(ids.length);
   });

@@ -74,12 +74,18 @@ describe('the shared Postgres', () => {
       await holder.query('rollback');
       await holder.end();
     }
-    const after = await t.gql<{ updateProvider: { name: string } }>(`mutation { updateProvider(input: { slug: "locked", name: "Renamed" }) { name } }`);
+    const after = await t.gql<{ updateProvider: { name: string } }>(
+      `mutation { updateProvider(input: { slug: "locked", name: "Renamed" }) { name } }`,
+    );
     expect(after.data.updateProvider.name).toBe('Renamed');
   });
 
   test('the session limits are set for request work', async () => {
-    const rows = await t.server.orm.em.getConnection().execute(`select current_setting('statement_timeout') s, current_setting('lock_timeout') l, current_setting('idle_in_transaction_session_timeout') i`);
+    const rows = await t.server.orm.em
+      .getConnection()
+      .execute(
+        `select current_setting('statement_timeout') s, current_setting('lock_timeout') l, current_setting('idle_in_transaction_session_timeout') i`,
+      );
     expect(rows[0]).toEqual({ s: '1s', l: '500ms', i: '5s' });
   });
 

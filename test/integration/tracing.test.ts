@@ -87,7 +87,11 @@ test('an upstream call is a span with provider, model and status (never the key)
   expect(res.errors?.[0]?.extensions?.code).toBe('PROVIDER_ERROR');
 
   const call = exporter.getFinishedSpans().find((s) => s.name === 'upstream call');
-  expect(call?.attributes).toMatchObject({ 'switchboard.provider': 'upstream', 'switchboard.model': 'vendor/gen', 'switchboard.upstream.status': 500 });
+  expect(call?.attributes).toMatchObject({
+    'switchboard.provider': 'upstream',
+    'switchboard.model': 'vendor/gen',
+    'switchboard.upstream.status': 500,
+  });
   const everything = JSON.stringify(exporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })));
   expect(everything).not.toContain(PERSONAL_KEY.slice(3, 20));
 

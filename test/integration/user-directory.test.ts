@@ -34,8 +34,12 @@ test('users is for ADMIN only, and checks its page arguments', async () => {
   expect(errorCode(await t.op(DirectoryUsersDocument, { after: '!!' }))).toBe('BAD_USER_INPUT');
 });
 
-test("a member sees its own tokens, revoked ones included, never a secret", async () => {
-  const extra = await t.gql<{ createApiToken: { apiToken: { id: string } } }>(`mutation { createApiToken(input: { name: "laptop" }) { apiToken { id } } }`, {}, { token: mia.token });
+test('a member sees its own tokens, revoked ones included, never a secret', async () => {
+  const extra = await t.gql<{ createApiToken: { apiToken: { id: string } } }>(
+    `mutation { createApiToken(input: { name: "laptop" }) { apiToken { id } } }`,
+    {},
+    { token: mia.token },
+  );
   const id = expectOk(extra).createApiToken.apiToken.id;
   expectOk(await t.gql(`mutation($id: ID!) { revokeApiToken(id: $id) { id } }`, { id }, { token: mia.token }));
   const own = expectOk(await t.op(DirectoryViewerTokensDocument, {}, { token: mia.token })).viewer.apiTokens;

@@ -13,13 +13,21 @@ describe('audit summaries', () => {
   });
 
   test('a line names the actor (or the server), the target and the reason, on one line', () => {
-    expect(renderSummary('en', AuditAction.MODEL_ACTIVATED, { actor: 'alice', model: 'gpt-4o', provider: 'openai', capabilities: 'CHAT', reason: 'cheaper\nand faster' })).toBe(
-      'alice activated gpt-4o for openai CHAT — reason: cheaper and faster',
+    expect(
+      renderSummary('en', AuditAction.MODEL_ACTIVATED, {
+        actor: 'alice',
+        model: 'gpt-4o',
+        provider: 'openai',
+        capabilities: 'CHAT',
+        reason: 'cheaper\nand faster',
+      }),
+    ).toBe('alice activated gpt-4o for openai CHAT — reason: cheaper and faster');
+    expect(renderSummary('en', AuditAction.TOKEN_CREATED, { tokenName: 'ADMIN_TOKEN', user: 'admin' })).toBe(
+      'The server created token "ADMIN_TOKEN" for admin',
     );
-    expect(renderSummary('en', AuditAction.TOKEN_CREATED, { tokenName: 'ADMIN_TOKEN', user: 'admin' })).toBe('The server created token "ADMIN_TOKEN" for admin');
-    expect(renderSummary('fa', AuditAction.SLOT_REVERTED, { actor: 'alice', provider: 'openai', capability: 'CHAT', toVersion: 0, model: null })).toBe(
-      'alice جایگاه openai/CHAT را به نسخهٔ 0 (خالی) برگرداند',
-    );
+    expect(
+      renderSummary('fa', AuditAction.SLOT_REVERTED, { actor: 'alice', provider: 'openai', capability: 'CHAT', toVersion: 0, model: null }),
+    ).toBe('alice جایگاه openai/CHAT را به نسخهٔ 0 (خالی) برگرداند');
   });
 });
 

@@ -17,7 +17,12 @@ function files(dir: string): string[] {
 
 function specifiers(source: string): string[] {
   const out: string[] = [];
-  const patterns = [/\bimport\s+(?:type\s+)?[^'"]*?from\s*['"]([^'"]+)['"]/g, /\bexport\s+[^'"]*?from\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g, /\b(?:require|import)\s*\(\s*['"]([^'"]+)['"]\s*\)/g];
+  const patterns = [
+    /\bimport\s+(?:type\s+)?[^'"]*?from\s*['"]([^'"]+)['"]/g,
+    /\bexport\s+[^'"]*?from\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+    /\b(?:require|import)\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
   for (const re of patterns) for (const m of source.matchAll(re)) out.push(m[1]);
   return out;
 }

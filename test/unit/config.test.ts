@@ -186,7 +186,14 @@ describe('AUDIT_RETENTION_DAYS', () => {
 describe('hardening limits and timeouts', () => {
   test('defaults: generous limits, every timeout set, private upstreams refused', () => {
     const c = loadConfig({});
-    expect(c.limits).toEqual({ maxDepth: 20, maxAliases: 100, maxCost: 10000, maxTokens: 5000, maxSubscriptionsPerConnection: 100, maxConnectionsPerUser: 50 });
+    expect(c.limits).toEqual({
+      maxDepth: 20,
+      maxAliases: 100,
+      maxCost: 10000,
+      maxTokens: 5000,
+      maxSubscriptionsPerConnection: 100,
+      maxConnectionsPerUser: 50,
+    });
     expect(c.http).toEqual({ requestTimeoutMs: 30000, connectionTimeoutMs: 60000, keepAliveTimeoutMs: 72000 });
     expect(c.database).toEqual({ statementTimeoutMs: 15000, lockTimeoutMs: 10000, idleInTransactionTimeoutMs: 10000 });
     expect(c.upstreamAllowPrivate).toBe(false);
@@ -208,7 +215,14 @@ describe('hardening limits and timeouts', () => {
       DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '1000',
       UPSTREAM_ALLOW_PRIVATE: 'true',
     });
-    expect(c.limits).toEqual({ maxDepth: 8, maxAliases: 5, maxCost: 300, maxTokens: 400, maxSubscriptionsPerConnection: 3, maxConnectionsPerUser: 2 });
+    expect(c.limits).toEqual({
+      maxDepth: 8,
+      maxAliases: 5,
+      maxCost: 300,
+      maxTokens: 400,
+      maxSubscriptionsPerConnection: 3,
+      maxConnectionsPerUser: 2,
+    });
     expect(c.http).toEqual({ requestTimeoutMs: 5000, connectionTimeoutMs: 6000, keepAliveTimeoutMs: 7000 });
     expect(c.database).toEqual({ statementTimeoutMs: 800, lockTimeoutMs: 900, idleInTransactionTimeoutMs: 1000 });
     expect(c.upstreamAllowPrivate).toBe(true);

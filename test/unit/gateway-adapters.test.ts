@@ -236,10 +236,19 @@ describe('OpenAI adapter', () => {
 
   it('orders embeddings by index when the upstream does not', async () => {
     upstream.respondWith({
-      json: { data: [{ index: 1, embedding: [2, 2] }, { index: 0, embedding: [1, 1] }], usage: { prompt_tokens: 4, total_tokens: 4 } },
+      json: {
+        data: [
+          { index: 1, embedding: [2, 2] },
+          { index: 0, embedding: [1, 1] },
+        ],
+        usage: { prompt_tokens: 4, total_tokens: 4 },
+      },
     });
     const result = await openai.embed(target(), { input: ['a', 'b'] });
-    expect(result.vectors).toEqual([[1, 1], [2, 2]]);
+    expect(result.vectors).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
   });
 
   it('refuses embeddings whose count does not match the input', async () => {
@@ -456,7 +465,10 @@ describe.each<[string, ProviderAdapter]>([
     upstream.respondWith({ delayMs: 2000 });
     const controller = new AbortController();
     // Abort once the request is at the provider (waiting 2 s to answer).
-    void waitFor(() => upstream.requests.length, (n) => n > 0).then(() => controller.abort());
+    void waitFor(
+      () => upstream.requests.length,
+      (n) => n > 0,
+    ).then(() => controller.abort());
     const err = await failure(chat({ signal: controller.signal }));
     expect(err.kind).toBe('PROVIDER_ERROR');
     expect(err.message).toMatch(/aborted/);

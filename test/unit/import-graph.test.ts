@@ -35,7 +35,12 @@ test('src/ has no import cycle', () => {
 });
 
 test('nothing under src/modules imports src/graphql, src/http or the server', () => {
-  expect([...importsOf('modules/', 'graphql/'), ...importsOf('modules/', 'http/'), ...importsOf('modules/', 'server'), ...importsOf('modules/', 'app')]).toEqual([]);
+  expect([
+    ...importsOf('modules/', 'graphql/'),
+    ...importsOf('modules/', 'http/'),
+    ...importsOf('modules/', 'server'),
+    ...importsOf('modules/', 'app'),
+  ]).toEqual([]);
 });
 
 test('src/pubsub, src/cache and src/observability import no module', () => {

@@ -1,4 +1,14 @@
-import { execute, GraphQLError, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
+import {
+  execute,
+  GraphQLError,
+  GraphQLInt,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+  type ExecutionResult,
+} from 'graphql';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { createJitExecutor, isIntrospection } from '../../src/graphql/jit-executor';
 import { operationLimitsRule } from '../../src/graphql/operation-limits';
@@ -17,11 +27,24 @@ const schema = new GraphQLSchema({
   query: new GraphQLObjectType({
     name: 'Query',
     fields: {
-      hello: { type: GraphQLString, args: { name: { type: GraphQLString } }, resolve: (_r, a: { name?: string }) => (resolved++, `hi ${a.name ?? 'you'}`) },
-      count: { type: new GraphQLNonNull(GraphQLInt), args: { n: { type: new GraphQLNonNull(GraphQLInt) } }, resolve: (_r, a: { n: number }) => a.n },
+      hello: {
+        type: GraphQLString,
+        args: { name: { type: GraphQLString } },
+        resolve: (_r, a: { name?: string }) => (resolved++, `hi ${a.name ?? 'you'}`),
+      },
+      count: {
+        type: new GraphQLNonNull(GraphQLInt),
+        args: { n: { type: new GraphQLNonNull(GraphQLInt) } },
+        resolve: (_r, a: { n: number }) => a.n,
+      },
       missing: { type: new GraphQLNonNull(GraphQLString), resolve: () => null },
       coded: { type: GraphQLString, resolve: () => Promise.reject(new CodedError('no such thing')) },
-      plain: { type: GraphQLString, resolve: () => { throw new Error('boom'); } },
+      plain: {
+        type: GraphQLString,
+        resolve: () => {
+          throw new Error('boom');
+        },
+      },
     },
   }),
 });
@@ -29,7 +52,14 @@ const schema = new GraphQLSchema({
 function request(query: string, variables: Record<string, unknown> = {}): GatewayGraphQLRequestContext {
   const document = parse(query);
   const operation = document.definitions[0] as never;
-  return { request: { query, variables }, document, source: query, operation, operationName: null, context: {} } as unknown as GatewayGraphQLRequestContext;
+  return {
+    request: { query, variables },
+    document,
+    source: query,
+    operation,
+    operationName: null,
+    context: {},
+  } as unknown as GatewayGraphQLRequestContext;
 }
 
 const reference = (query: string, variables: Record<string, unknown> = {}) =>
@@ -107,7 +137,10 @@ test('with maxCost, only documents measured within it by the limits rule are com
   const jit = createJitExecutor(() => schema, { maxCost: 10 });
   const validated = (q: string) => {
     const r = request(q);
-    validate(schema, r.document, [...specifiedRules, operationLimitsRule({ maxDepth: 10, maxAliases: 100, maxCost: 1000, maxTokens: 1000, listSize: 10 })]);
+    validate(schema, r.document, [
+      ...specifiedRules,
+      operationLimitsRule({ maxDepth: 10, maxAliases: 100, maxCost: 1000, maxTokens: 1000, listSize: 10 }),
+    ]);
     return r;
   };
   const before = jit.cacheWeight();

@@ -36,7 +36,7 @@ function service(w: World): KeyResolutionService {
   const deps: KeyResolutionDeps = {
     activationQueries: {
       providerOrFail: async () => w.provider as Provider,
-      activeModel: async () => (w.active as AIModel | null),
+      activeModel: async () => w.active as AIModel | null,
     },
     models: { findByNameOrFail: async () => model as AIModel },
     providers: { sharedKey: async () => w.sharedKey },
@@ -46,7 +46,14 @@ function service(w: World): KeyResolutionService {
 }
 
 const scope = { requestId: 'unit', locale: 'en', em: {}, loaders: {} } as unknown as RequestScope;
-const actor = (canUseSharedApi = true): Actor => ({ id: 'u1', name: 'alice', role: Role.MEMBER, canUseSharedApi, createdAt: new Date(), tokenId: 't1' });
+const actor = (canUseSharedApi = true): Actor => ({
+  id: 'u1',
+  name: 'alice',
+  role: Role.MEMBER,
+  canUseSharedApi,
+  createdAt: new Date(),
+  tokenId: 't1',
+});
 const ask = { provider: 'acme', capability: Capability.CHAT };
 
 async function reasonsOf(promise: Promise<unknown>): Promise<NoAccessReason[]> {
@@ -87,7 +94,10 @@ test('useSharedApi with no usable shared key: NO_API_ACCESS naming the opt-in (t
 });
 
 test('canUseSharedApi false: NO_API_ACCESS with USER_MAY_NOT_SHARE', async () => {
-  expect(await reasonsOf(service(world()).resolve(actor(false), scope, ask))).toEqual([NoAccessReason.NO_PERSONAL_KEY, NoAccessReason.USER_MAY_NOT_SHARE]);
+  expect(await reasonsOf(service(world()).resolve(actor(false), scope, ask))).toEqual([
+    NoAccessReason.NO_PERSONAL_KEY,
+    NoAccessReason.USER_MAY_NOT_SHARE,
+  ]);
 });
 
 test('every failed condition is listed at once, in the key order', async () => {
@@ -106,7 +116,9 @@ test('a shared key removed between the two reads is NO_SHARED_KEY, never an empt
 });
 
 test('no active model: NO_ACTIVE_MODEL before any key is looked at', async () => {
-  await expect(service(world({ active: null })).resolve(actor(), scope, ask)).rejects.toMatchObject({ extensions: expect.objectContaining({ code: 'NO_ACTIVE_MODEL' }) });
+  await expect(service(world({ active: null })).resolve(actor(), scope, ask)).rejects.toMatchObject({
+    extensions: expect.objectContaining({ code: 'NO_ACTIVE_MODEL' }),
+  });
 });
 
 test('a capability the protocol cannot serve is BAD_USER_INPUT', async () => {

@@ -2,7 +2,14 @@ import { buildSchema, getIntrospectionQuery, parse, specifiedRules, validate } f
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/config';
-import { countTokens, DEFAULT_LIST_SIZE, documentCost, measureDocument, operationLimitsRule, tokenLimitError } from '../../src/graphql/operation-limits';
+import {
+  countTokens,
+  DEFAULT_LIST_SIZE,
+  documentCost,
+  measureDocument,
+  operationLimitsRule,
+  tokenLimitError,
+} from '../../src/graphql/operation-limits';
 import { consoleDocuments } from '../helpers/console-documents';
 
 const schema = buildSchema(readFileSync(path.join(__dirname, '../../schema.graphql'), 'utf8'));
@@ -13,7 +20,8 @@ const measure = (query: string) => [...measureDocument(schema, parse(query), 10)
 /** The issue's fragment bomb: each level doubles, 2^levels selections once expanded, from a 1.4 KB body. */
 export function fragmentBomb(levels: number): string {
   let s = 'query X { providers { ...F0 } }';
-  for (let i = 0; i < levels; i++) s += ` fragment F${i} on Provider { a: models { provider { ...F${i + 1} } } b: models { provider { ...F${i + 1} } } }`;
+  for (let i = 0; i < levels; i++)
+    s += ` fragment F${i} on Provider { a: models { provider { ...F${i + 1} } } b: models { provider { ...F${i + 1} } } }`;
   return `${s} fragment F${levels} on Provider { slug }`;
 }
 
@@ -62,10 +70,20 @@ describe('the defaults let real traffic through', () => {
     { name: "graphql-js's introspection query (codegen)", query: getIntrospectionQuery() },
     {
       name: "GraphiQL's introspection query (every option)",
-      query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true }),
+      query: getIntrospectionQuery({
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+        oneOf: true,
+      }),
     },
     { name: '50 aliased activeModel lookups', query: aliasedActiveModels(50) },
-    { name: 'the bench read', query: 'query Active($p: String!) { activeModel(provider: $p, capability: CHAT) { id name modelId displayName provider { slug } } }' },
+    {
+      name: 'the bench read',
+      query: 'query Active($p: String!) { activeModel(provider: $p, capability: CHAT) { id name modelId displayName provider { slug } } }',
+    },
   ];
   test.each(documents)('$name', ({ query }) => {
     const document = parse(query, { maxTokens: defaults.maxTokens });
@@ -97,7 +115,9 @@ describe('the rule', () => {
     const shallow = errorsOf(fragmentBomb(8));
     expect(shallow[0].extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'aliases' });
     // The same doubling without aliases (a spread per level, merged by name) is caught by its cost.
-    expect(errorsOf('{ providers { models { provider { models { provider { models { provider { slug } } } } } } } }')[0].extensions).toMatchObject({ limit: 'cost' });
+    expect(
+      errorsOf('{ providers { models { provider { models { provider { models { provider { slug } } } } } } } }')[0].extensions,
+    ).toMatchObject({ limit: 'cost' });
   });
 });
 

@@ -17,9 +17,8 @@ test('every field and argument of the schema has a description', async () => {
   const missing: string[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type) || isInputObjectType(type))) continue;
-    const fields: { name: string; description?: string | null; args?: readonly { name: string; description?: string | null }[] }[] = Object.values(
-      type.getFields(),
-    );
+    const fields: { name: string; description?: string | null; args?: readonly { name: string; description?: string | null }[] }[] =
+      Object.values(type.getFields());
     for (const field of fields) {
       if (!field.description) missing.push(`${type.name}.${field.name}`);
       for (const arg of field.args ?? []) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);

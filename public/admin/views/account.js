@@ -67,49 +67,92 @@ export function createAccountView(ctx) {
     if (!data) return;
     const me = data.viewer;
     const keys = new Map(me.personalApiKeys.map((k) => [k.provider.slug, k]));
-    fill(v.body, 
-      h('p', { class: 'account-who' }, t('account.you', { name: me.name, role: t(`role.${me.role}`) }), ' ',
-        t('account.shared', { value: me.canUseSharedApi ? t('yes') : t('no') })),
+    fill(
+      v.body,
+      h(
+        'p',
+        { class: 'account-who' },
+        t('account.you', { name: me.name, role: t(`role.${me.role}`) }),
+        ' ',
+        t('account.shared', { value: me.canUseSharedApi ? t('yes') : t('no') }),
+      ),
       tokensPanel(ctx, me, { title: t('tokens.mine'), forSelf: true, onChanged: () => load() }),
-      h('section', { class: 'personal-keys', 'aria-labelledby': 'personal-keys-title' },
+      h(
+        'section',
+        { class: 'personal-keys', 'aria-labelledby': 'personal-keys-title' },
         h('h3', { id: 'personal-keys-title' }, t('account.keys')),
         h('p', { class: 'hint' }, t('account.keysHelp')),
-        data.providers.length === 0 ? emptyNote(t('account.noProviders')) : dataTable({
-          caption: t('account.keys'),
-          rowAttrs: (p) => ({ 'data-provider': p.slug }),
-          columns: [
-            { label: t('account.provider'), cell: (p) => h('strong', {}, p.name) },
-            {
-              label: t('account.key'),
-              cell: (p) => {
-                const key = keys.get(p.slug);
-                return key ? [h('span', { class: 'key-hint', dir: 'ltr' }, key.keyHint), ' · ', timeEl(key.updatedAt)] : h('span', { class: 'muted' }, t('account.noKey'));
-              },
-            },
-            {
-              label: t('account.useShared'),
-              cell: (p) => {
-                const key = keys.get(p.slug);
-                const id = `use-shared-${p.slug}`;
-                const box = h('input', { type: 'checkbox', id, class: 'use-shared', checked: key?.useSharedApi ?? false, disabled: !key || undefined });
-                box.addEventListener('change', () => setPreference(p, box.checked, box));
-                return h('span', { class: 'check' }, box, h('label', { for: id, class: 'visually-hidden' }, `${t('account.useShared')}: ${p.name}`));
-              },
-            },
-            {
-              label: t('actions'),
-              class: 'actions',
-              cell: (p) => {
-                const key = keys.get(p.slug);
-                return [
-                  h('button', { type: 'button', class: 'secondary set-key', 'aria-label': t('account.setKeyTitle', { provider: p.name }), onclick: () => setKey(p, key) }, key ? t('account.replaceKey') : t('account.setKey')),
-                  key ? h('button', { type: 'button', class: 'danger-outline remove-key', 'aria-label': t('account.removeKeyLabel', { provider: p.name }), onclick: () => removeKey(p) }, t('account.removeKey')) : null,
-                ];
-              },
-            },
-          ],
-          rows: data.providers,
-        }),
+        data.providers.length === 0
+          ? emptyNote(t('account.noProviders'))
+          : dataTable({
+              caption: t('account.keys'),
+              rowAttrs: (p) => ({ 'data-provider': p.slug }),
+              columns: [
+                { label: t('account.provider'), cell: (p) => h('strong', {}, p.name) },
+                {
+                  label: t('account.key'),
+                  cell: (p) => {
+                    const key = keys.get(p.slug);
+                    return key
+                      ? [h('span', { class: 'key-hint', dir: 'ltr' }, key.keyHint), ' · ', timeEl(key.updatedAt)]
+                      : h('span', { class: 'muted' }, t('account.noKey'));
+                  },
+                },
+                {
+                  label: t('account.useShared'),
+                  cell: (p) => {
+                    const key = keys.get(p.slug);
+                    const id = `use-shared-${p.slug}`;
+                    const box = h('input', {
+                      type: 'checkbox',
+                      id,
+                      class: 'use-shared',
+                      checked: key?.useSharedApi ?? false,
+                      disabled: !key || undefined,
+                    });
+                    box.addEventListener('change', () => setPreference(p, box.checked, box));
+                    return h(
+                      'span',
+                      { class: 'check' },
+                      box,
+                      h('label', { for: id, class: 'visually-hidden' }, `${t('account.useShared')}: ${p.name}`),
+                    );
+                  },
+                },
+                {
+                  label: t('actions'),
+                  class: 'actions',
+                  cell: (p) => {
+                    const key = keys.get(p.slug);
+                    return [
+                      h(
+                        'button',
+                        {
+                          type: 'button',
+                          class: 'secondary set-key',
+                          'aria-label': t('account.setKeyTitle', { provider: p.name }),
+                          onclick: () => setKey(p, key),
+                        },
+                        key ? t('account.replaceKey') : t('account.setKey'),
+                      ),
+                      key
+                        ? h(
+                            'button',
+                            {
+                              type: 'button',
+                              class: 'danger-outline remove-key',
+                              'aria-label': t('account.removeKeyLabel', { provider: p.name }),
+                              onclick: () => removeKey(p),
+                            },
+                            t('account.removeKey'),
+                          )
+                        : null,
+                    ];
+                  },
+                },
+              ],
+              rows: data.providers,
+            }),
       ),
     );
   }
@@ -125,7 +168,7 @@ export function createAccountView(ctx) {
     reset() {
       seq += 1;
       data = null;
-      fill(v.body, );
+      fill(v.body);
       v.hideError();
     },
     onLocale() {

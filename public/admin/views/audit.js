@@ -32,11 +32,18 @@ export function createAuditView(ctx) {
   let seq = 0;
 
   function paintFilters() {
-    f.actor.replaceChildren(...options([{ value: '', label: t('audit.anyone') }, ...users.map((u) => ({ value: u.id, label: u.name }))], f.actor.value));
-    f.action.replaceChildren(...options([{ value: '', label: t('audit.allActions') }, ...AUDIT_ACTIONS.map((a) => ({ value: a, label: a }))], f.action.value));
-    f.target.replaceChildren(...options([{ value: '', label: t('audit.allTargets') }, ...AUDIT_TARGETS.map((a) => ({ value: a, label: a }))], f.target.value));
+    f.actor.replaceChildren(
+      ...options([{ value: '', label: t('audit.anyone') }, ...users.map((u) => ({ value: u.id, label: u.name }))], f.actor.value),
+    );
+    f.action.replaceChildren(
+      ...options([{ value: '', label: t('audit.allActions') }, ...AUDIT_ACTIONS.map((a) => ({ value: a, label: a }))], f.action.value),
+    );
+    f.target.replaceChildren(
+      ...options([{ value: '', label: t('audit.allTargets') }, ...AUDIT_TARGETS.map((a) => ({ value: a, label: a }))], f.target.value),
+    );
     apply.textContent = t('history.apply');
-    fill(filters, 
+    fill(
+      filters,
       filterField(t('audit.actor'), f.actor),
       filterField(t('audit.action'), f.action),
       filterField(t('audit.target'), f.target),
@@ -93,23 +100,29 @@ export function createAuditView(ctx) {
       fill(listBox, emptyNote(t('audit.empty')));
       return;
     }
-    fill(listBox, dataTable({
-      caption: t('audit.title'),
-      rowAttrs: (e) => ({ 'data-id': e.id, 'data-action': e.action }),
-      columns: [
-        { label: t('history.when'), cell: (e) => timeEl(e.at) },
-        { label: t('audit.actor'), cell: (e) => e.actor?.name ?? t('audit.server') },
-        { label: t('audit.action'), cell: (e) => h('code', {}, e.action) },
-        { label: t('audit.target'), cell: (e) => [e.targetType, ' ', h('code', { class: 'target-id', title: e.targetId }, shortId(e.targetId))] },
-        { label: t('audit.summary'), class: 'wrap', cell: (e) => h('span', { class: 'audit-summary' }, e.summary) },
-        {
-          label: t('audit.details'),
-          class: 'wrap',
-          cell: (e) => h('details', {}, h('summary', {}, t('audit.details')), h('pre', { dir: 'ltr' }, JSON.stringify(e.details, null, 2))),
-        },
-      ],
-      rows,
-    }));
+    fill(
+      listBox,
+      dataTable({
+        caption: t('audit.title'),
+        rowAttrs: (e) => ({ 'data-id': e.id, 'data-action': e.action }),
+        columns: [
+          { label: t('history.when'), cell: (e) => timeEl(e.at) },
+          { label: t('audit.actor'), cell: (e) => e.actor?.name ?? t('audit.server') },
+          { label: t('audit.action'), cell: (e) => h('code', {}, e.action) },
+          {
+            label: t('audit.target'),
+            cell: (e) => [e.targetType, ' ', h('code', { class: 'target-id', title: e.targetId }, shortId(e.targetId))],
+          },
+          { label: t('audit.summary'), class: 'wrap', cell: (e) => h('span', { class: 'audit-summary' }, e.summary) },
+          {
+            label: t('audit.details'),
+            class: 'wrap',
+            cell: (e) => h('details', {}, h('summary', {}, t('audit.details')), h('pre', { dir: 'ltr' }, JSON.stringify(e.details, null, 2))),
+          },
+        ],
+        rows,
+      }),
+    );
   }
 
   paintFilters();
@@ -132,7 +145,7 @@ export function createAuditView(ctx) {
       seq += 1;
       rows = [];
       users = [];
-      fill(listBox, );
+      fill(listBox);
       v.hideError();
     },
     onLocale() {

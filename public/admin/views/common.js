@@ -10,8 +10,13 @@ export function viewSection(id, titleKey) {
   const toolbar = h('div', { class: 'toolbar' });
   const error = h('div', { class: 'form-error', role: 'alert', hidden: true });
   const body = h('div', { class: 'view-body' });
-  const section = h('section', { id: `view-${id}`, class: 'card view', 'aria-labelledby': `${id}-title` },
-    h('div', { class: 'section-head' }, title, toolbar), error, body);
+  const section = h(
+    'section',
+    { id: `view-${id}`, class: 'card view', 'aria-labelledby': `${id}-title` },
+    h('div', { class: 'section-head' }, title, toolbar),
+    error,
+    body,
+  );
   return {
     section,
     title,

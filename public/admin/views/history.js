@@ -37,12 +37,21 @@ export function createHistoryView(ctx, grid) {
   function paintFilters() {
     const providerValue = f.provider.value;
     const capabilityValue = f.capability.value;
-    f.provider.replaceChildren(...options([{ value: '', label: t('history.allProviders') },
-      ...[...grid.providers.values()].map((p) => ({ value: p.slug, label: p.name }))], providerValue));
-    f.capability.replaceChildren(...options([{ value: '', label: t('history.allCapabilities') },
-      ...CAPABILITIES.map((c) => ({ value: c, label: capLabel(c) }))], capabilityValue));
+    f.provider.replaceChildren(
+      ...options(
+        [{ value: '', label: t('history.allProviders') }, ...[...grid.providers.values()].map((p) => ({ value: p.slug, label: p.name }))],
+        providerValue,
+      ),
+    );
+    f.capability.replaceChildren(
+      ...options(
+        [{ value: '', label: t('history.allCapabilities') }, ...CAPABILITIES.map((c) => ({ value: c, label: capLabel(c) }))],
+        capabilityValue,
+      ),
+    );
     apply.textContent = t('history.apply');
-    fill(filters, 
+    fill(
+      filters,
       filterField(t('history.provider'), f.provider),
       filterField(t('history.capability'), f.capability),
       filterField(t('history.changedBy'), f.changedBy),
@@ -112,18 +121,27 @@ export function createHistoryView(ctx, grid) {
     const expectedVersion = current.version;
     await confirmDialog({
       title: t('revert.title', { where }),
-      body: [h('p', {}, t('revert.body', {
-        model: modelLabel(change.model),
-        version: versionLabel(change.version),
-        current: modelLabel(current.model),
-        currentVersion: versionLabel(current.version),
-      }))],
+      body: [
+        h(
+          'p',
+          {},
+          t('revert.body', {
+            model: modelLabel(change.model),
+            version: versionLabel(change.version),
+            current: modelLabel(current.model),
+            currentVersion: versionLabel(current.version),
+          }),
+        ),
+      ],
       confirmLabel: t('revert.confirm'),
       danger: false,
       fields: [reasonField()],
       describeError: ctx.describeErrors,
       onConfirm: async ({ reason }) => {
-        const input = withReason({ provider: change.provider.slug, capability: change.capability, toVersion: change.version, expectedVersion }, reason);
+        const input = withReason(
+          { provider: change.provider.slug, capability: change.capability, toVersion: change.version, expectedVersion },
+          reason,
+        );
         const data = await ctx.api(CHANGES_REVERT, { input });
         for (const c of data.revertSlot.changes) {
           grid.applyChange(c, { highlight: true });
@@ -150,40 +168,71 @@ export function createHistoryView(ctx, grid) {
       return;
     }
     const admin = ctx.isAdmin;
-    fill(listBox, dataTable({
-      caption: t('history.title'),
-      rowAttrs: (c) => ({ 'data-cursor': c.cursor, 'data-slot': slotKey(c.provider.slug, c.capability), 'data-version': String(c.version) }),
-      columns: [
-        { label: t('history.when'), cell: (c) => timeEl(c.changedAt) },
-        { label: t('history.slot'), cell: (c) => [h('strong', {}, c.provider.name), ' · ', capLabel(c.capability), ' ', h('span', { class: 'slot-version' }, versionLabel(c.version))] },
-        {
-          label: t('history.change'),
-          cell: (c) => h('span', { class: 'h-change' },
-            h('span', { class: 'h-previous' }, modelLabel(c.previousModel)),
-            h('span', { 'aria-hidden': 'true', class: 'arrow' }, ' → '),
-            h('span', { class: 'visually-hidden' }, ` ${t('history.replacedBy')} `),
-            h('span', { class: 'h-model' }, modelLabel(c.model))),
-        },
-        { label: t('history.changedBy'), cell: (c) => [c.changedBy ?? '—', c.scheduledChange ? h('span', { class: 'badge' }, t('history.scheduled')) : null] },
-        { label: t('history.reason'), class: 'wrap', cell: (c) => (c.reason ? h('span', { class: 'h-reason' }, c.reason) : '—') },
-        ...(admin ? [{
-          label: t('actions'),
-          class: 'actions',
-          cell: (c) => {
-            const isCurrent = grid.slot(slotKey(c.provider.slug, c.capability)).version === c.version;
-            return h('button', {
-              type: 'button',
-              class: 'secondary revert',
-              disabled: isCurrent || undefined,
-              title: isCurrent ? t('history.current') : undefined,
-              'aria-label': t('history.revertLabel', { where: t('slots.where', { capability: capLabel(c.capability), provider: c.provider.name }), model: modelLabel(c.model), version: versionLabel(c.version) }),
-              onclick: () => revert(c),
-            }, t('history.revert'));
+    fill(
+      listBox,
+      dataTable({
+        caption: t('history.title'),
+        rowAttrs: (c) => ({ 'data-cursor': c.cursor, 'data-slot': slotKey(c.provider.slug, c.capability), 'data-version': String(c.version) }),
+        columns: [
+          { label: t('history.when'), cell: (c) => timeEl(c.changedAt) },
+          {
+            label: t('history.slot'),
+            cell: (c) => [
+              h('strong', {}, c.provider.name),
+              ' · ',
+              capLabel(c.capability),
+              ' ',
+              h('span', { class: 'slot-version' }, versionLabel(c.version)),
+            ],
           },
-        }] : []),
-      ],
-      rows,
-    }));
+          {
+            label: t('history.change'),
+            cell: (c) =>
+              h(
+                'span',
+                { class: 'h-change' },
+                h('span', { class: 'h-previous' }, modelLabel(c.previousModel)),
+                h('span', { 'aria-hidden': 'true', class: 'arrow' }, ' → '),
+                h('span', { class: 'visually-hidden' }, ` ${t('history.replacedBy')} `),
+                h('span', { class: 'h-model' }, modelLabel(c.model)),
+              ),
+          },
+          {
+            label: t('history.changedBy'),
+            cell: (c) => [c.changedBy ?? '—', c.scheduledChange ? h('span', { class: 'badge' }, t('history.scheduled')) : null],
+          },
+          { label: t('history.reason'), class: 'wrap', cell: (c) => (c.reason ? h('span', { class: 'h-reason' }, c.reason) : '—') },
+          ...(admin
+            ? [
+                {
+                  label: t('actions'),
+                  class: 'actions',
+                  cell: (c) => {
+                    const isCurrent = grid.slot(slotKey(c.provider.slug, c.capability)).version === c.version;
+                    return h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'secondary revert',
+                        disabled: isCurrent || undefined,
+                        title: isCurrent ? t('history.current') : undefined,
+                        'aria-label': t('history.revertLabel', {
+                          where: t('slots.where', { capability: capLabel(c.capability), provider: c.provider.name }),
+                          model: modelLabel(c.model),
+                          version: versionLabel(c.version),
+                        }),
+                        onclick: () => revert(c),
+                      },
+                      t('history.revert'),
+                    );
+                  },
+                },
+              ]
+            : []),
+        ],
+        rows,
+      }),
+    );
   }
 
   paintFilters();
@@ -200,7 +249,7 @@ export function createHistoryView(ctx, grid) {
     reset() {
       seq += 1;
       rows = [];
-      fill(listBox, );
+      fill(listBox);
       v.hideError();
     },
     onLocale() {

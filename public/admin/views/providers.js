@@ -40,7 +40,8 @@ export function createProvidersView(ctx) {
     }
     const admin = ctx.isAdmin;
     const yesNo = (b) => (b ? t('yes') : t('no'));
-    fill(v.body, 
+    fill(
+      v.body,
       !admin ? h('p', { class: 'hint' }, t('readOnly')) : null,
       dataTable({
         caption: t('providers.title'),
@@ -55,37 +56,85 @@ export function createProvidersView(ctx) {
           {
             label: t('actions'),
             class: 'actions',
-            cell: (p) => (admin ? [
-              h('button', { type: 'button', class: 'secondary edit-provider', 'aria-label': t('providers.edit', { name: p.name }), onclick: () => editProvider(p) }, t('edit')),
-              h('button', { type: 'button', class: 'secondary new-model', 'aria-label': t('models.newFor', { provider: p.name }), onclick: () => editModel(p, null) }, t('models.new')),
-            ] : '—'),
+            cell: (p) =>
+              admin
+                ? [
+                    h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'secondary edit-provider',
+                        'aria-label': t('providers.edit', { name: p.name }),
+                        onclick: () => editProvider(p),
+                      },
+                      t('edit'),
+                    ),
+                    h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'secondary new-model',
+                        'aria-label': t('models.newFor', { provider: p.name }),
+                        onclick: () => editModel(p, null),
+                      },
+                      t('models.new'),
+                    ),
+                  ]
+                : '—',
           },
         ],
         rows: providers,
       }),
-      providers.map((p) => h('section', { class: 'models', 'data-provider': p.slug, 'aria-labelledby': `models-${p.slug}` },
-        h('h3', { id: `models-${p.slug}` }, t('models.of', { provider: p.name })),
-        p.models.length === 0 ? emptyNote(t('models.empty')) : dataTable({
-          caption: t('models.of', { provider: p.name }),
-          rowAttrs: (m) => ({ 'data-model': m.name }),
-          columns: [
-            { label: t('models.displayName'), cell: (m) => h('strong', {}, m.displayName) },
-            { label: t('models.name'), cell: (m) => h('code', {}, m.name) },
-            { label: t('models.modelId'), class: 'wrap', cell: (m) => h('code', { dir: 'ltr' }, m.modelId) },
-            { label: t('models.capabilities'), cell: (m) => chips(m.capabilities) },
-            { label: t('models.active'), cell: (m) => (m.activeCapabilities.length ? chips(m.activeCapabilities, 'active') : '—') },
-            {
-              label: t('actions'),
-              class: 'actions',
-              cell: (m) => (admin ? [
-                h('button', { type: 'button', class: 'secondary edit-model', 'aria-label': t('models.edit', { name: m.displayName }), onclick: () => editModel(p, m) }, t('edit')),
-                h('button', { type: 'button', class: 'danger-outline delete-model', 'aria-label': t('models.deleteTitle', { name: m.displayName }), onclick: () => deleteModel(m) }, t('delete')),
-              ] : '—'),
-            },
-          ],
-          rows: p.models,
-        }),
-      )),
+      providers.map((p) =>
+        h(
+          'section',
+          { class: 'models', 'data-provider': p.slug, 'aria-labelledby': `models-${p.slug}` },
+          h('h3', { id: `models-${p.slug}` }, t('models.of', { provider: p.name })),
+          p.models.length === 0
+            ? emptyNote(t('models.empty'))
+            : dataTable({
+                caption: t('models.of', { provider: p.name }),
+                rowAttrs: (m) => ({ 'data-model': m.name }),
+                columns: [
+                  { label: t('models.displayName'), cell: (m) => h('strong', {}, m.displayName) },
+                  { label: t('models.name'), cell: (m) => h('code', {}, m.name) },
+                  { label: t('models.modelId'), class: 'wrap', cell: (m) => h('code', { dir: 'ltr' }, m.modelId) },
+                  { label: t('models.capabilities'), cell: (m) => chips(m.capabilities) },
+                  { label: t('models.active'), cell: (m) => (m.activeCapabilities.length ? chips(m.activeCapabilities, 'active') : '—') },
+                  {
+                    label: t('actions'),
+                    class: 'actions',
+                    cell: (m) =>
+                      admin
+                        ? [
+                            h(
+                              'button',
+                              {
+                                type: 'button',
+                                class: 'secondary edit-model',
+                                'aria-label': t('models.edit', { name: m.displayName }),
+                                onclick: () => editModel(p, m),
+                              },
+                              t('edit'),
+                            ),
+                            h(
+                              'button',
+                              {
+                                type: 'button',
+                                class: 'danger-outline delete-model',
+                                'aria-label': t('models.deleteTitle', { name: m.displayName }),
+                                onclick: () => deleteModel(m),
+                              },
+                              t('delete'),
+                            ),
+                          ]
+                        : '—',
+                  },
+                ],
+                rows: p.models,
+              }),
+        ),
+      ),
     );
   }
 
@@ -95,13 +144,24 @@ export function createProvidersView(ctx) {
       ...(creating ? [{ name: 'slug', label: t('providers.slug'), required: true, hint: t('providers.slugHint'), ltr: true }] : []),
       { name: 'name', label: t('providers.name'), required: true, value: p?.name },
       { name: 'baseUrl', label: t('providers.baseUrl'), type: 'url', value: p?.baseUrl ?? '', ltr: true, placeholder: 'https://' },
-      { name: 'apiStyle', label: t('providers.apiStyle'), type: 'select', value: p?.apiStyle ?? 'OPENAI', options: API_STYLES.map((s) => ({ value: s, label: s })) },
+      {
+        name: 'apiStyle',
+        label: t('providers.apiStyle'),
+        type: 'select',
+        value: p?.apiStyle ?? 'OPENAI',
+        options: API_STYLES.map((s) => ({ value: s, label: s })),
+      },
       {
         name: 'sharedApiKey',
         label: t('providers.sharedKeyNew'),
         type: 'password',
         ltr: true,
-        hint: [p?.sharedApiKeyHint ? t('providers.sharedKeyKeep', { hint: p.sharedApiKeyHint }) : creating ? '' : t('providers.sharedKeyNone'), t('providers.sharedKeyHint')].filter(Boolean).join(' '),
+        hint: [
+          p?.sharedApiKeyHint ? t('providers.sharedKeyKeep', { hint: p.sharedApiKeyHint }) : creating ? '' : t('providers.sharedKeyNone'),
+          t('providers.sharedKeyHint'),
+        ]
+          .filter(Boolean)
+          .join(' '),
       },
       ...(p?.hasSharedApiKey ? [{ name: 'removeKey', label: t('providers.sharedKeyRemove'), type: 'checkbox' }] : []),
       { name: 'sharedApiEnabled', label: t('providers.sharedEnabled'), type: 'checkbox', value: p?.sharedApiEnabled ?? false },
@@ -118,7 +178,13 @@ export function createProvidersView(ctx) {
           if (values.sharedApiKey) input.sharedApiKey = values.sharedApiKey;
           await ctx.api(CREATE_PROVIDER, { input });
         } else {
-          const input = { slug: p.slug, name: values.name, apiStyle: values.apiStyle, sharedApiEnabled: values.sharedApiEnabled, baseUrl: values.baseUrl };
+          const input = {
+            slug: p.slug,
+            name: values.name,
+            apiStyle: values.apiStyle,
+            sharedApiEnabled: values.sharedApiEnabled,
+            baseUrl: values.baseUrl,
+          };
           if (values.removeKey) input.sharedApiKey = '';
           else if (values.sharedApiKey) input.sharedApiKey = values.sharedApiKey;
           await ctx.api(UPDATE_PROVIDER, { input });
@@ -151,7 +217,13 @@ export function createProvidersView(ctx) {
       describeError: ctx.describeErrors,
       onSubmit: async (values) => {
         if (creating) {
-          const input = { provider: p.slug, name: values.name, modelId: values.modelId, capabilities: values.capabilities, active: values.active };
+          const input = {
+            provider: p.slug,
+            name: values.name,
+            modelId: values.modelId,
+            capabilities: values.capabilities,
+            active: values.active,
+          };
           if (values.displayName) input.displayName = values.displayName;
           await ctx.api(CREATE_MODEL, { input });
         } else {
@@ -192,7 +264,7 @@ export function createProvidersView(ctx) {
     reset() {
       seq += 1;
       providers = [];
-      fill(v.body, );
+      fill(v.body);
       v.hideError();
     },
     onLocale() {
@@ -202,5 +274,9 @@ export function createProvidersView(ctx) {
 }
 
 export function chips(capabilities, kind = '') {
-  return h('span', { class: 'chips' }, capabilities.map((c) => h('span', { class: `chip ${kind}`, 'data-capability': c }, capLabel(c))));
+  return h(
+    'span',
+    { class: 'chips' },
+    capabilities.map((c) => h('span', { class: `chip ${kind}`, 'data-capability': c }, capLabel(c))),
+  );
 }

@@ -32,8 +32,12 @@ export function createScheduledView(ctx, grid) {
   function paintStatic() {
     v.retitle();
     newButton.textContent = t('scheduled.new');
-    status.replaceChildren(...options([{ value: '', label: t('scheduled.allStatuses') },
-      ...SCHEDULE_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))], status.value));
+    status.replaceChildren(
+      ...options(
+        [{ value: '', label: t('scheduled.allStatuses') }, ...SCHEDULE_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))],
+        status.value,
+      ),
+    );
     status.previousElementSibling.textContent = t('scheduled.status');
   }
 
@@ -66,7 +70,10 @@ export function createScheduledView(ctx, grid) {
    */
   function watchDue() {
     clearTimeout(dueTimer);
-    const next = rows.filter((r) => r.status === 'PENDING').map((r) => new Date(r.at).getTime()).sort((a, b) => a - b)[0];
+    const next = rows
+      .filter((r) => r.status === 'PENDING')
+      .map((r) => new Date(r.at).getTime())
+      .sort((a, b) => a - b)[0];
     if (next === undefined) return;
     const delay = Math.max(OVERDUE_POLL_MS, Math.min(next - Date.now() + DUE_SLACK_MS, 2 ** 31 - 1));
     dueTimer = setTimeout(() => {
@@ -119,12 +126,18 @@ export function createScheduledView(ctx, grid) {
   async function cancel(row) {
     const done = await confirmDialog({
       title: t('scheduled.cancelTitle'),
-      body: [h('p', {}, t('scheduled.cancelBody', {
-        model: modelLabel(row.model),
-        capabilities: list(row.capabilities.map(capLabel)),
-        provider: row.provider.name,
-        when: absoluteTime(row.at),
-      }))],
+      body: [
+        h(
+          'p',
+          {},
+          t('scheduled.cancelBody', {
+            model: modelLabel(row.model),
+            capabilities: list(row.capabilities.map(capLabel)),
+            provider: row.provider.name,
+            when: absoluteTime(row.at),
+          }),
+        ),
+      ],
       confirmLabel: t('scheduled.cancelConfirm'),
       describeError: ctx.describeErrors,
       onConfirm: () => ctx.api(CHANGES_CANCEL, { id: row.id }),
@@ -139,32 +152,58 @@ export function createScheduledView(ctx, grid) {
       fill(listBox, emptyNote(t('scheduled.empty')));
       return;
     }
-    fill(listBox, dataTable({
-      caption: t('scheduled.title'),
-      rowAttrs: (r) => ({ 'data-id': r.id, 'data-status': r.status }),
-      columns: [
-        { label: t('scheduled.when'), cell: (r) => timeEl(r.at) },
-        { label: t('scheduled.what'), cell: (r) => [h('strong', {}, r.provider.name), ' · ', modelLabel(r.model), ' ', chips(r.capabilities)] },
-        { label: t('scheduled.status'), cell: (r) => h('span', { class: `badge status-${r.status.toLowerCase()}` }, t(`status.${r.status}`)) },
-        { label: t('scheduled.createdBy'), cell: (r) => r.createdBy.name },
-        { label: t('history.reason'), class: 'wrap', cell: (r) => r.reason ?? '—' },
-        {
-          label: t('scheduled.outcome'),
-          class: 'wrap',
-          cell: (r) => (r.status === 'FAILED'
-            ? h('span', { class: 'error-line' }, r.failureMessage ?? '', r.failureCode ? h('code', { class: 'error-code' }, r.failureCode) : null)
-            : r.status === 'APPLIED' ? t('scheduled.changes', { count: num(r.changes.length) }) : r.appliedAt ? timeEl(r.appliedAt) : '—'),
-        },
-        {
-          label: t('actions'),
-          class: 'actions',
-          cell: (r) => (r.status === 'PENDING'
-            ? h('button', { type: 'button', class: 'danger-outline cancel-schedule', 'aria-label': t('scheduled.cancelLabel', { when: absoluteTime(r.at) }), onclick: () => cancel(r) }, t('scheduled.cancel'))
-            : '—'),
-        },
-      ],
-      rows,
-    }));
+    fill(
+      listBox,
+      dataTable({
+        caption: t('scheduled.title'),
+        rowAttrs: (r) => ({ 'data-id': r.id, 'data-status': r.status }),
+        columns: [
+          { label: t('scheduled.when'), cell: (r) => timeEl(r.at) },
+          {
+            label: t('scheduled.what'),
+            cell: (r) => [h('strong', {}, r.provider.name), ' · ', modelLabel(r.model), ' ', chips(r.capabilities)],
+          },
+          { label: t('scheduled.status'), cell: (r) => h('span', { class: `badge status-${r.status.toLowerCase()}` }, t(`status.${r.status}`)) },
+          { label: t('scheduled.createdBy'), cell: (r) => r.createdBy.name },
+          { label: t('history.reason'), class: 'wrap', cell: (r) => r.reason ?? '—' },
+          {
+            label: t('scheduled.outcome'),
+            class: 'wrap',
+            cell: (r) =>
+              r.status === 'FAILED'
+                ? h(
+                    'span',
+                    { class: 'error-line' },
+                    r.failureMessage ?? '',
+                    r.failureCode ? h('code', { class: 'error-code' }, r.failureCode) : null,
+                  )
+                : r.status === 'APPLIED'
+                  ? t('scheduled.changes', { count: num(r.changes.length) })
+                  : r.appliedAt
+                    ? timeEl(r.appliedAt)
+                    : '—',
+          },
+          {
+            label: t('actions'),
+            class: 'actions',
+            cell: (r) =>
+              r.status === 'PENDING'
+                ? h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'danger-outline cancel-schedule',
+                      'aria-label': t('scheduled.cancelLabel', { when: absoluteTime(r.at) }),
+                      onclick: () => cancel(r),
+                    },
+                    t('scheduled.cancel'),
+                  )
+                : '—',
+          },
+        ],
+        rows,
+      }),
+    );
   }
 
   paintStatic();
@@ -182,7 +221,7 @@ export function createScheduledView(ctx, grid) {
       seq += 1;
       clearTimeout(dueTimer);
       rows = [];
-      fill(listBox, );
+      fill(listBox);
       v.hideError();
     },
     onLocale() {

@@ -73,19 +73,21 @@ export function createSlotsView(ctx) {
   async function lookupSlots(keys) {
     const batches = [];
     for (let i = 0; i < keys.length; i += LOOKUP_BATCH) batches.push(keys.slice(i, i + LOOKUP_BATCH));
-    await Promise.all(batches.map(async (batch) => {
-      const slots = batch.map((key) => {
-        const [provider, capability] = key.split(':');
-        return { provider, capability };
-      });
-      const { query, variables } = latestChangesDocument(slots);
-      const data = await ctx.api(query, variables);
-      batch.forEach((key, i) => {
-        const node = data[`s${i}`]?.edges[0]?.node;
-        if (node) grid.applyChange(node);
-        else grid.setSlot(key, { model: null, version: 0, at: null, by: null }); // never held
-      });
-    }));
+    await Promise.all(
+      batches.map(async (batch) => {
+        const slots = batch.map((key) => {
+          const [provider, capability] = key.split(':');
+          return { provider, capability };
+        });
+        const { query, variables } = latestChangesDocument(slots);
+        const data = await ctx.api(query, variables);
+        batch.forEach((key, i) => {
+          const node = data[`s${i}`]?.edges[0]?.node;
+          if (node) grid.applyChange(node);
+          else grid.setSlot(key, { model: null, version: 0, at: null, by: null }); // never held
+        });
+      }),
+    );
   }
 
   async function switchSlot(key) {
@@ -102,13 +104,19 @@ export function createSlotsView(ctx) {
       const nodes = [h('p', {}, t('switch.body', { from: modelLabel(slot.model), to: modelLabel(target) }))];
       const p = grid.pick(key);
       if (p?.stale) {
-        nodes.push(h('p', { class: 'warning', role: 'alert', 'data-kind': 'stale' }, t('switch.staleWarning', {
-          who: p.stale.by ?? t('slots.someone'),
-          model: modelLabel(p.stale.model),
-          version: versionLabel(p.stale.version),
-          when: p.stale.at ? relativeTime(p.stale.at) : '',
-          to: modelLabel(target),
-        })));
+        nodes.push(
+          h(
+            'p',
+            { class: 'warning', role: 'alert', 'data-kind': 'stale' },
+            t('switch.staleWarning', {
+              who: p.stale.by ?? t('slots.someone'),
+              model: modelLabel(p.stale.model),
+              version: versionLabel(p.stale.version),
+              when: p.stale.at ? relativeTime(p.stale.at) : '',
+              to: modelLabel(target),
+            }),
+          ),
+        );
       }
       return nodes;
     };
@@ -172,11 +180,17 @@ export function createSlotsView(ctx) {
     grid.clearNotice(key);
     await confirmDialog({
       title: t('clear.title', { where: grid.where(key) }),
-      body: [h('p', { class: 'warning' }, t('clear.body', {
-        model: modelLabel(holder),
-        capability: capLabel(capability),
-        provider: grid.provider(slug)?.name ?? slug,
-      }))],
+      body: [
+        h(
+          'p',
+          { class: 'warning' },
+          t('clear.body', {
+            model: modelLabel(holder),
+            capability: capLabel(capability),
+            provider: grid.provider(slug)?.name ?? slug,
+          }),
+        ),
+      ],
       confirmLabel: t('clear.confirm'),
       fields: [reasonField()],
       describeError: ctx.describeErrors,

@@ -12,7 +12,11 @@ import { emptyNote } from './common.js';
  * @param opts      { title, forSelf, onChanged() }
  */
 export function tokensPanel(ctx, user, { title, forSelf = false, onChanged }) {
-  const newToken = h('button', { type: 'button', class: 'primary new-token', 'aria-label': forSelf ? t('tokens.new') : t('tokens.newFor', { name: user.name }) }, t('tokens.new'));
+  const newToken = h(
+    'button',
+    { type: 'button', class: 'primary new-token', 'aria-label': forSelf ? t('tokens.new') : t('tokens.newFor', { name: user.name }) },
+    t('tokens.new'),
+  );
   newToken.addEventListener('click', async () => {
     const created = await formDialog({
       title: forSelf ? t('tokens.new') : t('tokens.newFor', { name: user.name }),
@@ -43,34 +47,44 @@ export function tokensPanel(ctx, user, { title, forSelf = false, onChanged }) {
     if (done) onChanged();
   };
 
-  return h('section', { class: 'tokens', 'data-user': user.name, 'aria-label': title },
+  return h(
+    'section',
+    { class: 'tokens', 'data-user': user.name, 'aria-label': title },
     h('div', { class: 'section-head' }, h('h3', {}, title), h('div', { class: 'toolbar' }, newToken)),
-    user.apiTokens.length === 0 ? emptyNote(t('tokens.empty')) : dataTable({
-      caption: title,
-      rowAttrs: (k) => ({ 'data-token': k.name, 'data-status': k.revokedAt ? 'revoked' : 'active' }),
-      columns: [
-        { label: t('tokens.name'), cell: (k) => h('strong', {}, k.name) },
-        { label: t('tokens.created'), cell: (k) => timeEl(k.createdAt) },
-        { label: t('tokens.lastUsed'), cell: (k) => (k.lastUsedAt ? timeEl(k.lastUsedAt) : t('tokens.never')) },
-        {
-          label: t('tokens.status'),
-          cell: (k) => (k.revokedAt
-            ? h('span', { class: 'badge revoked' }, t('tokens.revoked'), ' ', timeEl(k.revokedAt))
-            : h('span', { class: 'badge ok' }, t('tokens.active'))),
-        },
-        {
-          label: t('actions'),
-          class: 'actions',
-          cell: (k) => h('button', {
-            type: 'button',
-            class: 'danger-outline revoke',
-            disabled: Boolean(k.revokedAt) || undefined,
-            'aria-label': t('tokens.revokeLabel', { name: k.name }),
-            onclick: () => revoke(k),
-          }, t('tokens.revoke')),
-        },
-      ],
-      rows: user.apiTokens,
-    }),
+    user.apiTokens.length === 0
+      ? emptyNote(t('tokens.empty'))
+      : dataTable({
+          caption: title,
+          rowAttrs: (k) => ({ 'data-token': k.name, 'data-status': k.revokedAt ? 'revoked' : 'active' }),
+          columns: [
+            { label: t('tokens.name'), cell: (k) => h('strong', {}, k.name) },
+            { label: t('tokens.created'), cell: (k) => timeEl(k.createdAt) },
+            { label: t('tokens.lastUsed'), cell: (k) => (k.lastUsedAt ? timeEl(k.lastUsedAt) : t('tokens.never')) },
+            {
+              label: t('tokens.status'),
+              cell: (k) =>
+                k.revokedAt
+                  ? h('span', { class: 'badge revoked' }, t('tokens.revoked'), ' ', timeEl(k.revokedAt))
+                  : h('span', { class: 'badge ok' }, t('tokens.active')),
+            },
+            {
+              label: t('actions'),
+              class: 'actions',
+              cell: (k) =>
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'danger-outline revoke',
+                    disabled: Boolean(k.revokedAt) || undefined,
+                    'aria-label': t('tokens.revokeLabel', { name: k.name }),
+                    onclick: () => revoke(k),
+                  },
+                  t('tokens.revoke'),
+                ),
+            },
+          ],
+          rows: user.apiTokens,
+        }),
   );
 }

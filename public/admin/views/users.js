@@ -27,7 +27,13 @@ export function createUsersView(ctx) {
       title: t('users.new'),
       fields: [
         { name: 'name', label: t('users.name'), required: true },
-        { name: 'role', label: t('users.role'), type: 'select', value: 'MEMBER', options: ROLES.map((r) => ({ value: r, label: t(`role.${r}`) })) },
+        {
+          name: 'role',
+          label: t('users.role'),
+          type: 'select',
+          value: 'MEMBER',
+          options: ROLES.map((r) => ({ value: r, label: t(`role.${r}`) })),
+        },
         { name: 'canUseSharedApi', label: t('users.canUseSharedApi'), type: 'checkbox', value: true },
       ],
       submitLabel: t('create'),
@@ -66,7 +72,13 @@ export function createUsersView(ctx) {
     const saved = await formDialog({
       title: t('users.edit', { name: user.name }),
       fields: [
-        { name: 'role', label: t('users.role'), type: 'select', value: user.role, options: ROLES.map((r) => ({ value: r, label: t(`role.${r}`) })) },
+        {
+          name: 'role',
+          label: t('users.role'),
+          type: 'select',
+          value: user.role,
+          options: ROLES.map((r) => ({ value: r, label: t(`role.${r}`) })),
+        },
         { name: 'canUseSharedApi', label: t('users.canUseSharedApi'), type: 'checkbox', value: user.canUseSharedApi },
       ],
       submitLabel: t('save'),
@@ -82,45 +94,61 @@ export function createUsersView(ctx) {
     more.textContent = t('loadMore');
     if (users.length === 0) {
       fill(tableBox, emptyNote(t('users.empty')));
-      fill(tokensBox, );
+      fill(tokensBox);
       return;
     }
-    fill(tableBox, dataTable({
-      caption: t('users.title'),
-      rowAttrs: (u) => ({ 'data-user': u.name, class: u.id === selected ? 'selected' : undefined }),
-      columns: [
-        { label: t('users.name'), cell: (u) => h('strong', {}, u.name) },
-        { label: t('users.role'), cell: (u) => h('span', { class: `badge role-${u.role.toLowerCase()}` }, t(`role.${u.role}`)) },
-        { label: t('users.canUseSharedApi'), cell: (u) => (u.canUseSharedApi ? t('yes') : t('no')) },
-        { label: t('users.created'), cell: (u) => timeEl(u.createdAt) },
-        { label: t('users.tokens'), cell: (u) => num(u.apiTokens.filter((k) => !k.revokedAt).length) },
-        {
-          label: t('actions'),
-          class: 'actions',
-          cell: (u) => [
-            h('button', { type: 'button', class: 'secondary edit-user', 'aria-label': t('users.edit', { name: u.name }), onclick: () => editUser(u) }, t('edit')),
-            h('button', {
-              type: 'button',
-              class: 'secondary show-tokens',
-              'aria-label': t('users.showTokens', { name: u.name }),
-              'aria-pressed': String(u.id === selected),
-              onclick: () => {
-                selected = u.id;
-                render();
-                tokensBox.querySelector('h3')?.scrollIntoView({ block: 'nearest' });
-              },
-            }, t('users.tokens')),
-          ],
-        },
-      ],
-      rows: users,
-    }));
+    fill(
+      tableBox,
+      dataTable({
+        caption: t('users.title'),
+        rowAttrs: (u) => ({ 'data-user': u.name, class: u.id === selected ? 'selected' : undefined }),
+        columns: [
+          { label: t('users.name'), cell: (u) => h('strong', {}, u.name) },
+          { label: t('users.role'), cell: (u) => h('span', { class: `badge role-${u.role.toLowerCase()}` }, t(`role.${u.role}`)) },
+          { label: t('users.canUseSharedApi'), cell: (u) => (u.canUseSharedApi ? t('yes') : t('no')) },
+          { label: t('users.created'), cell: (u) => timeEl(u.createdAt) },
+          { label: t('users.tokens'), cell: (u) => num(u.apiTokens.filter((k) => !k.revokedAt).length) },
+          {
+            label: t('actions'),
+            class: 'actions',
+            cell: (u) => [
+              h(
+                'button',
+                { type: 'button', class: 'secondary edit-user', 'aria-label': t('users.edit', { name: u.name }), onclick: () => editUser(u) },
+                t('edit'),
+              ),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'secondary show-tokens',
+                  'aria-label': t('users.showTokens', { name: u.name }),
+                  'aria-pressed': String(u.id === selected),
+                  onclick: () => {
+                    selected = u.id;
+                    render();
+                    tokensBox.querySelector('h3')?.scrollIntoView({ block: 'nearest' });
+                  },
+                },
+                t('users.tokens'),
+              ),
+            ],
+          },
+        ],
+        rows: users,
+      }),
+    );
     const user = users.find((u) => u.id === selected);
-    fill(tokensBox, user ? tokensPanel(ctx, user, {
-      title: t('tokens.title', { name: user.name }),
-      forSelf: user.id === ctx.viewer?.id,
-      onChanged: () => reload(),
-    }) : []);
+    fill(
+      tokensBox,
+      user
+        ? tokensPanel(ctx, user, {
+            title: t('tokens.title', { name: user.name }),
+            forSelf: user.id === ctx.viewer?.id,
+            onChanged: () => reload(),
+          })
+        : [],
+    );
   }
 
   return {
@@ -136,8 +164,8 @@ export function createUsersView(ctx) {
       seq += 1;
       users = [];
       selected = null;
-      fill(tableBox, );
-      fill(tokensBox, );
+      fill(tableBox);
+      fill(tokensBox);
       v.hideError();
     },
     onLocale() {

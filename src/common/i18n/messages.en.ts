@@ -37,7 +37,8 @@ export const en = {
   'input.minimum': '{field} must be {min} or more.',
   'input.tooMany': '{field} may list at most {max} values.',
 
-  'limits.exceeded': 'The operation exceeds the {limit} limit: {actual}, at most {max}. Ask for less (fewer aliases, shallower selections, smaller pages).',
+  'limits.exceeded':
+    'The operation exceeds the {limit} limit: {actual}, at most {max}. Ask for less (fewer aliases, shallower selections, smaller pages).',
   'input.nul': '{field} must not contain a NUL character (U+0000).',
   'request.unknownOperation': 'The document has no operation named "{name}".',
   'request.operationNameRequired': 'The document has several operations: say which one to run with operationName.',
@@ -45,8 +46,8 @@ export const en = {
   'request.persistedQueryMismatch': 'The persisted query hash does not match the query sent with it.',
   'input.tooManyVariableErrors': 'Too many variables are missing or invalid; fix the first ones and retry.',
   'request.invalid': 'Invalid request: {detail}',
-  'internal': 'Internal server error. Quote request id {requestId} when reporting it.',
-  'unavailable': 'A backing service ({service}) is unavailable; retry later.',
+  internal: 'Internal server error. Quote request id {requestId} when reporting it.',
+  unavailable: 'A backing service ({service}) is unavailable; retry later.',
   'request.badJson': 'The request body is not valid JSON.',
   'request.notFound': 'No route {method} {url}.',
   'request.tooLarge': 'The request body is too large.',
@@ -82,7 +83,8 @@ export const en = {
   'input.oneOf': '{field} must be one of: {values}.',
   'input.reasonLength': '{field} may be at most {max} characters long.',
   'revert.versionRange': 'toVersion must be between 0 and {max} (the slot {provider}/{capability} is at version {current}).',
-  'revert.modelUnavailable': 'The slot {provider}/{capability} cannot go back to version {toVersion}: model "{name}" was deleted or no longer has {capability}.',
+  'revert.modelUnavailable':
+    'The slot {provider}/{capability} cannot go back to version {toVersion}: model "{name}" was deleted or no longer has {capability}.',
   'schedule.atRange': '{field} must be in the future and at most {days} days ahead.',
   'schedule.notFound': 'No scheduled change with id "{id}".',
   'schedule.notPending': 'The scheduled change "{id}" is {status}, not PENDING: only a pending switch can be cancelled.',

@@ -39,7 +39,8 @@ export const fa: Record<MessageKey, string> = {
   'input.minimum': '{field} باید {min} یا بیشتر باشد.',
   'input.tooMany': '{field} حداکثر می‌تواند {max} مقدار داشته باشد.',
 
-  'limits.exceeded': 'عملیات از حد {limit} فراتر می‌رود: {actual}، حداکثر {max}. کمتر درخواست کنید (نام‌های مستعار کمتر، انتخاب‌های کم‌عمق‌تر، صفحه‌های کوچک‌تر).',
+  'limits.exceeded':
+    'عملیات از حد {limit} فراتر می‌رود: {actual}، حداکثر {max}. کمتر درخواست کنید (نام‌های مستعار کمتر، انتخاب‌های کم‌عمق‌تر، صفحه‌های کوچک‌تر).',
   'input.nul': '{field} نباید نویسهٔ NUL (U+0000) داشته باشد.',
   'request.unknownOperation': 'سند عملیاتی با نام "{name}" ندارد.',
   'request.operationNameRequired': 'سند چند عملیات دارد: با operationName بگویید کدام اجرا شود.',
@@ -47,8 +48,8 @@ export const fa: Record<MessageKey, string> = {
   'request.persistedQueryMismatch': 'هش پرس‌وجوی ذخیره‌شده با پرس‌وجوی فرستاده‌شده نمی‌خواند.',
   'input.tooManyVariableErrors': 'متغیرهای زیادی نیامده یا نامعتبرند؛ نخستین‌ها را درست کنید و دوباره بفرستید.',
   'request.invalid': 'درخواست نامعتبر: {detail}',
-  'internal': 'خطای داخلی سرور. هنگام گزارش، شناسهٔ درخواست {requestId} را ذکر کنید.',
-  'unavailable': 'یکی از سرویس‌های پشتیبان ({service}) در دسترس نیست؛ بعداً دوباره تلاش کنید.',
+  internal: 'خطای داخلی سرور. هنگام گزارش، شناسهٔ درخواست {requestId} را ذکر کنید.',
+  unavailable: 'یکی از سرویس‌های پشتیبان ({service}) در دسترس نیست؛ بعداً دوباره تلاش کنید.',
   'request.badJson': 'بدنهٔ درخواست JSON معتبر نیست.',
   'request.notFound': 'مسیری برای {method} {url} وجود ندارد.',
   'request.tooLarge': 'بدنهٔ درخواست بیش از حد بزرگ است.',
@@ -84,7 +85,8 @@ export const fa: Record<MessageKey, string> = {
   'input.oneOf': '{field} باید یکی از این‌ها باشد: {values}.',
   'input.reasonLength': 'طول {field} حداکثر {max} نویسه است.',
   'revert.versionRange': 'toVersion باید بین ۰ و {max} باشد (جایگاه {provider}/{capability} در نسخهٔ {current} است).',
-  'revert.modelUnavailable': 'جایگاه {provider}/{capability} نمی‌تواند به نسخهٔ {toVersion} برگردد: مدل «{name}» حذف شده یا دیگر قابلیت {capability} را ندارد.',
+  'revert.modelUnavailable':
+    'جایگاه {provider}/{capability} نمی‌تواند به نسخهٔ {toVersion} برگردد: مدل «{name}» حذف شده یا دیگر قابلیت {capability} را ندارد.',
   'schedule.atRange': '{field} باید در آینده و حداکثر {days} روز بعد باشد.',
   'schedule.notFound': 'تغییر زمان‌بندی‌شده‌ای با شناسهٔ «{id}» وجود ندارد.',
   'schedule.notPending': 'وضعیت تغییر زمان‌بندی‌شدهٔ «{id}» برابر {status} است، نه PENDING: فقط جابه‌جایی در انتظار را می‌توان لغو کرد.',

@@ -7,7 +7,19 @@ import type { Logger } from 'pino';
 
 import {
   SUPERUSER,
-  PREFERRED_PORT, READY_TIMEOUT_MS, STOP_TIMEOUT_MS, EmbeddedPostgresError, postgresRunAs, resolveDataDir, binDir, portIsFree, freePort, type EmbeddedPostgres, type State, type RunAs } from './options';
+  PREFERRED_PORT,
+  READY_TIMEOUT_MS,
+  STOP_TIMEOUT_MS,
+  EmbeddedPostgresError,
+  postgresRunAs,
+  resolveDataDir,
+  binDir,
+  portIsFree,
+  freePort,
+  type EmbeddedPostgres,
+  type State,
+  type RunAs,
+} from './options';
 export type { EmbeddedPostgres } from './options';
 export { EmbeddedPostgresError } from './options';
 
@@ -106,7 +118,9 @@ function initialise(dataDir: string, clusterDir: string, runAs: RunAs | undefine
       { ...runAs, env: { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' }, encoding: 'utf8' },
     );
     if (result.status !== 0) {
-      throw new EmbeddedPostgresError(`initdb failed (exit ${result.status ?? result.signal}): ${(result.stderr || result.stdout || String(result.error)).trim()}`);
+      throw new EmbeddedPostgresError(
+        `initdb failed (exit ${result.status ?? result.signal}): ${(result.stderr || result.stdout || String(result.error)).trim()}`,
+      );
     }
   } finally {
     rmSync(pwfile, { force: true });
@@ -156,7 +170,10 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; log: Lo
 
   const running = runningPostmaster(clusterDir);
   if (running && running.ppid !== 1 && (await answers(running.port, state))) {
-    log.info({ clusterDir, port: running.port, pid: running.pid }, 'embedded Postgres: already running for this DATA_DIR (another process); using it');
+    log.info(
+      { clusterDir, port: running.port, pid: running.pid },
+      'embedded Postgres: already running for this DATA_DIR (another process); using it',
+    );
     return { url: url(running.port), dataDir, clusterDir, port: running.port, owned: false, initialised, stop: async () => undefined };
   }
   if (running) {
@@ -183,7 +200,18 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; log: Lo
   try {
     child = spawn(
       path.join(binDir(), 'postgres'),
-      ['-D', clusterDir, '-p', String(state.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+      [
+        '-D',
+        clusterDir,
+        '-p',
+        String(state.port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=200',
+      ],
       { ...runAs, stdio: ['ignore', logFd, logFd], env: { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' } },
     );
   } finally {
@@ -202,7 +230,10 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; log: Lo
     if (!exited) child.kill('SIGKILL');
     throw new EmbeddedPostgresError(`The embedded Postgres did not start (see ${logFile}):\n${tail(logFile)}`);
   }
-  log.info({ clusterDir, port: state.port, pid: child.pid }, initialised ? 'embedded Postgres: created and started' : 'embedded Postgres: started');
+  log.info(
+    { clusterDir, port: state.port, pid: child.pid },
+    initialised ? 'embedded Postgres: created and started' : 'embedded Postgres: started',
+  );
 
   let stopping: Promise<void> | undefined;
   return {
@@ -231,7 +262,8 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; log: Lo
 
 /** For the log: where the data is, without credentials. */
 export function describeDatabase(url: string, embedded?: EmbeddedPostgres): string {
-  if (embedded) return `embedded Postgres at ${embedded.clusterDir} (127.0.0.1:${embedded.port}${embedded.owned ? '' : ', shared with another process'})`;
+  if (embedded)
+    return `embedded Postgres at ${embedded.clusterDir} (127.0.0.1:${embedded.port}${embedded.owned ? '' : ', shared with another process'})`;
   const u = new URL(url);
   return `external Postgres at ${u.hostname}:${u.port || 5432}${u.pathname}`;
 }

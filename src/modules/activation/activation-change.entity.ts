@@ -11,8 +11,15 @@ import { ScheduledChange } from '../schedule/scheduled-change.entity';
 @Entity({ tableName: 'activation_change' })
 @Unique({ name: 'activation_change_provider_id_capability_version_key', properties: ['providerId', 'capability', 'version'] })
 @Index({ name: 'activation_change_changed_at_idx', properties: ['providerId', 'capability', 'changedAt'] })
-@Index({ name: 'activation_change_unpublished_idx', expression: 'create index "activation_change_unpublished_idx" on "activation_change" ("id") where "published_at" is null' })
-@Index({ name: 'activation_change_scheduled_idx', expression: 'create index "activation_change_scheduled_idx" on "activation_change" ("scheduled_change_id") where "scheduled_change_id" is not null' })
+@Index({
+  name: 'activation_change_unpublished_idx',
+  expression: 'create index "activation_change_unpublished_idx" on "activation_change" ("id") where "published_at" is null',
+})
+@Index({
+  name: 'activation_change_scheduled_idx',
+  expression:
+    'create index "activation_change_scheduled_idx" on "activation_change" ("scheduled_change_id") where "scheduled_change_id" is not null',
+})
 // activationHistory's filters: by author, by provider, and by time (newest first by id).
 @Index({ name: 'activation_change_changed_by_idx', properties: ['changedBy', 'id'] })
 @Index({ name: 'activation_change_provider_id_idx', properties: ['providerId', 'id'] })
@@ -30,10 +37,24 @@ export class ActivationChange {
   @Property({ type: 'text' })
   capability!: Capability;
 
-  @ManyToOne(() => AIModel, { ref: true, nullable: true, fieldName: 'model_id', foreignKeyName: 'activation_change_model_id_fkey', updateRule: 'no action', deleteRule: 'no action' })
+  @ManyToOne(() => AIModel, {
+    ref: true,
+    nullable: true,
+    fieldName: 'model_id',
+    foreignKeyName: 'activation_change_model_id_fkey',
+    updateRule: 'no action',
+    deleteRule: 'no action',
+  })
   aiModel!: Ref<AIModel> | null;
 
-  @ManyToOne(() => AIModel, { ref: true, nullable: true, fieldName: 'previous_model_id', foreignKeyName: 'activation_change_previous_model_id_fkey', updateRule: 'no action', deleteRule: 'no action' })
+  @ManyToOne(() => AIModel, {
+    ref: true,
+    nullable: true,
+    fieldName: 'previous_model_id',
+    foreignKeyName: 'activation_change_previous_model_id_fkey',
+    updateRule: 'no action',
+    deleteRule: 'no action',
+  })
   previousAiModel!: Ref<AIModel> | null;
 
   @Property({ type: 'uuid', nullable: true, fieldName: 'model_id', persist: false })
@@ -63,7 +84,14 @@ export class ActivationChange {
   reason!: string | null;
 
   /** The scheduled switch that made this change, or null for a direct one. */
-  @ManyToOne(() => ScheduledChange, { ref: true, nullable: true, fieldName: 'scheduled_change_id', foreignKeyName: 'activation_change_scheduled_change_id_fkey', updateRule: 'no action', deleteRule: 'no action' })
+  @ManyToOne(() => ScheduledChange, {
+    ref: true,
+    nullable: true,
+    fieldName: 'scheduled_change_id',
+    foreignKeyName: 'activation_change_scheduled_change_id_fkey',
+    updateRule: 'no action',
+    deleteRule: 'no action',
+  })
   scheduledChange!: Ref<ScheduledChange> | null;
 
   /** Its row id: the same column as `scheduledChange`, written through it. */

@@ -71,7 +71,13 @@ export class ActivationQueryService {
     const providerId = args.provider != null ? (await this.providerOrFail(scope, args.provider)).id : undefined;
     const rows = await this.repository.historyPage(
       scope.em,
-      { providerId, capability: args.capability ?? undefined, changedBy: args.changedBy ?? undefined, from: args.from ?? undefined, to: args.to ?? undefined },
+      {
+        providerId,
+        capability: args.capability ?? undefined,
+        changedBy: args.changedBy ?? undefined,
+        from: args.from ?? undefined,
+        to: args.to ?? undefined,
+      },
       afterId,
       args.first + 1,
     );

@@ -7,14 +7,24 @@ import { Provider } from '../provider/provider.entity';
  * Created with the provider at version 0 (never held); every change adds exactly 1 (a trigger checks).
  */
 @Entity({ tableName: 'activation_slot' })
-@Index({ name: 'activation_slot_model_idx', expression: 'create index "activation_slot_model_idx" on "activation_slot" ("model_id") where "model_id" is not null' })
+@Index({
+  name: 'activation_slot_model_idx',
+  expression: 'create index "activation_slot_model_idx" on "activation_slot" ("model_id") where "model_id" is not null',
+})
 @Check({ name: 'activation_slot_capability_check', expression: 'capability_rank(capability) is not null' })
 @Check({ name: 'activation_slot_version_check', expression: 'version >= 0' })
 export class ActivationSlot {
   [PrimaryKeyProp]?: ['provider', 'capability'];
   [OptionalProps]?: 'aiModelId' | 'version' | 'activatedAt' | 'activatedBy' | 'providerId' | 'historyVersion';
 
-  @ManyToOne(() => Provider, { primary: true, ref: true, fieldName: 'provider_id', foreignKeyName: 'activation_slot_provider_id_fkey', updateRule: 'no action', deleteRule: 'cascade' })
+  @ManyToOne(() => Provider, {
+    primary: true,
+    ref: true,
+    fieldName: 'provider_id',
+    foreignKeyName: 'activation_slot_provider_id_fkey',
+    updateRule: 'no action',
+    deleteRule: 'cascade',
+  })
   provider!: Ref<Provider>;
 
   @PrimaryKey({ type: 'text' })

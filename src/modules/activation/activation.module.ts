@@ -8,7 +8,13 @@ import type { ProviderService } from '../provider/provider.service';
 import type { AuditService } from '../audit/audit.service';
 import { ActivationQueryService } from './activation-query.service';
 import { ActivationRepository } from './activation.repository';
-import { ActivationResolver, ActiveModelChangeResolver, ActiveModelSlotResolver, ModelSlotsResolver, ProviderSlotsResolver } from './activation.resolver';
+import {
+  ActivationResolver,
+  ActiveModelChangeResolver,
+  ActiveModelSlotResolver,
+  ModelSlotsResolver,
+  ProviderSlotsResolver,
+} from './activation.resolver';
 import { ActivationService } from './activation.service';
 import { createChangeFeedResolver } from './change-feed.resolver';
 import { ChangeFeedService } from './change-feed.service';
@@ -71,7 +77,9 @@ export function createActivationModule(deps: ActivationModuleDeps) {
   };
 }
 
-export function activationResolvers(s: Pick<ActivationServices, 'activation' | 'activationQueries' | 'modelLifecycle' | 'changeFeed'>): object[] {
+export function activationResolvers(
+  s: Pick<ActivationServices, 'activation' | 'activationQueries' | 'modelLifecycle' | 'changeFeed'>,
+): object[] {
   const ChangeFeedResolver = createChangeFeedResolver(s.changeFeed);
   return [
     new ActivationResolver(s.activationQueries, s.activation),

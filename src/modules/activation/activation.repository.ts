@@ -114,7 +114,16 @@ export class ActivationRepository {
          from change
         where s.provider_id = change.provider_id and s.capability = change.capability
        returning change.*`,
-      [change.providerId, change.capability, change.aiModelId, change.previousAiModelId, change.version, change.actor, change.reason ?? null, change.scheduledChangeId ?? null],
+      [
+        change.providerId,
+        change.capability,
+        change.aiModelId,
+        change.previousAiModelId,
+        change.version,
+        change.actor,
+        change.reason ?? null,
+        change.scheduledChangeId ?? null,
+      ],
     );
     return rowToChange(rows[0]);
   }
@@ -179,7 +188,11 @@ export class ActivationRepository {
   }
 
   /** Changes with afterId < id (< beforeId when given) matching the filter, oldest first. */
-  async changesAfter(em: EntityManager, afterId: string, options: { beforeId?: string; limit?: number; filter?: HistoryFilter } = {}): Promise<ChangeRecord[]> {
+  async changesAfter(
+    em: EntityManager,
+    afterId: string,
+    options: { beforeId?: string; limit?: number; filter?: HistoryFilter } = {},
+  ): Promise<ChangeRecord[]> {
     const { where, params } = filterSql(options.filter ?? {});
     const rows = await em.execute<Record<string, unknown>[]>(
       `select * from activation_change where id > ?${options.beforeId === undefined ? '' : ' and id < ?'} and ${where} order by id${options.limit === undefined ? '' : ` limit ${options.limit}`}`,
@@ -189,7 +202,13 @@ export class ActivationRepository {
   }
 
   /** Versions in (after, before) of one slot, oldest first (a feed filling a gap). */
-  async slotVersionsBetween(em: EntityManager, providerId: string, capability: Capability, after: number, before: number): Promise<ChangeRecord[]> {
+  async slotVersionsBetween(
+    em: EntityManager,
+    providerId: string,
+    capability: Capability,
+    after: number,
+    before: number,
+  ): Promise<ChangeRecord[]> {
     const changes = await em.find(
       ActivationChange,
       { providerId, capability, version: { $gt: after, $lt: before } },
@@ -252,12 +271,17 @@ export class ActivationRepository {
         where p.slug = ?`,
       [version, capability, version, slug],
     );
-    return row && { providerId: row.provider_id, currentVersion: Number(row.version), found: row.found, aiModelId: row.model_id, modelName: row.name };
+    return (
+      row && { providerId: row.provider_id, currentVersion: Number(row.version), found: row.found, aiModelId: row.model_id, modelName: row.name }
+    );
   }
 
   /** Locks a live model that has `capability` (FOR SHARE, as activateModel locks it); false when there is none. */
   async lockModelFor(em: EntityManager, aiModelId: string, capability: Capability): Promise<boolean> {
-    const rows = await em.execute(`select id from ai_model where id = ? and deleted_at is null and ? = any (capabilities) for share`, [aiModelId, capability]);
+    const rows = await em.execute(`select id from ai_model where id = ? and deleted_at is null and ? = any (capabilities) for share`, [
+      aiModelId,
+      capability,
+    ]);
     return rows.length > 0;
   }
 

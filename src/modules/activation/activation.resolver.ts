@@ -69,7 +69,9 @@ export class ActivationResolver {
     return this.queries.activeModels(ctx, provider);
   }
 
-  @Query(() => ActiveModelChangeConnection, { description: 'Changes of slots, newest first: of one provider or all; by author; from/to: changedAt >= from and < to.' })
+  @Query(() => ActiveModelChangeConnection, {
+    description: 'Changes of slots, newest first: of one provider or all; by author; from/to: changedAt >= from and < to.',
+  })
   async activationHistory(@Args() args: ActivationHistoryArgs, @Ctx() ctx: RequestContext): Promise<ActiveModelChangeConnection> {
     const page = await this.queries.history(ctx, { ...args, first: args.first ?? 20 });
     const edges = page.changes.map((node) => ({ cursor: toCursor(node.id), node }));
@@ -78,15 +80,23 @@ export class ActivationResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => ActivateModelPayload, { description: 'Gives the model its slots, taking each from its holder atomically. ADMIN only.' })
-  async activateModel(@Arg('input', { description: 'Which model, which slots.' }) input: ActivateModelInput, @Ctx() ctx: RequestContext): Promise<ActivateModelPayload> {
+  async activateModel(
+    @Arg('input', { description: 'Which model, which slots.' }) input: ActivateModelInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ActivateModelPayload> {
     const result = await this.activation.activate(actorOf(ctx), input);
     const deactivated = await ctx.loaders.modelById.loadMany(result.displacedAiModelIds);
     return { model: result.model, changes: result.changes, deactivated: deactivated.filter((m) => m && !(m instanceof Error)) };
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => RevertSlotPayload, { description: 'Puts a slot back to the model it held at an earlier version, as a new change. ADMIN only.' })
-  async revertSlot(@Arg('input', { description: 'Which slot, which version.' }) input: RevertSlotInput, @Ctx() ctx: RequestContext): Promise<RevertSlotPayload> {
+  @Mutation(() => RevertSlotPayload, {
+    description: 'Puts a slot back to the model it held at an earlier version, as a new change. ADMIN only.',
+  })
+  async revertSlot(
+    @Arg('input', { description: 'Which slot, which version.' }) input: RevertSlotInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RevertSlotPayload> {
     const result = await this.activation.revert(actorOf(ctx), input);
     const deactivated = await ctx.loaders.modelById.loadMany(result.displacedAiModelIds);
     return { changes: result.changes, deactivated: deactivated.filter((m) => m && !(m instanceof Error)) };
@@ -94,7 +104,10 @@ export class ActivationResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => DeactivateModelPayload, { description: 'Empties slots the model holds. ADMIN only.' })
-  deactivateModel(@Arg('input', { description: 'Which model, which slots.' }) input: DeactivateModelInput, @Ctx() ctx: RequestContext): Promise<DeactivateModelPayload> {
+  deactivateModel(
+    @Arg('input', { description: 'Which model, which slots.' }) input: DeactivateModelInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DeactivateModelPayload> {
     return this.activation.deactivate(actorOf(ctx), input);
   }
 }

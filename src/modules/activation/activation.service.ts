@@ -66,7 +66,13 @@ export class ActivationService {
           targetId: model.id,
           providerId: model.providerId,
           summary: { model: model.name, capabilities: changes.map((c) => c.capability).join(', '), reason },
-          details: { model: model.name, modelId: model.id, expectedVersion: input.expectedVersion ?? null, reason, changes: slotChanges(changes) },
+          details: {
+            model: model.name,
+            modelId: model.id,
+            expectedVersion: input.expectedVersion ?? null,
+            reason,
+            changes: slotChanges(changes),
+          },
         });
       }
       return { model, changes };
@@ -79,7 +85,11 @@ export class ActivationService {
    * scheduled switch applies): the live model, each capability one of its own, expectedVersion on
    * exactly one slot. Writes no audit event: the caller records what it did.
    */
-  async activateInTransaction(tx: Transaction, actor: { name: string }, input: ActivateInput & ChangeNote): Promise<{ model: AIModel; changes: ChangeRecord[] }> {
+  async activateInTransaction(
+    tx: Transaction,
+    actor: { name: string },
+    input: ActivateInput & ChangeNote,
+  ): Promise<{ model: AIModel; changes: ChangeRecord[] }> {
     const model = await this.lockModel(tx.em, input.modelId);
     const capabilities = input.capabilities ?? model.capabilities;
     for (const c of capabilities) {
@@ -101,7 +111,10 @@ export class ActivationService {
     return { model, changes };
   }
 
-  async deactivate(actor: Actor, input: { modelId: string; capabilities?: Capability[] | null; reason?: string | null }): Promise<{ model: AIModel; changes: ChangeRecord[] }> {
+  async deactivate(
+    actor: Actor,
+    input: { modelId: string; capabilities?: Capability[] | null; reason?: string | null },
+  ): Promise<{ model: AIModel; changes: ChangeRecord[] }> {
     const reason = normalizeReason(input.reason);
     return this.transactions.run(async (tx) => {
       const model = await this.lockModel(tx.em, input.modelId);
@@ -142,7 +155,12 @@ export class ActivationService {
       if (!Number.isInteger(input.toVersion) || input.toVersion < 0 || input.toVersion >= target.currentVersion || !target.found) {
         throw new UserInputError(
           'revert.versionRange',
-          { provider: input.provider, capability: input.capability, max: Math.max(0, target.currentVersion - 1), current: target.currentVersion },
+          {
+            provider: input.provider,
+            capability: input.capability,
+            max: Math.max(0, target.currentVersion - 1),
+            current: target.currentVersion,
+          },
           'toVersion',
         );
       }
@@ -156,7 +174,14 @@ export class ActivationService {
           name: target.modelName ?? aiModelId,
         });
       }
-      const made = await this.changeSlots(tx, target.providerId, [{ capability: input.capability, aiModelId }], actor.name, input.expectedVersion ?? undefined, { reason });
+      const made = await this.changeSlots(
+        tx,
+        target.providerId,
+        [{ capability: input.capability, aiModelId }],
+        actor.name,
+        input.expectedVersion ?? undefined,
+        { reason },
+      );
       for (const c of made) {
         await this.audit.record(tx.em, actor, {
           action: AuditAction.SLOT_REVERTED,
@@ -206,7 +231,14 @@ export class ActivationService {
    * deadlocking), applies compare-and-swap when `expectedVersion` is given, and writes history +
    * slot for each slot that really changes.
    */
-  async changeSlots(tx: Transaction, providerId: string, targets: SlotTarget[], actor: string, expectedVersion?: number, note: ChangeNote = {}): Promise<ChangeRecord[]> {
+  async changeSlots(
+    tx: Transaction,
+    providerId: string,
+    targets: SlotTarget[],
+    actor: string,
+    expectedVersion?: number,
+    note: ChangeNote = {},
+  ): Promise<ChangeRecord[]> {
     if (targets.length === 0) return [];
     const { em } = tx;
     const byCapability = new Map(targets.map((t) => [t.capability, t]));

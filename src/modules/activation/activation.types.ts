@@ -107,7 +107,11 @@ export class ActivateModelInput {
   @DistinctList()
   capabilities?: Capability[] | null;
 
-  @Field(() => Int, { nullable: true, description: 'Compare-and-swap: the version the caller last saw of the one slot it changes (0 for a slot never held). Needs exactly one capability. Mismatch: CONFLICT, nothing changes.' })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Compare-and-swap: the version the caller last saw of the one slot it changes (0 for a slot never held). Needs exactly one capability. Mismatch: CONFLICT, nothing changes.',
+  })
   @IsOptional()
   @AtLeast(0)
   expectedVersion?: number | null;

@@ -15,7 +15,8 @@ class ActiveModelChangedArgs {
 
   @Field(() => String, {
     nullable: true,
-    description: 'The cursor of the last change the client saw: the changes committed after it are replayed first, then live ones follow, with no gap and no duplicate.',
+    description:
+      'The cursor of the last change the client saw: the changes committed after it are replayed first, then live ones follow, with no gap and no duplicate.',
   })
   since?: string | null;
 }

@@ -55,10 +55,17 @@ export class ChangeFeedService {
         this.slugIndex.set(filter.provider, providerId);
       }
     }
-    const feed = new ChangeFeed(this.rootEm, this.transactions, this.repository, { providerId, capability: filter.capability ?? undefined }, onEvent, () => {
-      stopListening();
-      this.feeds.delete(feed);
-    });
+    const feed = new ChangeFeed(
+      this.rootEm,
+      this.transactions,
+      this.repository,
+      { providerId, capability: filter.capability ?? undefined },
+      onEvent,
+      () => {
+        stopListening();
+        this.feeds.delete(feed);
+      },
+    );
     const stopListening = this.sequencer.onChange((change) => feed.push(change));
     try {
       await feed.start(sinceId);
@@ -180,7 +187,10 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
   }
 
   private matches(c: { providerId: string; capability: Capability }): boolean {
-    return (!this.filter.providerId || c.providerId === this.filter.providerId) && (!this.filter.capability || c.capability === this.filter.capability);
+    return (
+      (!this.filter.providerId || c.providerId === this.filter.providerId) &&
+      (!this.filter.capability || c.capability === this.filter.capability)
+    );
   }
 
   private async accept(change: ChangeRecord): Promise<void> {

@@ -35,8 +35,10 @@ export class ChangeOutbox {
     const changes = changesIn(events);
     if (changes.length === 0) return;
     try {
-      await withSpan('publish changes', { 'messaging.destination.name': ACTIVE_MODEL_CHANGED, 'messaging.batch.message_count': changes.length }, () =>
-        this.publish(changes),
+      await withSpan(
+        'publish changes',
+        { 'messaging.destination.name': ACTIVE_MODEL_CHANGED, 'messaging.batch.message_count': changes.length },
+        () => this.publish(changes),
       );
       await this.repository.markPublished(this.rootEm.fork(), changes);
     } catch (e) {

@@ -26,7 +26,10 @@ export class ModelLifecycleResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => DeleteModelPayload, { description: 'Soft-deletes a model and empties the slots it held. ADMIN only.' })
-  deleteModel(@Arg('id', () => ID, { description: 'The model id.' }) id: string, @Ctx() ctx: RequestContext): Promise<{ id: string; changes: ChangeRecord[] }> {
+  deleteModel(
+    @Arg('id', () => ID, { description: 'The model id.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<{ id: string; changes: ChangeRecord[] }> {
     return this.lifecycle.delete(actorOf(ctx), id);
   }
 }

@@ -55,11 +55,14 @@ export class ModelLifecycleService {
   async update(actor: Actor, input: UpdateModelData): Promise<AIModel> {
     return this.transactions.run(async (tx) => {
       const model = await this.models.lockLive(tx.em, input.id);
-      const diff = diffFields(auditView(model), auditView({
-        modelId: input.modelId ?? model.modelId,
-        displayName: input.displayName ?? model.displayName,
-        capabilities: input.capabilities ?? model.capabilities,
-      }));
+      const diff = diffFields(
+        auditView(model),
+        auditView({
+          modelId: input.modelId ?? model.modelId,
+          displayName: input.displayName ?? model.displayName,
+          capabilities: input.capabilities ?? model.capabilities,
+        }),
+      );
       if (!diff) return model; // nothing to change: no write, no event
       const dropped = await this.models.applyEdits(tx.em, model, input);
       // A dropped capability the model holds empties that slot: a change like any other.

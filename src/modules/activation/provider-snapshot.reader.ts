@@ -59,7 +59,9 @@ export class ProviderSnapshotReader {
   async load(emOf: () => EntityManager, ids: readonly string[], known: Map<string, Provider> = new Map()): Promise<(ProviderSnapshot | null)[]> {
     const { values, generations } = await this.store.getMany(ids);
     const result: (ProviderSnapshot | null)[] = [...values];
-    const missing = ids.map((id, i) => ({ id, key: `${id}@${generations[i]}`, generation: generations[i] })).filter((_, i) => result[i] === null);
+    const missing = ids
+      .map((id, i) => ({ id, key: `${id}@${generations[i]}`, generation: generations[i] }))
+      .filter((_, i) => result[i] === null);
     if (missing.length === 0) return result;
     // Concurrent misses of one provider share one load (after an invalidation, every request in
     // flight misses at once). Keyed by the cache generation: a request that arrives after a newer
@@ -87,8 +89,20 @@ export class ProviderSnapshotReader {
     const unknown = missing.filter((m) => !known.has(m.id)).map((m) => m.id);
     if (unknown.length) for (const p of await this.providers.findByIds(em, unknown)) known.set(p.id, p);
     const present = missing.filter((m) => known.has(m.id));
-    const slotLists = present.length ? await this.repository.slotsByProviders(em, present.map((m) => m.id)) : [];
-    const heldIds = [...new Set(slotLists.flat().map((s) => s.aiModelId).filter((id): id is string => !!id))];
+    const slotLists = present.length
+      ? await this.repository.slotsByProviders(
+          em,
+          present.map((m) => m.id),
+        )
+      : [];
+    const heldIds = [
+      ...new Set(
+        slotLists
+          .flat()
+          .map((s) => s.aiModelId)
+          .filter((id): id is string => !!id),
+      ),
+    ];
     const held = heldIds.length ? await this.models.findByIds(em, heldIds) : [];
     const heldById = new Map(held.map((m) => [m.id, m]));
 
@@ -107,7 +121,6 @@ export class ProviderSnapshotReader {
     });
     return out;
   }
-
 }
 
 /**

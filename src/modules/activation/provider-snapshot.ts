@@ -11,8 +11,7 @@ export interface ProviderSnapshot {
 }
 
 const DATE_FIELDS = ['createdAt', 'updatedAt', 'deletedAt', 'activatedAt'];
-const reviveDates = (key: string, value: unknown) =>
-  typeof value === 'string' && DATE_FIELDS.includes(key) ? new Date(value) : value;
+const reviveDates = (key: string, value: unknown) => (typeof value === 'string' && DATE_FIELDS.includes(key) ? new Date(value) : value);
 
 /** Snapshots cross Redis as JSON; dates come back as Date objects. */
 export const snapshotCodec: Codec<ProviderSnapshot> = {

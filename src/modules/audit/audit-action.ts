@@ -22,4 +22,12 @@ export enum AuditAction {
 
 /** What an event is about; its id is that thing's id (a slot's is "<provider slug>/<capability>"). */
 export type AuditTargetType = 'provider' | 'model' | 'slot' | 'scheduledChange' | 'user' | 'apiToken' | 'personalApiKey';
-export const AUDIT_TARGET_TYPES: readonly AuditTargetType[] = ['provider', 'model', 'slot', 'scheduledChange', 'user', 'apiToken', 'personalApiKey'];
+export const AUDIT_TARGET_TYPES: readonly AuditTargetType[] = [
+  'provider',
+  'model',
+  'slot',
+  'scheduledChange',
+  'user',
+  'apiToken',
+  'personalApiKey',
+];

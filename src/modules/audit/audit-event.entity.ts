@@ -23,7 +23,14 @@ export class AuditEvent {
   @Property({ type: 'timestamptz', defaultRaw: "date_trunc('milliseconds'::text, clock_timestamp())" })
   at!: Date;
 
-  @ManyToOne(() => User, { ref: true, nullable: true, fieldName: 'actor_id', foreignKeyName: 'audit_event_actor_id_fkey', updateRule: 'no action', deleteRule: 'no action' })
+  @ManyToOne(() => User, {
+    ref: true,
+    nullable: true,
+    fieldName: 'actor_id',
+    foreignKeyName: 'audit_event_actor_id_fkey',
+    updateRule: 'no action',
+    deleteRule: 'no action',
+  })
   actor!: Ref<User> | null;
 
   /** The actor's row id: the same column as `actor`, written through it. */

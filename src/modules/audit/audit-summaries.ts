@@ -70,5 +70,8 @@ export function renderSummary(locale: Locale, action: AuditAction, params: Summa
   values.reason = values.reason ? words.reason + values.reason : '';
   if (!('model' in values)) values.model = words.empty;
   // One line: whatever a name or reason holds, newlines never reach the summary.
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole).replace(/\s+/g, ' ').trim();
+  return template
+    .replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole)
+    .replace(/\s+/g, ' ')
+    .trim();
 }

@@ -21,7 +21,10 @@ export class AuditResolver {
 
 @Resolver(() => AuditEventType)
 export class AuditEventResolver {
-  @FieldResolver(() => UserType, { nullable: true, description: 'Who made the change; null for the server itself (e.g. the ADMIN_TOKEN bootstrap).' })
+  @FieldResolver(() => UserType, {
+    nullable: true,
+    description: 'Who made the change; null for the server itself (e.g. the ADMIN_TOKEN bootstrap).',
+  })
   actor(@Root() event: AuditEventView, @Ctx() ctx: RequestContext): Promise<User | null> {
     return event.actorId ? ctx.loaders.userById.load(event.actorId) : Promise.resolve(null);
   }

@@ -27,7 +27,9 @@ export class AuditEventType {
   @Field({ description: "One line for people, in the caller's locale." })
   summary: string;
 
-  @Field(() => GraphQLJSONObject, { description: 'What changed (before/after where it applies); never a secret: keys only as their hint, tokens never.' })
+  @Field(() => GraphQLJSONObject, {
+    description: 'What changed (before/after where it applies); never a secret: keys only as their hint, tokens never.',
+  })
   details: Record<string, unknown>;
 }
 
@@ -57,7 +59,10 @@ export class AuditLogArgs extends PageArgs {
   @Field(() => AuditAction, { nullable: true, description: 'Only this action.' })
   action?: AuditAction | null;
 
-  @Field(() => String, { nullable: true, description: 'Only this kind of target (provider, model, slot, scheduledChange, user, apiToken, personalApiKey).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only this kind of target (provider, model, slot, scheduledChange, user, apiToken, personalApiKey).',
+  })
   targetType?: string | null;
 
   @Field(() => Date, { nullable: true, description: 'Only events at or after this instant.' })

@@ -11,7 +11,13 @@ export class ApiToken {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @ManyToOne(() => User, { ref: true, fieldName: 'user_id', foreignKeyName: 'api_token_user_id_fkey', updateRule: 'no action', deleteRule: 'cascade' })
+  @ManyToOne(() => User, {
+    ref: true,
+    fieldName: 'user_id',
+    foreignKeyName: 'api_token_user_id_fkey',
+    updateRule: 'no action',
+    deleteRule: 'cascade',
+  })
   user!: Ref<User>;
 
   /** The owner's id (the same column as `user`, written through it): the auth cache and resolvers read it. */

@@ -15,10 +15,19 @@ export interface AuthServices {
 }
 
 /** Authentication (token → Actor, with its cache), users, roles and tokens. */
-export function createAuthModule(deps: { rootEm: EntityManager; transactions: TransactionRunner; audit: AuditService; options?: AuthenticationOptions }) {
+export function createAuthModule(deps: {
+  rootEm: EntityManager;
+  transactions: TransactionRunner;
+  audit: AuditService;
+  options?: AuthenticationOptions;
+}) {
   const authentication = new AuthenticationService(deps.rootEm, deps.options);
   deps.transactions.onCommit(authentication.forgetCommitted);
-  const services: AuthServices = { authentication, users: new UserService(deps.transactions, deps.audit), directory: new UserDirectoryService() };
+  const services: AuthServices = {
+    authentication,
+    users: new UserService(deps.transactions, deps.audit),
+    directory: new UserDirectoryService(),
+  };
   return { services, resolvers: authResolvers(services) };
 }
 

@@ -27,7 +27,8 @@ export class UserTokensResolver {
 
   @Authorized()
   @FieldResolver(() => [ApiTokenType], {
-    description: "The user's API tokens (never their secrets), newest first, revoked ones included. Visible to the user itself and to ADMIN; anyone else gets FORBIDDEN.",
+    description:
+      "The user's API tokens (never their secrets), newest first, revoked ones included. Visible to the user itself and to ADMIN; anyone else gets FORBIDDEN.",
   })
   apiTokens(@Root() user: User | Actor, @Ctx() ctx: RequestContext): Promise<ApiToken[]> {
     return this.directory.tokensOf(actorOf(ctx), ctx, user.id);

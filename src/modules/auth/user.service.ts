@@ -52,7 +52,11 @@ export class UserService {
       if (input.role === Role.MEMBER) {
         // Every demotion locks the ADMIN rows first, in one order: concurrent demotions queue,
         // so two of them cannot each see "another admin remains" and leave none.
-        await em.find(User, { role: Role.ADMIN }, { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE, fields: ['id'], disableIdentityMap: true });
+        await em.find(
+          User,
+          { role: Role.ADMIN },
+          { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE, fields: ['id'], disableIdentityMap: true },
+        );
       }
       const user = await em.findOne(User, { id: input.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!user) throw new NotFoundError('user.notFound', { id: input.id });
@@ -65,7 +69,11 @@ export class UserService {
       const diff = diffFields(before, { role: user.role, canUseSharedApi: user.canUseSharedApi });
       if (!diff) return user; // the same values: nothing to write, nothing to record
       await em.flush();
-      await this.audit.record(em, actor, { ...userEntry(AuditAction.USER_UPDATED, user), summary: { user: user.name, fields: diff.fields.join(', ') }, details: { name: user.name, ...diff } });
+      await this.audit.record(em, actor, {
+        ...userEntry(AuditAction.USER_UPDATED, user),
+        summary: { user: user.name, fields: diff.fields.join(', ') },
+        details: { name: user.name, ...diff },
+      });
       tx.emit(authChanged({ userId: user.id }));
       return user;
     });

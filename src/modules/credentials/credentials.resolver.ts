@@ -19,7 +19,8 @@ export class CredentialsResolver {
 
   @Authorized()
   @Query(() => ModelResolutionType, {
-    description: 'What a generation call by the viewer would use right now (model, key source and why). No upstream call; errors as the call itself would give.',
+    description:
+      'What a generation call by the viewer would use right now (model, key source and why). No upstream call; errors as the call itself would give.',
   })
   resolveModel(
     @Arg('provider', { description: 'The provider slug.' }) provider: string,
@@ -31,8 +32,13 @@ export class CredentialsResolver {
   }
 
   @Authorized()
-  @Mutation(() => PersonalApiKeyType, { description: "Sets the caller's own key for a provider (or, without apiKey, only whether it prefers the shared key)." })
-  setPersonalApiKey(@Arg('input', { description: 'The provider, the key and the preference.' }) input: SetPersonalApiKeyInput, @Ctx() ctx: RequestContext): Promise<PersonalApiKeyView> {
+  @Mutation(() => PersonalApiKeyType, {
+    description: "Sets the caller's own key for a provider (or, without apiKey, only whether it prefers the shared key).",
+  })
+  setPersonalApiKey(
+    @Arg('input', { description: 'The provider, the key and the preference.' }) input: SetPersonalApiKeyInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PersonalApiKeyView> {
     return this.credentials.setPersonalApiKey(actorOf(ctx), ctx.em, input);
   }
 
@@ -48,7 +54,8 @@ export class UserCredentialsResolver {
   constructor(private readonly credentials: CredentialsService) {}
 
   @FieldResolver(() => [PersonalApiKeyType], {
-    description: "The user's personal API keys (hints only), by provider slug. Visible to the user itself and to ADMIN; anyone else gets FORBIDDEN.",
+    description:
+      "The user's personal API keys (hints only), by provider slug. Visible to the user itself and to ADMIN; anyone else gets FORBIDDEN.",
   })
   personalApiKeys(@Root() user: User | Actor, @Ctx() ctx: RequestContext): Promise<PersonalApiKeyView[]> {
     return this.credentials.personalApiKeysOf(actorOf(ctx), ctx, user.id);

@@ -67,7 +67,11 @@ export class CredentialsService {
         if (old && old.useSharedApi === useSharedApi && this.secrets.decrypt(old.keyEncrypted) === input.apiKey) {
           return (await this.keys.view(tx, user.id, provider.id))!;
         }
-        view = await this.keys.upsert(tx, user.id, provider.id, { encrypted: this.secrets.encrypt(input.apiKey), hint: keyHint(input.apiKey), useSharedApi });
+        view = await this.keys.upsert(tx, user.id, provider.id, {
+          encrypted: this.secrets.encrypt(input.apiKey),
+          hint: keyHint(input.apiKey),
+          useSharedApi,
+        });
       }
       const diff = diffFields(
         { keyHint: old?.keyHint ?? null, useSharedApi: old?.useSharedApi ?? null },

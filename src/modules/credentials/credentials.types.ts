@@ -15,8 +15,10 @@ registerEnumType(KeySource, {
 
 export { KeySource };
 
-
-@ObjectType('PersonalApiKey', { simpleResolvers: true, description: "A user's own API key for a provider. The key itself is write-only: only its hint is shown." })
+@ObjectType('PersonalApiKey', {
+  simpleResolvers: true,
+  description: "A user's own API key for a provider. The key itself is write-only: only its hint is shown.",
+})
 export class PersonalApiKeyType {
   @Field({ description: 'The last four characters of the key, e.g. "…a1b2".' })
   keyHint: string;
@@ -56,13 +58,17 @@ export class SetPersonalApiKeyInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'The key, 8-1000 visible ASCII characters; write-only (stored encrypted, never returned). Absent: keep the stored key and change only useSharedApi.',
+    description:
+      'The key, 8-1000 visible ASCII characters; write-only (stored encrypted, never returned). Absent: keep the stored key and change only useSharedApi.',
   })
   @IsOptional()
   @ApiKeyText()
   apiKey?: string | null;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: false, description: "true: use the provider's shared key instead of this one (it stays stored)." })
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: "true: use the provider's shared key instead of this one (it stays stored).",
+  })
   useSharedApi?: boolean | null;
 }
-

@@ -129,11 +129,9 @@ export class KeyResolutionService {
     if (reasons.length === 1) {
       const shared = await providers.sharedKey(em, provider.id);
       if (shared !== null && provider.sharedApiKeyHint !== null) {
-        const because = translate(
-          locale,
-          personal ? 'resolution.sharedBecauseOptedIn' : 'resolution.sharedBecauseNoPersonal',
-          { provider: provider.slug },
-        );
+        const because = translate(locale, personal ? 'resolution.sharedBecauseOptedIn' : 'resolution.sharedBecauseNoPersonal', {
+          provider: provider.slug,
+        });
         const keyPart = translate(locale, 'resolution.because', { statement: translate(locale, 'resolution.sharedKey'), reason: because });
         const explanation = `${why} ${keyPart}`;
         return withKey({ provider, capability, model, keySource: KeySource.SHARED, keyHint: provider.sharedApiKeyHint, explanation }, shared);

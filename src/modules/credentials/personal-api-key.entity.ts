@@ -15,10 +15,24 @@ export class PersonalApiKey {
   [PrimaryKeyProp]?: ['user', 'provider'];
   [OptionalProps]?: 'useSharedApi' | 'updatedAt' | 'userId' | 'providerId';
 
-  @ManyToOne(() => User, { primary: true, ref: true, fieldName: 'user_id', foreignKeyName: 'personal_api_key_user_id_fkey', updateRule: 'no action', deleteRule: 'cascade' })
+  @ManyToOne(() => User, {
+    primary: true,
+    ref: true,
+    fieldName: 'user_id',
+    foreignKeyName: 'personal_api_key_user_id_fkey',
+    updateRule: 'no action',
+    deleteRule: 'cascade',
+  })
   user!: Ref<User>;
 
-  @ManyToOne(() => Provider, { primary: true, ref: true, fieldName: 'provider_id', foreignKeyName: 'personal_api_key_provider_id_fkey', updateRule: 'no action', deleteRule: 'cascade' })
+  @ManyToOne(() => Provider, {
+    primary: true,
+    ref: true,
+    fieldName: 'provider_id',
+    foreignKeyName: 'personal_api_key_provider_id_fkey',
+    updateRule: 'no action',
+    deleteRule: 'cascade',
+  })
   provider!: Ref<Provider>;
 
   @Property({ type: 'uuid', fieldName: 'user_id', persist: false })

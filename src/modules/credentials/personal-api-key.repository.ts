@@ -47,7 +47,12 @@ export class PersonalApiKeyRepository {
   }
 
   /** Stores or replaces the key in one statement: two concurrent calls cannot both insert, and the last one wins. */
-  async upsert(em: EntityManager, userId: string, providerId: string, key: { encrypted: string; hint: string; useSharedApi: boolean }): Promise<PersonalApiKeyView> {
+  async upsert(
+    em: EntityManager,
+    userId: string,
+    providerId: string,
+    key: { encrypted: string; hint: string; useSharedApi: boolean },
+  ): Promise<PersonalApiKeyView> {
     const rows = await em.execute<Record<string, unknown>[]>(
       `insert into personal_api_key (user_id, provider_id, key_encrypted, key_hint, use_shared_api, updated_at)
        values (?, ?, ?, ?, ?, now())
@@ -83,13 +88,19 @@ export class PersonalApiKeyRepository {
   }
 
   async view(em: EntityManager, userId: string, providerId: string): Promise<PersonalApiKeyView | null> {
-    const rows = await em.execute<Record<string, unknown>[]>(`select ${VIEW_COLUMNS} from personal_api_key where user_id = ? and provider_id = ?`, [userId, providerId]);
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select ${VIEW_COLUMNS} from personal_api_key where user_id = ? and provider_id = ?`,
+      [userId, providerId],
+    );
     return rows[0] ? rowToView(rows[0]) : null;
   }
 
   /** Deletes the key; its hint when there was one (for the audit log), else null. */
   async remove(em: EntityManager, userId: string, providerId: string): Promise<string | null> {
-    const rows = await em.execute<{ key_hint: string }[]>('delete from personal_api_key where user_id = ? and provider_id = ? returning key_hint', [userId, providerId]);
+    const rows = await em.execute<{ key_hint: string }[]>(
+      'delete from personal_api_key where user_id = ? and provider_id = ? returning key_hint',
+      [userId, providerId],
+    );
     return rows[0]?.key_hint ?? null;
   }
 }

@@ -24,7 +24,11 @@ export interface GatewayModuleDeps {
 /** Generation calls against the upstream providers, and the usage ledger. */
 export function createGatewayModule(deps: GatewayModuleDeps) {
   const usage = new UsageService(deps.activationQueries);
-  const gateway = new GatewayService(deps.keyResolution, usage, { adapterFor: deps.adapterFor, timeoutMs: deps.providerTimeoutMs, log: deps.log });
+  const gateway = new GatewayService(deps.keyResolution, usage, {
+    adapterFor: deps.adapterFor,
+    timeoutMs: deps.providerTimeoutMs,
+    log: deps.log,
+  });
   const services: GatewayServices = { usage, gateway };
   return { services, resolvers: gatewayResolvers(services) };
 }

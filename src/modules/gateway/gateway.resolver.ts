@@ -1,5 +1,20 @@
 import { validate } from 'class-validator';
-import { Arg, Args, ArgsType, ArgumentValidationError, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  ArgumentValidationError,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import { PageArgs } from '../shared/page-args';
 import { actorOf, type RequestContext } from '../shared/request-context';
 import { UserType } from '../auth/auth.types';
@@ -39,7 +54,10 @@ import { usageCursor, type UsageService } from './usage.service';
 
 @ArgsType()
 class UsageArgs extends PageArgs {
-  @Field(() => ID, { nullable: true, description: "Only this user's calls. ADMIN: anyone (default: everyone); MEMBER: itself only (the default)." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "Only this user's calls. ADMIN: anyone (default: everyone); MEMBER: itself only (the default).",
+  })
   userId?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Only calls to this provider (slug).' })
@@ -55,25 +73,37 @@ export class GatewayResolver {
 
   @Authorized()
   @Mutation(() => GenerationType, { description: 'A chat (capability CHAT, or CODE) with the active or the named model of a provider.' })
-  chat(@Arg('input', { description: 'The provider, the conversation and the options.' }) input: ChatInput, @Ctx() ctx: RequestContext): Promise<GenerationView> {
+  chat(
+    @Arg('input', { description: 'The provider, the conversation and the options.' }) input: ChatInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<GenerationView> {
     return this.gateway.chat(actorOf(ctx), ctx, input);
   }
 
   @Authorized()
   @Mutation(() => GenerationType, { description: 'Writes content from a prompt (capability CONTENT).' })
-  generateContent(@Arg('input', { description: 'The provider, the prompt and the options.' }) input: ContentInput, @Ctx() ctx: RequestContext): Promise<GenerationView> {
+  generateContent(
+    @Arg('input', { description: 'The provider, the prompt and the options.' }) input: ContentInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<GenerationView> {
     return this.gateway.generateContent(actorOf(ctx), ctx, input);
   }
 
   @Authorized()
   @Mutation(() => ImageGenerationType, { description: 'Generates images from a prompt (capability IMAGE; OPENAI-style providers only).' })
-  generateImage(@Arg('input', { description: 'The provider, the prompt and the options.' }) input: ImageInput, @Ctx() ctx: RequestContext): Promise<ImageGenerationView> {
+  generateImage(
+    @Arg('input', { description: 'The provider, the prompt and the options.' }) input: ImageInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ImageGenerationView> {
     return this.gateway.generateImage(actorOf(ctx), ctx, input);
   }
 
   @Authorized()
   @Mutation(() => SpeechGenerationType, { description: 'Turns text into speech (capability AUDIO; OPENAI-style providers only).' })
-  generateSpeech(@Arg('input', { description: 'The provider, the text and the options.' }) input: SpeechInput, @Ctx() ctx: RequestContext): Promise<SpeechGenerationView> {
+  generateSpeech(
+    @Arg('input', { description: 'The provider, the text and the options.' }) input: SpeechInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<SpeechGenerationView> {
     return this.gateway.generateSpeech(actorOf(ctx), ctx, input);
   }
 
@@ -110,7 +140,8 @@ export function createChatStreamResolver(gateway: Pick<GatewayService, 'chatStre
   @Resolver()
   class ChatStreamResolver {
     @Subscription(() => ChatChunkType, {
-      description: 'The same as chat, streamed: text deltas as the provider sends them, then a final chunk (done: true) with the whole generation. An upstream failure ends the stream with a PROVIDER_* error.',
+      description:
+        'The same as chat, streamed: text deltas as the provider sends them, then a final chunk (done: true) with the whole generation. An upstream failure ends the stream with a PROVIDER_* error.',
       subscribe: async ({ args, context }) => {
         const ctx = context as RequestContext;
         return gateway.chatStream(actorOf(ctx), ctx, await validChatInput((args as { input: ChatInput }).input));

@@ -29,7 +29,6 @@ interface Caller {
   scope: RequestScope;
 }
 
-
 export interface ChatData {
   provider: string;
   capability?: Capability | null;
@@ -154,14 +153,22 @@ export class GatewayService {
   /** Runs `work` as an in-flight call: abortable by abortInFlight, which waits for it to settle. */
   private track<T>(controller: AbortController, work: Promise<T>): Promise<T> {
     const done = work.finally(() => this.inFlight.delete(controller));
-    this.inFlight.set(controller, done.catch(() => undefined));
+    this.inFlight.set(
+      controller,
+      done.catch(() => undefined),
+    );
     return done;
   }
 
   async chat(actor: Actor, scope: RequestScope, input: ChatData): Promise<GenerationView> {
     const capability = chatCapability(input.capability);
     const request = { messages: input.messages.map(toChatMessage), temperature: input.temperature, maxTokens: input.maxTokens };
-    const { result, base } = await this.call({ actor, scope }, { provider: input.provider, capability, model: input.model }, (a, t) => a.chat(t, request), (r) => r.usage);
+    const { result, base } = await this.call(
+      { actor, scope },
+      { provider: input.provider, capability, model: input.model },
+      (a, t) => a.chat(t, request),
+      (r) => r.usage,
+    );
     return generationView(base, result);
   }
 
@@ -221,7 +228,10 @@ export class GatewayService {
     // Tracked until the stream has written its usage record (its generator's finally).
     let finished!: () => void;
     void this.track(controller, new Promise<void>((resolve) => (finished = resolve)));
-    return abortable(this.streamChat({ actor, scope }, resolution, request, controller.signal, () => finished()), controller);
+    return abortable(
+      this.streamChat({ actor, scope }, resolution, request, controller.signal, () => finished()),
+      controller,
+    );
   }
 
   private async *streamChat(
@@ -244,7 +254,11 @@ export class GatewayService {
       const latencyMs = elapsedSince(start);
       const record = await this.record(caller, resolution, { status: UsageStatus.OK, usage: final.usage, latencyMs });
       recorded = true;
-      yield { delta: '', done: true, generation: generationView({ id: record.id, model: resolution.model, keySource: resolution.keySource, latencyMs }, final) };
+      yield {
+        delta: '',
+        done: true,
+        generation: generationView({ id: record.id, model: resolution.model, keySource: resolution.keySource, latencyMs }, final),
+      };
     } catch (e) {
       if (recorded) throw e;
       const latencyMs = elapsedSince(start);
@@ -261,7 +275,8 @@ export class GatewayService {
       yield { error };
     } finally {
       // The client left while a chunk was being delivered.
-      if (!recorded) await this.recordQuietly(caller, resolution, { status: UsageStatus.ERROR, errorCode: CANCELLED, latencyMs: elapsedSince(start) });
+      if (!recorded)
+        await this.recordQuietly(caller, resolution, { status: UsageStatus.ERROR, errorCode: CANCELLED, latencyMs: elapsedSince(start) });
       finished();
     }
   }
@@ -292,7 +307,11 @@ export class GatewayService {
       // provider, model and status on the span; never the key.
       result = await withSpan(
         'upstream call',
-        { 'switchboard.provider': resolution.provider.slug, 'switchboard.model': resolution.model.modelId, 'switchboard.capability': resolution.capability },
+        {
+          'switchboard.provider': resolution.provider.slug,
+          'switchboard.model': resolution.model.modelId,
+          'switchboard.capability': resolution.capability,
+        },
         async (span) => {
           try {
             const answer = await run(this.adapter(resolution), this.target(resolution, signal));
@@ -309,10 +328,18 @@ export class GatewayService {
       // Aborted by a shutdown: recorded as CANCELLED, the client told to retry.
       const cancelled = signal.aborted && this.shuttingDown;
       const error = cancelled ? new ServiceUnavailableError('gateway') : this.failure(caller, e, resolution, latencyMs);
-      await this.record(caller, resolution, { status: UsageStatus.ERROR, errorCode: cancelled ? CANCELLED : errorCodeOf(error), latencyMs }).catch((recordError: unknown) =>
+      await this.record(caller, resolution, {
+        status: UsageStatus.ERROR,
+        errorCode: cancelled ? CANCELLED : errorCodeOf(error),
+        latencyMs,
+      }).catch((recordError: unknown) =>
         this.options.log.error({ requestId: caller.scope.requestId, err: recordError }, 'could not write the usage record of a failed call'),
       );
-      if (cancelled) this.options.log.warn({ requestId: caller.scope.requestId, provider: resolution.provider.slug, latencyMs }, 'upstream call aborted by shutdown');
+      if (cancelled)
+        this.options.log.warn(
+          { requestId: caller.scope.requestId, provider: resolution.provider.slug, latencyMs },
+          'upstream call aborted by shutdown',
+        );
       throw error;
     }
     const latencyMs = elapsedSince(start);
@@ -345,7 +372,11 @@ export class GatewayService {
     });
   }
 
-  private async recordQuietly(caller: Caller, resolution: Resolution, outcome: { status: UsageStatus.ERROR; errorCode: string; latencyMs: number }): Promise<void> {
+  private async recordQuietly(
+    caller: Caller,
+    resolution: Resolution,
+    outcome: { status: UsageStatus.ERROR; errorCode: string; latencyMs: number },
+  ): Promise<void> {
     try {
       await this.record(caller, resolution, outcome);
     } catch (e) {
@@ -369,15 +400,29 @@ export class GatewayService {
       this.options.log.warn({ ...logFields, kind: e.kind, providerStatus, detail }, 'upstream call failed');
       switch (e.kind) {
         case 'AUTH_FAILED':
-          return new AppError(ErrorCode.PROVIDER_AUTH_FAILED, 'gateway.providerAuthFailed', { provider: provider.slug, status: providerStatus ?? '-' }, extra);
+          return new AppError(
+            ErrorCode.PROVIDER_AUTH_FAILED,
+            'gateway.providerAuthFailed',
+            { provider: provider.slug, status: providerStatus ?? '-' },
+            extra,
+          );
         case 'RATE_LIMITED':
           return new AppError(ErrorCode.PROVIDER_RATE_LIMITED, 'gateway.providerRateLimited', { provider: provider.slug }, extra);
         case 'UNSUPPORTED':
-          return new UserInputError('gateway.capabilityUnsupported', { provider: provider.slug, style: provider.apiStyle, capability }, 'capability');
+          return new UserInputError(
+            'gateway.capabilityUnsupported',
+            { provider: provider.slug, style: provider.apiStyle, capability },
+            'capability',
+          );
         default:
           // The upstream's own words (already in the log above, redacted) are for admins only: they can carry upstream internals.
           if (caller.actor.role !== Role.ADMIN) {
-            return new AppError(ErrorCode.PROVIDER_ERROR, 'gateway.providerErrorGeneric', { provider: provider.slug, status: providerStatus ?? '-' }, extra);
+            return new AppError(
+              ErrorCode.PROVIDER_ERROR,
+              'gateway.providerErrorGeneric',
+              { provider: provider.slug, status: providerStatus ?? '-' },
+              extra,
+            );
           }
           return new AppError(ErrorCode.PROVIDER_ERROR, 'gateway.providerError', { provider: provider.slug, detail }, extra);
       }

@@ -99,7 +99,10 @@ export class EmbeddingsType extends GenerationResult {
   usage: TokenUsage | null;
 }
 
-@ObjectType('ChatChunk', { simpleResolvers: true, description: 'One event of chatStream: a piece of text, or the final chunk with the whole generation.' })
+@ObjectType('ChatChunk', {
+  simpleResolvers: true,
+  description: 'One event of chatStream: a piece of text, or the final chunk with the whole generation.',
+})
 export class ChatChunkType {
   @Field({ description: 'The next piece of text; empty on the final chunk.' })
   delta: string;
@@ -111,7 +114,10 @@ export class ChatChunkType {
   generation: GenerationType | null;
 }
 
-@ObjectType('UsageRecord', { simpleResolvers: true, description: 'One generation call: who, which model, which key source, what it cost, how it ended.' })
+@ObjectType('UsageRecord', {
+  simpleResolvers: true,
+  description: 'One generation call: who, which model, which key source, what it cost, how it ended.',
+})
 export class UsageRecordType implements Partial<UsageRecord> {
   @Field(() => ID, { description: 'Stable id; also the id of the Generation the call returned.' })
   id: string;
@@ -125,7 +131,10 @@ export class UsageRecordType implements Partial<UsageRecord> {
   @Field(() => UsageStatus, { description: 'How the call ended.' })
   status: UsageStatus;
 
-  @Field(() => String, { nullable: true, description: 'The error code the caller got (e.g. PROVIDER_RATE_LIMITED, CANCELLED for an abandoned stream); null when OK.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The error code the caller got (e.g. PROVIDER_RATE_LIMITED, CANCELLED for an abandoned stream); null when OK.',
+  })
   errorCode: string | null;
 
   @Field(() => Int, { description: 'How long the provider took, in milliseconds.' })
@@ -192,7 +201,7 @@ export class ChatInput extends GenerationTargetInput {
   @EachValid()
   messages: ChatMessageInput[];
 
-  @Field(() => Float, { nullable: true, description: 'Sampling temperature, 0-2; default: the provider\'s.' })
+  @Field(() => Float, { nullable: true, description: "Sampling temperature, 0-2; default: the provider's." })
   @IsOptional()
   @InRange(0, 2)
   temperature?: number | null;
@@ -249,7 +258,11 @@ export class SpeechInput extends GenerationTargetInput {
   @NotBlank()
   voice?: string | null;
 
-  @Field(() => String, { nullable: true, defaultValue: 'mp3', description: 'The audio format: mp3, opus, aac, flac, wav or pcm (what the provider supports).' })
+  @Field(() => String, {
+    nullable: true,
+    defaultValue: 'mp3',
+    description: 'The audio format: mp3, opus, aac, flac, wav or pcm (what the provider supports).',
+  })
   @IsOptional()
   @AudioFormat()
   format?: string | null;

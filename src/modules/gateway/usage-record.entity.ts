@@ -15,7 +15,10 @@ export { UsageStatus };
 @Entity({ tableName: 'usage_record' })
 // The two ways usage is read: one user's calls, one provider's calls; both newest first.
 @Index({ name: 'usage_record_user_idx', expression: 'create index "usage_record_user_idx" on "usage_record" ("user_id", "id" desc)' })
-@Index({ name: 'usage_record_provider_idx', expression: 'create index "usage_record_provider_idx" on "usage_record" ("provider_id", "id" desc)' })
+@Index({
+  name: 'usage_record_provider_idx',
+  expression: 'create index "usage_record_provider_idx" on "usage_record" ("provider_id", "id" desc)',
+})
 @Check({ name: 'usage_record_capability_check', expression: 'capability_rank(capability) is not null' })
 @Check({ name: 'usage_record_check', expression: "(status = 'ERROR') = (error_code is not null)" })
 @Check({ name: 'usage_record_prompt_tokens_check', expression: 'prompt_tokens >= 0' })
@@ -28,10 +31,22 @@ export class UsageRecord {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  @ManyToOne(() => User, { ref: true, fieldName: 'user_id', foreignKeyName: 'usage_record_user_id_fkey', updateRule: 'no action', deleteRule: 'no action' })
+  @ManyToOne(() => User, {
+    ref: true,
+    fieldName: 'user_id',
+    foreignKeyName: 'usage_record_user_id_fkey',
+    updateRule: 'no action',
+    deleteRule: 'no action',
+  })
   user!: Ref<User>;
 
-  @ManyToOne(() => Provider, { ref: true, fieldName: 'provider_id', foreignKeyName: 'usage_record_provider_id_fkey', updateRule: 'no action', deleteRule: 'no action' })
+  @ManyToOne(() => Provider, {
+    ref: true,
+    fieldName: 'provider_id',
+    foreignKeyName: 'usage_record_provider_id_fkey',
+    updateRule: 'no action',
+    deleteRule: 'no action',
+  })
   provider!: Ref<Provider>;
 
   /** The same columns as `user` and `provider`, written through them: pages and loaders read the ids. */

@@ -22,7 +22,13 @@ export class AIModel {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @ManyToOne(() => Provider, { ref: true, fieldName: 'provider_id', foreignKeyName: 'ai_model_provider_id_fkey', updateRule: 'no action', deleteRule: 'no action' })
+  @ManyToOne(() => Provider, {
+    ref: true,
+    fieldName: 'provider_id',
+    foreignKeyName: 'ai_model_provider_id_fkey',
+    updateRule: 'no action',
+    deleteRule: 'no action',
+  })
   provider!: Ref<Provider>;
 
   /** The provider's row id, read often (loaders, snapshots): the same column as `provider`, written through it. */

@@ -11,7 +11,7 @@ export class AIModelType {
   @Field({ description: 'Unique per provider, e.g. "claude-3.5-sonnet"; what services and `model` arguments name.' })
   name: string;
 
-  @Field({ description: "The provider's own id for the model, sent upstream, e.g. \"anthropic/claude-3.5-sonnet\"." })
+  @Field({ description: 'The provider\'s own id for the model, sent upstream, e.g. "anthropic/claude-3.5-sonnet".' })
   modelId: string;
 
   @Field({ description: 'Name shown to people.' })
@@ -47,7 +47,11 @@ export class CreateModelInput {
   @DistinctList()
   capabilities: Capability[];
 
-  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'true: activated for all its capabilities in the same transaction, exactly as activateModel.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: 'true: activated for all its capabilities in the same transaction, exactly as activateModel.',
+  })
   active?: boolean | null;
 }
 
@@ -68,7 +72,10 @@ export class UpdateModelInput {
   @NotBlank()
   displayName?: string | null;
 
-  @Field(() => [Capability], { nullable: true, description: 'The new capability list; dropping a capability the model holds empties that slot (a change event).' })
+  @Field(() => [Capability], {
+    nullable: true,
+    description: 'The new capability list; dropping a capability the model holds empties that slot (a change event).',
+  })
   @IsOptional()
   @NonEmptyList()
   @DistinctList()

@@ -15,7 +15,10 @@ export class ProviderResolver {
   }
 
   @Query(() => ProviderType, { nullable: true, description: 'One provider by slug; null when there is none.' })
-  provider(@Arg('slug', { description: 'The provider slug, e.g. "openrouter".' }) slug: string, @Ctx() ctx: RequestContext): Promise<Provider | null> {
+  provider(
+    @Arg('slug', { description: 'The provider slug, e.g. "openrouter".' }) slug: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Provider | null> {
     return ctx.loaders.providerBySlug.load(slug);
   }
 

@@ -15,7 +15,13 @@ import type { AuditService } from '../audit/audit.service';
 
 /** What the audit log may show of a provider: the shared key only as its hint. */
 function auditView(p: Provider) {
-  return { name: p.name, baseUrl: p.baseUrl ?? null, apiStyle: p.apiStyle, sharedApiEnabled: p.sharedApiEnabled, sharedApiKeyHint: p.sharedApiKeyHint ?? null };
+  return {
+    name: p.name,
+    baseUrl: p.baseUrl ?? null,
+    apiStyle: p.apiStyle,
+    sharedApiEnabled: p.sharedApiEnabled,
+    sharedApiKeyHint: p.sharedApiKeyHint ?? null,
+  };
 }
 
 export interface CreateProviderData {

@@ -88,4 +88,3 @@ export class UpdateProviderInput {
   @Field(() => Boolean, { nullable: true, description: 'Whether users may use the shared key.' })
   sharedApiEnabled?: boolean | null;
 }
-

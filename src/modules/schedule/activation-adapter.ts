@@ -14,7 +14,8 @@ export function scheduleActivationOf(activation: ActivationService): ScheduleAct
       if (!model) throw new NotFoundError('model.notFound', { id: input.modelId });
       const capabilities = input.capabilities ?? model.capabilities;
       for (const c of capabilities) {
-        if (!model.capabilities.includes(c)) throw new UserInputError('model.lacksCapability', { name: model.name, capability: c }, 'capabilities');
+        if (!model.capabilities.includes(c))
+          throw new UserInputError('model.lacksCapability', { name: model.name, capability: c }, 'capabilities');
       }
       if (input.expectedVersion != null && capabilities.length !== 1) {
         throw new UserInputError('activation.expectedVersionNeedsOneCapability', { count: capabilities.length }, 'expectedVersion');

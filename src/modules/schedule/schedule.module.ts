@@ -31,7 +31,13 @@ export interface ScheduleDeps {
 
 /** Scheduled switches: the service, this instance's worker, and their resolvers. */
 export function createScheduleModule(deps: ScheduleDeps) {
-  const schedules = new ScheduleService(deps.rootEm, deps.transactions, new ScheduleRepository(), scheduleActivationOf(deps.activation), deps.audit);
+  const schedules = new ScheduleService(
+    deps.rootEm,
+    deps.transactions,
+    new ScheduleRepository(),
+    scheduleActivationOf(deps.activation),
+    deps.audit,
+  );
   const scheduleWorker = new ScheduleWorker(schedules, { pollMs: deps.pollMs ?? SCHEDULE_POLL_MS, log: deps.log });
   schedules.worker = scheduleWorker;
   const services: ScheduleServices = { schedules, scheduleWorker };
@@ -39,5 +45,9 @@ export function createScheduleModule(deps: ScheduleDeps) {
 }
 
 export function scheduleResolvers(s: { schedules: ScheduleService; activationQueries: ActivationQueryService }): object[] {
-  return [new ScheduleResolver(s.schedules, s.activationQueries), new ScheduledChangeResolver(s.schedules), new ChangeScheduleResolver(s.schedules)];
+  return [
+    new ScheduleResolver(s.schedules, s.activationQueries),
+    new ScheduledChangeResolver(s.schedules),
+    new ChangeScheduleResolver(s.schedules),
+  ];
 }

@@ -70,7 +70,16 @@ export interface ScheduleListFilter {
 export class ScheduleRepository {
   async insert(
     em: EntityManager,
-    s: { id: string; providerId: string; aiModelId: string; capabilities: Capability[]; expectedVersion: number | null; at: Date; reason: string | null; createdBy: string },
+    s: {
+      id: string;
+      providerId: string;
+      aiModelId: string;
+      capabilities: Capability[];
+      expectedVersion: number | null;
+      at: Date;
+      reason: string | null;
+      createdBy: string;
+    },
   ): Promise<ScheduledChangeRecord> {
     const rows = await em.execute<Record<string, unknown>[]>(
       `insert into scheduled_change as s (id, provider_id, model_id, capabilities, expected_version, at, reason, created_by)
@@ -105,7 +114,9 @@ export class ScheduleRepository {
   }
 
   async nextDueAt(em: EntityManager): Promise<Date | null> {
-    const rows = await em.execute<{ at: string }[]>(`select at /* scheduled switch probe */ from scheduled_change where status = 'PENDING' order by at, id limit 1`);
+    const rows = await em.execute<{ at: string }[]>(
+      `select at /* scheduled switch probe */ from scheduled_change where status = 'PENDING' order by at, id limit 1`,
+    );
     return rows[0] ? new Date(rows[0].at) : null;
   }
 
@@ -148,17 +159,18 @@ export class ScheduleRepository {
 
   async byIds(em: EntityManager, ids: readonly string[]): Promise<ScheduledChangeRecord[]> {
     if (!ids.length) return [];
-    const rows = await em.execute<Record<string, unknown>[]>(`select ${COLUMNS} from scheduled_change s where s.id = any(?::uuid[])`, [pgArray(ids)]);
+    const rows = await em.execute<Record<string, unknown>[]>(`select ${COLUMNS} from scheduled_change s where s.id = any(?::uuid[])`, [
+      pgArray(ids),
+    ]);
     return rows.map(rowToRecord);
   }
 
   /** The history rows each switch made, oldest first, grouped in input order. */
   async changesOf(em: EntityManager, ids: readonly string[]): Promise<Record<string, unknown>[][]> {
     const rows = ids.length
-      ? await em.execute<Record<string, unknown>[]>(
-          `select * from activation_change where scheduled_change_id = any(?::uuid[]) order by id`,
-          [pgArray(ids)],
-        )
+      ? await em.execute<Record<string, unknown>[]>(`select * from activation_change where scheduled_change_id = any(?::uuid[]) order by id`, [
+          pgArray(ids),
+        ])
       : [];
     return ids.map((id) => rows.filter((r) => r.scheduled_change_id === id));
   }

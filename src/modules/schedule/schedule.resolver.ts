@@ -50,14 +50,22 @@ export class ScheduleResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => ScheduledChangeType, { description: 'Plans activateModel for `at` (within 2 s after it, exactly once, also after restarts). ADMIN only.' })
-  scheduleActivation(@Arg('input', { description: 'What, when and why.' }) input: ScheduleActivationInput, @Ctx() ctx: RequestContext): Promise<ScheduledChangeRecord> {
+  @Mutation(() => ScheduledChangeType, {
+    description: 'Plans activateModel for `at` (within 2 s after it, exactly once, also after restarts). ADMIN only.',
+  })
+  scheduleActivation(
+    @Arg('input', { description: 'What, when and why.' }) input: ScheduleActivationInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ScheduledChangeRecord> {
     return this.schedules.schedule(actorOf(ctx), input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => ScheduledChangeType, { description: 'Cancels a PENDING switch; any other status: CONFLICT. ADMIN only.' })
-  cancelScheduledChange(@Arg('id', () => ID, { description: 'The switch.' }) id: string, @Ctx() ctx: RequestContext): Promise<ScheduledChangeRecord> {
+  cancelScheduledChange(
+    @Arg('id', () => ID, { description: 'The switch.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ScheduledChangeRecord> {
     return this.schedules.cancel(actorOf(ctx), id);
   }
 }

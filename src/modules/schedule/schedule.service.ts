@@ -168,7 +168,12 @@ export class ScheduleService implements DueSwitches {
         changes = [];
       }
       for (const event of attempt) tx.emit(event);
-      const settled = await this.repository.settle(em, claimed.id, failure ? ScheduledChangeStatus.FAILED : ScheduledChangeStatus.APPLIED, failure);
+      const settled = await this.repository.settle(
+        em,
+        claimed.id,
+        failure ? ScheduledChangeStatus.FAILED : ScheduledChangeStatus.APPLIED,
+        failure,
+      );
       const action = failure ? AuditAction.SCHEDULE_FAILED : AuditAction.SCHEDULE_APPLIED;
       await this.audit.record(em, author, await this.auditEntry(em, action, settled, changes));
       return claimed.id;

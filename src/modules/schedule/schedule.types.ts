@@ -12,7 +12,10 @@ registerEnumType(ScheduledChangeStatus, {
   description: 'PENDING until it applies (APPLIED), fails a check (FAILED) or is cancelled (CANCELLED).',
 });
 
-@ObjectType('ScheduledChange', { simpleResolvers: true, description: 'A switch planned for a moment: applies within 2 s after `at`, exactly once.' })
+@ObjectType('ScheduledChange', {
+  simpleResolvers: true,
+  description: 'A switch planned for a moment: applies within 2 s after `at`, exactly once.',
+})
 export class ScheduledChangeType {
   @Field(() => ID, { description: 'Stable id.' })
   id: string;

@@ -98,7 +98,9 @@ export class ScheduleWorker {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.plannedAt = Infinity;
-      this.running = this.look().finally(() => (this.running = undefined)).then(() => this.afterLook());
+      this.running = this.look()
+        .finally(() => (this.running = undefined))
+        .then(() => this.afterLook());
     }, delayMs);
     this.timer.unref?.();
   }

@@ -11,7 +11,10 @@ import { ScheduledChangeStatus } from './schedule-rules';
  * Workers claim due rows through the partial index on PENDING rows by (at, id).
  */
 @Entity({ tableName: 'scheduled_change' })
-@Index({ name: 'scheduled_change_due_idx', expression: `create index "scheduled_change_due_idx" on "scheduled_change" ("at", "id") where "status" = 'PENDING'` })
+@Index({
+  name: 'scheduled_change_due_idx',
+  expression: `create index "scheduled_change_due_idx" on "scheduled_change" ("at", "id") where "status" = 'PENDING'`,
+})
 @Index({ name: 'scheduled_change_list_idx', properties: ['at', 'id'] })
 @Index({ name: 'scheduled_change_provider_idx', properties: ['provider', 'at', 'id'] })
 @Index({ name: 'scheduled_change_model_idx', properties: ['aiModelId'] })
@@ -27,7 +30,13 @@ export class ScheduledChange {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @ManyToOne(() => Provider, { ref: true, fieldName: 'provider_id', foreignKeyName: 'scheduled_change_provider_id_fkey', updateRule: 'no action', deleteRule: 'cascade' })
+  @ManyToOne(() => Provider, {
+    ref: true,
+    fieldName: 'provider_id',
+    foreignKeyName: 'scheduled_change_provider_id_fkey',
+    updateRule: 'no action',
+    deleteRule: 'cascade',
+  })
   provider!: Ref<Provider>;
 
   /** The provider's row id: the same column as `provider`, written through it. */
@@ -53,7 +62,13 @@ export class ScheduledChange {
   @Enum({ items: () => ScheduledChangeStatus, type: 'text', default: ScheduledChangeStatus.PENDING })
   status: ScheduledChangeStatus = ScheduledChangeStatus.PENDING;
 
-  @ManyToOne(() => User, { ref: true, fieldName: 'created_by', foreignKeyName: 'scheduled_change_created_by_fkey', updateRule: 'no action', deleteRule: 'no action' })
+  @ManyToOne(() => User, {
+    ref: true,
+    fieldName: 'created_by',
+    foreignKeyName: 'scheduled_change_created_by_fkey',
+    updateRule: 'no action',
+    deleteRule: 'no action',
+  })
   createdBy!: Ref<User>;
 
   /** The author's row id: the same column as `createdBy`, written through it. */

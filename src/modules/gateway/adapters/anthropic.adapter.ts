@@ -144,9 +144,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     }
     if (!stopped) throw new UpstreamError('PROVIDER_ERROR', 'upstream stream ended early');
     const usage: TokenUsage | null =
-      prompt !== null && completion !== null
-        ? { promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion }
-        : null;
+      prompt !== null && completion !== null ? { promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion } : null;
     yield { type: 'done', result: { content, finishReason, usage } };
   }
 

@@ -100,7 +100,7 @@ export function guardedLookup(policy: EgressPolicy) {
  */
 export function guardedFetch(policy: EgressPolicy): typeof fetch {
   const agent = new Agent({ connect: { lookup: guardedLookup(policy) } });
-  return (async (input: string | URL | Request, init?: RequestInit) => {
+  return async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (net.isIP(host)) {
@@ -109,7 +109,7 @@ export function guardedFetch(policy: EgressPolicy): typeof fetch {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UpstreamError('PROVIDER_ERROR', 'upstream URL must be http(s)');
     return (await undiciFetch(url, { ...(init as object), dispatcher: agent })) as unknown as Response;
-  });
+  };
 }
 
 /** adapterFor (adapters/index.ts) with every adapter's connections under the policy. */

@@ -196,9 +196,7 @@ export class UpstreamHttpClient {
 
       if (isRepeatableStatus(req.safety, res.status)) {
         const retryAfter = parseRetryAfter(res.headers);
-        const delay = retryAfter === null || retryAfter <= this.retry.retryAfterCapMs
-          ? this.nextDelay(attempt, retryAfter, call)
-          : null;
+        const delay = retryAfter === null || retryAfter <= this.retry.retryAfterCapMs ? this.nextDelay(attempt, retryAfter, call) : null;
         if (delay !== null) {
           // Frees the connection for the next attempt.
           await res.body?.cancel().catch(() => undefined);

@@ -158,9 +158,7 @@ export class OpenAiAdapter implements ProviderAdapter {
     // A JSON or text 200 is an error page or a misrouted endpoint, not audio.
     if (mediaType.startsWith('application/json') || mediaType.startsWith('text/')) throw malformed('not audio');
     if (bytes.byteLength === 0) throw malformed('empty audio');
-    const mimeType = mediaType.startsWith('audio/')
-      ? mediaType
-      : (SPEECH_MIME_TYPES[format.toLowerCase()] ?? 'application/octet-stream');
+    const mimeType = mediaType.startsWith('audio/') ? mediaType : (SPEECH_MIME_TYPES[format.toLowerCase()] ?? 'application/octet-stream');
     return { audioBase64: Buffer.from(bytes).toString('base64'), mimeType };
   }
 

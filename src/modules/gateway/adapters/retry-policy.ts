@@ -34,14 +34,7 @@ const RETRY_STATUSES: Record<RepeatSafety, ReadonlySet<number>> = {
 };
 
 /** Network errors that happen before a byte of the request left: always safe to repeat. */
-const CONNECT_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+const CONNECT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** The system or undici error code behind a fetch failure ("fetch failed" hides it in `cause`). */
 export function networkErrorCode(err: unknown): string | null {

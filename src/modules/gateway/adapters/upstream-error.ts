@@ -56,8 +56,11 @@ export function redactSecret(text: string, secret: string): string {
 /** Redacts, flattens and truncates an upstream-supplied message so it is fit for a client. */
 export function sanitizeUpstreamMessage(raw: string, secret: string): string {
   // Collapse control characters first so the redaction sees whole tokens.
-  // eslint-disable-next-line no-control-regex
-  const flat = raw.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = raw
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const safe = redactSecret(flat, secret);
   return safe.length > MAX_UPSTREAM_MESSAGE ? `${safe.slice(0, MAX_UPSTREAM_MESSAGE)}…` : safe;
 }
@@ -91,11 +94,7 @@ export function errorFromResponse(status: number, bodyText: string, secret: stri
   }
   const upstreamMessage = upstreamErrorMessage(parsed);
   const detail = upstreamMessage ? sanitizeUpstreamMessage(upstreamMessage, secret) : '';
-  return new UpstreamError(
-    kindForStatus(status),
-    detail ? `upstream answered ${status}: ${detail}` : `upstream answered ${status}`,
-    status,
-  );
+  return new UpstreamError(kindForStatus(status), detail ? `upstream answered ${status}: ${detail}` : `upstream answered ${status}`, status);
 }
 
 /**
