@@ -118,22 +118,35 @@
   function makeFetcher() {
     // GraphiQL may send the operation name of the document before the last edit (a paste, or a
     // document set from a script, executed at once); the server rightly refuses an operation name
-    // the document lacks. A name that matches no operation of the current text is dropped.
+    // the document lacks. A name that matches no operation of the current text is replaced by the
+    // document's only operation name, or dropped.
     function withLiveOperationName(params) {
-      if (!params || !params.operationName || typeof params.query !== 'string') return params;
+      if (!params || typeof params.query !== 'string') return params;
       var names = [];
       var re = /(?:^|[^\w$])(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g;
       var m;
       while ((m = re.exec(params.query))) names.push(m[1]);
-      if (names.indexOf(params.operationName) >= 0) return params;
+      if (params.operationName && names.indexOf(params.operationName) >= 0) return params;
+      if (!params.operationName && names.length !== 1) return params;
       var copy = Object.assign({}, params);
-      delete copy.operationName;
+      // One named operation: that is the one meant (and its name tells a subscription, for the WebSocket).
+      if (names.length === 1) copy.operationName = names[0];
+      else delete copy.operationName;
       return copy;
+    }
+
+    // A document whose (first) operation is a subscription; comments ignored.
+    function isSubscriptionText(query) {
+      var text = typeof query === 'string' ? query.replace(/#[^\n]*/g, ' ') : '';
+      return /^\s*subscription\b/.test(text) && !/[^\w$](query|mutation)\s*[\w$]*\s*[({]/.test(text);
     }
 
     return function fetcher(graphQLParams, fetcherOpts) {
       latestHeaders = (fetcherOpts && fetcherOpts.headers) || {};
       graphQLParams = withLiveOperationName(graphQLParams);
+      // GraphiQL routes by the document it parsed last, which can lag an edit: a document that is a
+      // subscription goes to the WebSocket here, whatever that parse said.
+      if (isSubscriptionText(graphQLParams.query)) return Promise.resolve(keepEvents(currentClient().iterate(graphQLParams)));
       // GraphiQL's fetcher is async: a subscription resolves to an async iterable of results.
       return Promise.resolve(baseFetcher(graphQLParams, fetcherOpts)).then(function (result) {
         return result && typeof result[Symbol.asyncIterator] === 'function' ? keepEvents(result) : result;
