@@ -3,6 +3,7 @@ import { launchBrowser, type LaunchedBrowser } from '../helpers/browser';
 import { expectText, horizontalOverflow, openConsolePage, signIn, type ConsolePage } from '../helpers/console-page';
 import { activate, createModel, createProvider, type ModelRef } from '../helpers/factories';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server';
+import { waitFor } from '../helpers/wait';
 
 /**
  * The console's change-management views (issue 11's API, api-contract-changes.graphql) in
@@ -187,9 +188,13 @@ test('the audit log lists what happened, with its filters', async () => {
 
   await page.selectOption('#audit-action', 'USER_CREATED');
   await expectText(list, 'USER_CREATED');
-  for (const action of await page.locator('#audit-list tr[data-action]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))) {
-    expect(action).toBe('USER_CREATED');
-  }
+  // The filtered page replaces the list: wait for that state (every row USER_CREATED), then check it.
+  const actions = await waitFor(
+    () => page.locator('#audit-list tr[data-action]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action'))),
+    (shown) => shown.length > 0 && shown.every((a) => a === 'USER_CREATED'),
+    { what: 'the audit list filtered to USER_CREATED' },
+  );
+  expect(new Set(actions)).toEqual(new Set(['USER_CREATED']));
   await page.selectOption('#audit-target', 'user');
   await expectText(list, 'audit-subject');
   await page.locator('#audit-actor').selectOption({ label: 'admin' });
