@@ -181,6 +181,9 @@ export function createJitExecutor(
     const { document, source, operation, operationName, context } = requestContext;
     const schema = getSchema();
     const variables = requestContext.request.variables;
+    // Typed as always present, but Apollo hands over undefined when no operation matched; graphql-js
+    // then answers with its own error instead of this executor crashing.
+    if (!(operation as OperationDefinitionNode | undefined)) return runGraphqlJs(schema, document, context, variables, operationName);
     const key = `${operationName ?? ''}\u0000${source}`;
     let compiled = cache.get(key);
     if (compiled === undefined) {

@@ -65,7 +65,8 @@ export function operationResolutionError(
   operation: OperationDefinitionNode | null | undefined,
 ): BadRequestError | undefined {
   if (operation) return undefined;
-  if (operationName) return new BadRequestError('request.unknownOperation', { name: operationName });
+  // An empty string is a name too: graphql-js looks for an operation called "" and finds none.
+  if (operationName != null) return new BadRequestError('request.unknownOperation', { name: operationName });
   return document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length > 1
     ? new BadRequestError('request.operationNameRequired')
     : undefined;

@@ -94,7 +94,7 @@ export class WsOperations {
     if (!operation)
       return {
         errors: [
-          operationName
+          operationName !== undefined
             ? new BadRequestError('request.unknownOperation', { name: operationName })
             : new BadRequestError('request.operationNameRequired'),
         ],

@@ -119,6 +119,21 @@ describe('a client mistake is a 4xx with a stable code, never a 500', () => {
     expect(res.body.errors![0].extensions!.code).toBe('BAD_REQUEST');
   });
 
+  test.each([
+    ['a subscription', 'subscription { activeModelChanged { version } }'],
+    ['a query', '{ viewer { name } }'],
+  ])('GET %s with an empty operationName: 400 BAD_REQUEST, not a 500 (found by the fuzz test)', async (_, query) => {
+    const res = await fetch(`${t.url}/graphql?query=${encodeURIComponent(query)}&operationName=`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'apollo-require-preflight': '1' },
+    });
+    const body = (await res.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
+    expect(res.status).toBe(400);
+    expect(body.errors![0].extensions!.code).toBe('BAD_REQUEST');
+    const posted = await post(t, { query, operationName: '' });
+    expect(posted.status).toBe(400);
+    expect(posted.body.errors![0].extensions!.code).toBe('BAD_REQUEST');
+  });
+
   test('two operations and no operationName', async () => {
     const res = await post(t, { query: 'query A { viewer { name } } query B { viewer { role } }' });
     expect(res.status).toBe(400);

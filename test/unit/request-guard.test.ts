@@ -22,4 +22,6 @@ test('operation resolution: an unknown name, or several operations and no name',
   const two = parse('query A { viewer { name } } query B { viewer { role } }');
   expect(operationResolutionError(two, null, null)?.messageKey).toBe('request.operationNameRequired');
   expect(operationResolutionError(two, 'C', null)?.messageKey).toBe('request.unknownOperation');
+  // graphql-js looks for an operation named "" and finds none: that is the client's mistake, not a 500.
+  expect(operationResolutionError(parse('{ viewer { name } }'), '', null)?.messageKey).toBe('request.unknownOperation');
 });
