@@ -18,7 +18,8 @@ import { startNode, type NodeProcess } from './processes';
  *  (c) subscription fan-out (default 10,000 graphql-ws subscribers): mutation return → receipt, RSS
  *      per idle subscriber.
  * Env: BENCH_DURATION (seconds per HTTP run, default 8), BENCH_FANOUT (e.g. "1000,10000"),
- * BENCH_REDIS_URL (default redis://127.0.0.1:6379; "off" skips the Redis rows), TEST_PG_URL.
+ * BENCH_REDIS_URL (default redis://127.0.0.1:6379; "off" skips the Redis rows), TEST_PG_URL,
+ * BENCH_PARTS (default "reads,writes,fanout": which of (a), (b), (c) to run).
  */
 
 // autocannon ships no types.
@@ -40,6 +41,7 @@ const FANOUT = (process.env.BENCH_FANOUT ?? '10000')
   .split(',')
   .map(Number)
   .filter((n) => n > 0);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'reads,writes,fanout').split(',').map((p) => p.trim()));
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CAPABILITIES = ['CHAT', 'CODE', 'CONTENT', 'IMAGE', 'AUDIO', 'EMBEDDING'];
 
@@ -124,6 +126,8 @@ async function startSwitchboard(databaseUrl: string, redisUrl?: string): Promise
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
       ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      // The fan-out opens all its subscribers with one admin token; in production they are many users.
+      MAX_CONNECTIONS_PER_USER: '100000',
     },
     '/healthz',
   );
@@ -267,134 +271,138 @@ async function main(): Promise<void> {
     const server = await startSwitchboard(databaseUrl);
     processes.push(server);
     const seeded = await seed(server.url);
-    const bare = await startNode(path.join(ROOT, 'dist/bench/bare-apollo.js'), {}, '/');
-    processes.push(bare);
     const fanoutResults: { count: number; p99: number; kbPerSubscriber: number }[] = [];
-
-    log('(a) reads');
-    const bareHeaders = { 'content-type': 'application/json' };
     const targets: { label: string; value: number; ok: boolean; goal: string }[] = [];
     const target = (label: string, value: number, goal: string, ok: boolean) => targets.push({ label, value, goal, ok });
-    const cpuNote = (r: ReadResult, ref: ReadResult) =>
-      `server CPU ${fmt(r.cpuUsPerRequest)} µs/request (${fmt(ref.cpuUsPerRequest / r.cpuUsPerRequest, 2)}× by CPU)`;
-    // The machine may be shared: every Switchboard run comes right after a bare Apollo run, and each
-    // ratio is taken against that adjacent run. Two rounds; the round with the better ratio is kept.
-    const pairs = async (label: string, server: NodeProcess, body = READ_BODY) => {
-      let best: { ref: ReadResult; r: ReadResult; rounds: number[] } | undefined;
-      const rounds: number[] = [];
-      for (let round = 0; round < 2; round++) {
-        const ref = await readBench('bare Apollo', bare, bareHeaders);
-        const r = await readBench(label, server, headers, body);
-        rounds.push(r.requests.average / ref.requests.average);
-        if (!best || rounds.at(-1)! > best.r.requests.average / best.ref.requests.average) best = { ref, r, rounds };
-      }
-      return best!;
-    };
-    const ratioRow = (label: string, ref: ReadResult, r: ReadResult, rounds: number[]) => {
-      row(
-        `(a) bare Apollo 5 standalone, constant (reference for the next row)`,
-        fmt(ref.requests.average),
-        `${fmt(ref.latency.p50, 1)} / ${fmt(ref.latency.p99, 1)} ms`,
-        `1.00×; server CPU ${fmt(ref.cpuUsPerRequest)} µs/request`,
-      );
-      const ratio = r.requests.average / ref.requests.average;
-      row(
-        label,
-        fmt(r.requests.average),
-        `${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} ms`,
-        `**${fmt(ratio, 2)}×** bare Apollo (rounds: ${rounds.map((x) => fmt(x, 2) + '×').join(', ')}); ${cpuNote(r, ref)}`,
-      );
-      return ratio;
-    };
-    const memory = await pairs('Switchboard', server);
-    const memoryRatio = ratioRow('(a) Switchboard activeModel, warm, in-process cache', memory.ref, memory.r, memory.rounds);
-    target('warm read, in-process, vs bare Apollo', memoryRatio, '≥ 1.0×', memoryRatio >= 1.0);
 
-    // Unknown provider, back to back with the known one (same server, same cache state).
-    let known!: ReadResult;
-    let unknown!: ReadResult;
-    const unknownRounds: number[] = [];
-    for (let round = 0; round < 2; round++) {
-      const k = await readBench('Switchboard known', server, headers);
-      const u = await readBench('Switchboard unknown', server, headers, UNKNOWN_BODY);
-      unknownRounds.push(u.requests.average / k.requests.average);
-      if (unknownRounds.length === 1 || unknownRounds[1] > unknownRounds[0]) [known, unknown] = [k, u];
-    }
-    const unknownRatio = Math.max(...unknownRounds);
-    row(
-      '(a) activeModel of a known provider (reference for the next row)',
-      fmt(known.requests.average),
-      `${fmt(known.latency.p50, 1)} / ${fmt(known.latency.p99, 1)} ms`,
-      `server CPU ${fmt(known.cpuUsPerRequest)} µs/request`,
-    );
-    row(
-      '(a) activeModel of an unknown provider (NOT_FOUND, negative cache)',
-      fmt(unknown.requests.average),
-      `${fmt(unknown.latency.p50, 1)} / ${fmt(unknown.latency.p99, 1)} ms`,
-      `**${fmt(unknownRatio, 2)}×** the known provider (rounds: ${unknownRounds.map((x) => fmt(x, 2) + '×').join(', ')}); server CPU ${fmt(unknown.cpuUsPerRequest)} µs/request`,
-    );
-    target('unknown provider vs known', unknownRatio, '≥ 0.8×', unknownRatio >= 0.8);
-
-    if (REDIS_URL !== 'off') {
-      // Production configuration: Redis, two instances of one deployment (same database); A serves
-      // the reads, B is live (holds a lease, must acknowledge every invalidation) and makes the writes.
-      const a = await startSwitchboard(databaseUrl, REDIS_URL);
-      processes.push(a);
-      const b = await startSwitchboard(databaseUrl, REDIS_URL);
-      processes.push(b);
-      const redis = await pairs('Switchboard+Redis', a);
-      const redisRatio = ratioRow(
-        '(a) Switchboard activeModel, warm, Redis + near cache, two instances (reads on A)',
-        redis.ref,
-        redis.r,
-        redis.rounds,
-      );
-      target('warm read, Redis with two instances, vs bare Apollo', redisRatio, '≥ 0.95×', redisRatio >= 0.95);
-
-      // A read mix (known providers, an unknown one) on A while B switches the read provider's model 5 times a second.
-      let switches = 0;
-      let stop = false;
-      const switcher = (async () => {
-        for (let i = 0; !stop; i++) {
-          const started = performance.now();
-          await gql(b.url, ACTIVATE, { input: { modelId: i % 2 ? seeded.flip.a : seeded.flip.b, capabilities: ['CHAT'] } });
-          switches++;
-          await new Promise((r) => setTimeout(r, Math.max(0, 200 - (performance.now() - started))));
+    if (PARTS.has('reads')) {
+      log('(a) reads');
+      const bare = await startNode(path.join(ROOT, 'dist/bench/bare-apollo.js'), {}, '/');
+      processes.push(bare);
+      const bareHeaders = { 'content-type': 'application/json' };
+      const cpuNote = (r: ReadResult, ref: ReadResult) =>
+        `server CPU ${fmt(r.cpuUsPerRequest)} µs/request (${fmt(ref.cpuUsPerRequest / r.cpuUsPerRequest, 2)}× by CPU)`;
+      // The machine may be shared: every Switchboard run comes right after a bare Apollo run, and each
+      // ratio is taken against that adjacent run. Two rounds; the round with the better ratio is kept.
+      const pairs = async (label: string, server: NodeProcess, body = READ_BODY) => {
+        let best: { ref: ReadResult; r: ReadResult; rounds: number[] } | undefined;
+        const rounds: number[] = [];
+        for (let round = 0; round < 2; round++) {
+          const ref = await readBench('bare Apollo', bare, bareHeaders);
+          const r = await readBench(label, server, headers, body);
+          rounds.push(r.requests.average / ref.requests.average);
+          if (!best || rounds.at(-1)! > best.r.requests.average / best.ref.requests.average) best = { ref, r, rounds };
         }
-      })();
-      const mixStart = performance.now();
-      const mix = await cannon(a.url, { headers, requests: MIX_BODIES.map((body) => ({ method: 'POST', body })) });
-      const mixSeconds = (performance.now() - mixStart) / 1000;
-      stop = true;
-      await switcher;
-      if (mix.non2xx || mix.errors) throw new Error(`read mix: ${mix.non2xx} non-2xx, ${mix.errors} errors`);
+        return best!;
+      };
+      const ratioRow = (label: string, ref: ReadResult, r: ReadResult, rounds: number[]) => {
+        row(
+          `(a) bare Apollo 5 standalone, constant (reference for the next row)`,
+          fmt(ref.requests.average),
+          `${fmt(ref.latency.p50, 1)} / ${fmt(ref.latency.p99, 1)} ms`,
+          `1.00×; server CPU ${fmt(ref.cpuUsPerRequest)} µs/request`,
+        );
+        const ratio = r.requests.average / ref.requests.average;
+        row(
+          label,
+          fmt(r.requests.average),
+          `${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} ms`,
+          `**${fmt(ratio, 2)}×** bare Apollo (rounds: ${rounds.map((x) => fmt(x, 2) + '×').join(', ')}); ${cpuNote(r, ref)}`,
+        );
+        return ratio;
+      };
+      const memory = await pairs('Switchboard', server);
+      const memoryRatio = ratioRow('(a) Switchboard activeModel, warm, in-process cache', memory.ref, memory.r, memory.rounds);
+      target('warm read, in-process, vs bare Apollo', memoryRatio, '≥ 1.0×', memoryRatio >= 1.0);
+
+      // Unknown provider, back to back with the known one (same server, same cache state).
+      let known!: ReadResult;
+      let unknown!: ReadResult;
+      const unknownRounds: number[] = [];
+      for (let round = 0; round < 2; round++) {
+        const k = await readBench('Switchboard known', server, headers);
+        const u = await readBench('Switchboard unknown', server, headers, UNKNOWN_BODY);
+        unknownRounds.push(u.requests.average / k.requests.average);
+        if (unknownRounds.length === 1 || unknownRounds[1] > unknownRounds[0]) [known, unknown] = [k, u];
+      }
+      const unknownRatio = Math.max(...unknownRounds);
       row(
-        `(a) read mix on A (3/5 known, 1/5 other known, 1/5 unknown) while B activates ${fmt(switches / mixSeconds, 1)}/s`,
-        fmt(mix.requests.average),
-        `${fmt(mix.latency.p50, 1)} / ${fmt(mix.latency.p99, 1)} ms`,
-        `${fmt(mix.requests.average / redis.r.requests.average, 2)}× the warm Redis read; ${switches} activations, each acknowledged by A (or A fenced) before it returned; A fenced ${
-          b.output.filter((l) => /did not acknowledge an invalidation/.test(l)).length
-        } times`,
+        '(a) activeModel of a known provider (reference for the next row)',
+        fmt(known.requests.average),
+        `${fmt(known.latency.p50, 1)} / ${fmt(known.latency.p99, 1)} ms`,
+        `server CPU ${fmt(known.cpuUsPerRequest)} µs/request`,
       );
-      await a.stop();
-      await b.stop();
+      row(
+        '(a) activeModel of an unknown provider (NOT_FOUND, negative cache)',
+        fmt(unknown.requests.average),
+        `${fmt(unknown.latency.p50, 1)} / ${fmt(unknown.latency.p99, 1)} ms`,
+        `**${fmt(unknownRatio, 2)}×** the known provider (rounds: ${unknownRounds.map((x) => fmt(x, 2) + '×').join(', ')}); server CPU ${fmt(unknown.cpuUsPerRequest)} µs/request`,
+      );
+      target('unknown provider vs known', unknownRatio, '≥ 0.8×', unknownRatio >= 0.8);
+
+      if (REDIS_URL !== 'off') {
+        // Production configuration: Redis, two instances of one deployment (same database); A serves
+        // the reads, B is live (holds a lease, must acknowledge every invalidation) and makes the writes.
+        const a = await startSwitchboard(databaseUrl, REDIS_URL);
+        processes.push(a);
+        const b = await startSwitchboard(databaseUrl, REDIS_URL);
+        processes.push(b);
+        const redis = await pairs('Switchboard+Redis', a);
+        const redisRatio = ratioRow(
+          '(a) Switchboard activeModel, warm, Redis + near cache, two instances (reads on A)',
+          redis.ref,
+          redis.r,
+          redis.rounds,
+        );
+        target('warm read, Redis with two instances, vs bare Apollo', redisRatio, '≥ 0.95×', redisRatio >= 0.95);
+
+        // A read mix (known providers, an unknown one) on A while B switches the read provider's model 5 times a second.
+        let switches = 0;
+        let stop = false;
+        const switcher = (async () => {
+          for (let i = 0; !stop; i++) {
+            const started = performance.now();
+            await gql(b.url, ACTIVATE, { input: { modelId: i % 2 ? seeded.flip.a : seeded.flip.b, capabilities: ['CHAT'] } });
+            switches++;
+            await new Promise((r) => setTimeout(r, Math.max(0, 200 - (performance.now() - started))));
+          }
+        })();
+        const mixStart = performance.now();
+        const mix = await cannon(a.url, { headers, requests: MIX_BODIES.map((body) => ({ method: 'POST', body })) });
+        const mixSeconds = (performance.now() - mixStart) / 1000;
+        stop = true;
+        await switcher;
+        if (mix.non2xx || mix.errors) throw new Error(`read mix: ${mix.non2xx} non-2xx, ${mix.errors} errors`);
+        row(
+          `(a) read mix on A (3/5 known, 1/5 other known, 1/5 unknown) while B activates ${fmt(switches / mixSeconds, 1)}/s`,
+          fmt(mix.requests.average),
+          `${fmt(mix.latency.p50, 1)} / ${fmt(mix.latency.p99, 1)} ms`,
+          `${fmt(mix.requests.average / redis.r.requests.average, 2)}× the warm Redis read; ${switches} activations, each acknowledged by A (or A fenced) before it returned; A fenced ${
+            b.output.filter((l) => /did not acknowledge an invalidation/.test(l)).length
+          } times`,
+        );
+        await a.stop();
+        await b.stop();
+      }
+      await bare.stop();
     }
-    await bare.stop();
 
-    log('(b) writes');
-    await writeBench(
-      'activateModel, 50 distinct slots',
-      server.url,
-      databaseName,
-      (i) => {
-        const p = seeded.distinct[i % 50];
-        return Math.floor(i / 50) % 2 ? p.a : p.b;
-      },
-      20,
-    );
-    await writeBench('activateModel, one contended slot', server.url, databaseName, (i) => (i % 2 ? seeded.hot.a : seeded.hot.b), 20);
+    if (PARTS.has('writes')) {
+      log('(b) writes');
+      await writeBench(
+        'activateModel, 50 distinct slots',
+        server.url,
+        databaseName,
+        (i) => {
+          const p = seeded.distinct[i % 50];
+          return Math.floor(i / 50) % 2 ? p.a : p.b;
+        },
+        20,
+      );
+      await writeBench('activateModel, one contended slot', server.url, databaseName, (i) => (i % 2 ? seeded.hot.a : seeded.hot.b), 20);
+    }
 
-    for (const count of FANOUT) {
+    for (const count of PARTS.has('fanout') ? FANOUT : []) {
       log(`(c) fan-out to ${count}`);
       fanoutResults.push({ count, ...(await fanoutBench(server, seeded.fanout, count)) });
     }

@@ -46,11 +46,18 @@ export function createSharedSubscribe() {
         const key = `${id}|${documentKey}`;
         let result = results.get(key);
         if (result === undefined) {
-          result = run(step.value);
-          results.set(key, result);
+          const pending = run(step.value);
+          result = pending;
+          results.set(key, pending);
+          // Once settled, later subscribers take the plain value: no await per subscriber.
+          if (pending instanceof Promise)
+            pending.then(
+              (value) => results.get(key) === pending && results.set(key, value),
+              () => undefined, // the subscriber awaiting it gets the rejection
+            );
           if (results.size > MAX_SHARED_RESULTS) results.delete(results.keys().next().value!);
         }
-        return { done: false, value: await result };
+        return { done: false, value: result instanceof Promise ? await result : result };
       },
       async return() {
         await source.return?.();

@@ -159,7 +159,10 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
         continue;
       }
       try {
-        await this.accept(change);
+        // In order (the common case) the change is accepted without a wait: with 10,000 subscribers,
+        // every await here is 10,000 more microtasks between a commit and the last socket write.
+        const filling = this.accept(change);
+        if (filling) await filling;
       } catch {
         // The history could not be read to fill a gap: deliver the change; nothing is duplicated.
         this.outbox.push(change);
@@ -193,13 +196,17 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
     );
   }
 
-  private async accept(change: ChangeRecord): Promise<void> {
+  /** Queues the change (synchronously), or returns the wait for the history that fills a gap before it. */
+  private accept(change: ChangeRecord): Promise<void> | undefined {
     const key = slotKey(change.providerId, change.capability);
     const last = this.versions.get(key) ?? 0;
-    if (change.version <= last) return; // already delivered by the replay
-    if (change.version > last + 1) await this.fill(change.providerId, change.capability, last, change.version);
-    this.versions.set(key, change.version);
-    this.outbox.push(change);
+    if (change.version <= last) return undefined; // already delivered by the replay
+    const queue = () => {
+      this.versions.set(key, change.version);
+      this.outbox.push(change);
+    };
+    if (change.version === last + 1) return void queue();
+    return this.fill(change.providerId, change.capability, last, change.version).then(queue);
   }
 
   /** Delivers versions in (after, before) of one slot from the history. */
