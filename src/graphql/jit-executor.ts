@@ -12,6 +12,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { documentCost } from './operation-limits';
+import { AppError, withoutStack } from '../common/errors';
 
 /**
  * graphql-jit behind Apollo Server's `gateway` option (the one hook Apollo has for replacing its
@@ -134,11 +135,9 @@ function toGraphQLError(e: unknown): GraphQLError {
   // graphql-js raises a null in a non-null field as a plain Error (an unexpected error: a bug);
   // graphql-jit gives it no originalError, which would make it look like a client error.
   const originalError = source.originalError ?? (NON_NULL.test(source.message) ? new Error(source.message) : undefined);
-  const out = new GraphQLError(source.message, {
-    path: source.path,
-    originalError,
-    extensions: source.extensions,
-  });
+  const make = () => new GraphQLError(source.message, { path: source.path, originalError, extensions: source.extensions });
+  // An expected error (AppError) needs no stack of its own; an unexpected one keeps it for the log.
+  const out = originalError instanceof AppError ? withoutStack(make) : make();
   if (source.locations?.length) (out as { locations?: unknown }).locations = source.locations;
   return out;
 }
@@ -170,7 +169,10 @@ export function createJitExecutor(
       if (cost === undefined || cost > options.maxCost) return FALLBACK;
     }
     try {
-      const compiled = compileQuery(schema, document, operationName ?? undefined);
+      const compiled = compileQuery(schema, document, operationName ?? undefined, {
+        // A resolver's own error keeps its stack; the wrapper graphql-jit puts around it needs none.
+        disablingCapturingStackErrors: true,
+      });
       return isCompiledQuery(compiled) ? compiled : FALLBACK;
     } catch {
       return FALLBACK;

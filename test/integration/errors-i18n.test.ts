@@ -148,6 +148,12 @@ describe('other coded errors', () => {
     const nf = await op(ActiveModelDocument, { provider: 'nope', capability: 'CHAT' }, 'fa');
     expect(errorCode(nf)).toBe('NOT_FOUND');
     expect(nf.errors![0].message).toBe(translate('fa', 'provider.notFound', { slug: 'nope' }));
+    // Warm misses share one ready-made error: each answer is still in its caller's language.
+    for (const locale of ['en', 'fa', 'en'] as const) {
+      const again = await op(ActiveModelDocument, { provider: 'nope', capability: 'CHAT' }, locale);
+      expect(again.errors![0].message).toBe(translate(locale, 'provider.notFound', { slug: 'nope' }));
+      expect(again.errors![0].path).toEqual(['activeModel']);
+    }
     const unauth = await t.op(ViewerNameDocument, {}, { token: null, locale: 'fa' });
     statuses.push(unauth.status);
     expect(errorCode(unauth)).toBe('UNAUTHENTICATED');

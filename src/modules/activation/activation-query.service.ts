@@ -6,6 +6,7 @@ import { checkPageSize } from '../shared/page-args';
 import type { RequestScope } from '../shared/request-context';
 import type { ActivationRepository } from './activation.repository';
 import { parseCursor, type ChangeRecord } from './change-record';
+import type { ProviderSnapshot } from './provider-snapshot';
 import type { ProviderSnapshotReader } from './provider-snapshot.reader';
 import type { SlotView } from './slot-view';
 
@@ -15,7 +16,16 @@ export interface HistoryPage {
 }
 
 /** Reads of slots and history: what is active now, what was active then, and what changed. */
+/** How many unknown slugs keep a ready-made NOT_FOUND error (the oldest is dropped first). */
+const UNKNOWN_SLUG_ERRORS = 1024;
+
 export class ActivationQueryService {
+  /**
+   * The NOT_FOUND error of each recently asked unknown slug, made once: nothing changes an error
+   * after it is made, and making one (a GraphQLError with its message) was most of what a warm miss cost.
+   */
+  private readonly unknownSlugErrors = new Map<string, NotFoundError>();
+
   constructor(
     private readonly snapshots: ProviderSnapshotReader,
     private readonly repository: ActivationRepository,
@@ -32,8 +42,12 @@ export class ActivationQueryService {
       // The hot path: the provider's snapshot (in-process without waiting when warm; else one batched
       // cache read) answers, and primes this request's loaders for the nested fields.
       const snapshots = this.snapshots;
-      const snapshot = snapshots.peekBySlug(slug) ?? (snapshots.isUnknownSlug(slug) ? null : await scope.loaders.snapshotBySlug(slug));
-      if (!snapshot) throw new NotFoundError('provider.notFound', { slug });
+      let snapshot: ProviderSnapshot | null | undefined = snapshots.peekBySlug(slug);
+      if (!snapshot) {
+        if (snapshots.isUnknownSlug(slug)) throw this.unknownSlugError(slug);
+        snapshot = await scope.loaders.snapshotBySlug(slug);
+        if (!snapshot) throw new NotFoundError('provider.notFound', { slug });
+      }
       scope.loaders.prime(snapshot);
       const aiModelId = snapshot.slots.find((s) => s.capability === capability)?.aiModelId;
       return aiModelId ? (snapshot.heldModels.find((m) => m.id === aiModelId) ?? null) : null;
@@ -41,6 +55,16 @@ export class ActivationQueryService {
     const provider = await this.providerOrFail(scope, slug);
     const aiModelId = await this.repository.holderAt(scope.em, provider.id, capability, at);
     return aiModelId ? scope.loaders.modelById.load(aiModelId) : null;
+  }
+
+  private unknownSlugError(slug: string): NotFoundError {
+    let error = this.unknownSlugErrors.get(slug);
+    if (!error) {
+      error = new NotFoundError('provider.notFound', { slug });
+      this.unknownSlugErrors.set(slug, error);
+      if (this.unknownSlugErrors.size > UNKNOWN_SLUG_ERRORS) this.unknownSlugErrors.delete(this.unknownSlugErrors.keys().next().value!);
+    }
+    return error;
   }
 
   /** Held slots, ordered by provider slug, then capability in enum order. */
