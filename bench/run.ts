@@ -164,12 +164,19 @@ async function historyCount(databaseName: string): Promise<number> {
   return Number((await pg('select count(*) as n from activation_change', databaseName))[0].n);
 }
 
-async function writeBench(label: string, url: string, databaseName: string, pick: (i: number) => string, connections: number): Promise<void> {
+async function writeBench(
+  label: string,
+  server: NodeProcess,
+  databaseName: string,
+  pick: (i: number) => string,
+  connections: number,
+): Promise<void> {
   let n = 0;
   const before = await historyCount(databaseName);
+  const cpuBefore = server.cpuMs();
   const started = performance.now();
   const r = await autocannon({
-    url: `${url}/graphql`,
+    url: `${server.url}/graphql`,
     method: 'POST',
     connections,
     duration: Math.max(3, Math.round(DURATION / 2)),
@@ -190,7 +197,7 @@ async function writeBench(label: string, url: string, databaseName: string, pick
     `(b) ${label}, ${connections} conns`,
     fmt(r.requests.average),
     `${fmt(r.latency.p50, 1)} / ${fmt(r.latency.p99, 1)} ms`,
-    `${fmt(changes / seconds)} changes/s`,
+    `${fmt(changes / seconds)} changes/s; server CPU ${fmt(((server.cpuMs() - cpuBefore) * 1000) / r.requests.total)} µs/request`,
   );
 }
 
@@ -391,7 +398,7 @@ async function main(): Promise<void> {
       log('(b) writes');
       await writeBench(
         'activateModel, 50 distinct slots',
-        server.url,
+        server,
         databaseName,
         (i) => {
           const p = seeded.distinct[i % 50];
@@ -399,7 +406,7 @@ async function main(): Promise<void> {
         },
         20,
       );
-      await writeBench('activateModel, one contended slot', server.url, databaseName, (i) => (i % 2 ? seeded.hot.a : seeded.hot.b), 20);
+      await writeBench('activateModel, one contended slot', server, databaseName, (i) => (i % 2 ? seeded.hot.a : seeded.hot.b), 20);
     }
 
     for (const count of PARTS.has('fanout') ? FANOUT : []) {

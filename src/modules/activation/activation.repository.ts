@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Capability } from '../../common/capability';
-import { pgArray } from '../../db/sql';
+import { pgArray, type SqlStatement } from '../../db/sql';
 import { ActivationChange } from './activation-change.entity';
 import { rowToChange, type ChangeRecord } from './change-record';
 import type { SlotView } from './slot-view';
@@ -101,13 +101,15 @@ export class ActivationRepository {
       reason?: string | null;
       scheduledChangeId?: string | null;
     },
+    /** A statement that commits with this change, run inside this one (Postgres runs every data-modifying WITH part). */
+    companion?: SqlStatement,
   ): Promise<ChangeRecord> {
     const rows = await em.execute<Record<string, unknown>[]>(
       `with change as (
          insert into activation_change (provider_id, capability, model_id, previous_model_id, version, changed_by, reason, scheduled_change_id)
          values (?, ?, ?, ?, ?, ?, ?, ?)
          returning *
-       )
+       )${companion ? `, companion as (${companion.sql})` : ''}
        update activation_slot s
           set model_id = change.model_id, version = change.version,
               activated_at = change.changed_at, activated_by = change.changed_by
@@ -123,6 +125,7 @@ export class ActivationRepository {
         change.actor,
         change.reason ?? null,
         change.scheduledChangeId ?? null,
+        ...(companion?.params ?? []),
       ],
     );
     return rowToChange(rows[0]);

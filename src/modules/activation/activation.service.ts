@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../common/ids';
 import { sortCapabilities, type Capability } from '../../common/capability';
 import { ConflictError, NotFoundError, UserInputError } from '../../common/errors';
+import type { SqlStatement } from '../../db/sql';
 import type { Transaction, TransactionRunner } from '../../db/transaction';
 import type { Actor } from '../auth/actor';
 import { AIModel } from '../model/ai-model.entity';
@@ -14,10 +15,19 @@ import { AuditAction } from '../audit/audit-action';
 import { slotChanges } from '../audit/audit-details';
 import type { AuditService } from '../audit/audit.service';
 
+/** A slot change as known once its slot is locked, before it is written (no id or time yet). */
+export type PlannedChange = Pick<ChangeRecord, 'capability' | 'version' | 'previousAiModelId' | 'aiModelId'>;
+
 /** What a change records besides its slot: why, and the scheduled switch that made it. */
 export interface ChangeNote {
   reason?: string | null;
   scheduledChangeId?: string | null;
+  /**
+   * What commits with the changes (their audit event), sent inside the statement that writes the last
+   * change: the slot locks and the history lock serialize writers until commit, so a statement of its
+   * own there would cost every writer a round trip.
+   */
+  companion?: (planned: PlannedChange[]) => SqlStatement;
 }
 
 export interface ActivateInput {
@@ -57,38 +67,39 @@ export class ActivationService {
   /** activateModel: the model takes its slots; one audit event when something changed (in the same transaction). */
   async activate(actor: Actor, input: ActivateInput): Promise<ActivateResult> {
     const reason = normalizeReason(input.reason);
-    const result = await this.transactions.run(async (tx) => {
-      const { model, changes } = await this.activateInTransaction(tx, actor, { ...input, reason });
-      if (changes.length) {
-        await this.audit.record(tx.em, actor, {
-          action: AuditAction.MODEL_ACTIVATED,
-          targetType: 'model',
-          targetId: model.id,
-          providerId: model.providerId,
-          summary: { model: model.name, capabilities: changes.map((c) => c.capability).join(', '), reason },
-          details: {
-            model: model.name,
-            modelId: model.id,
-            expectedVersion: input.expectedVersion ?? null,
-            reason,
-            changes: slotChanges(changes),
-          },
-        });
-      }
-      return { model, changes };
-    });
+    const result = await this.transactions.run((tx) =>
+      this.activateInTransaction(tx, actor, {
+        ...input,
+        reason,
+        companion: (model, changes) =>
+          this.audit.statement(actor, {
+            action: AuditAction.MODEL_ACTIVATED,
+            targetType: 'model',
+            targetId: model.id,
+            providerId: model.providerId,
+            summary: { model: model.name, capabilities: changes.map((c) => c.capability).join(', '), reason },
+            details: {
+              model: model.name,
+              modelId: model.id,
+              expectedVersion: input.expectedVersion ?? null,
+              reason,
+              changes: slotChanges(changes),
+            },
+          }),
+      }),
+    );
     return { ...result, displacedAiModelIds: displaced(result.changes) };
   }
 
   /**
    * activateModel's checks and slot changes inside the caller's transaction, as `actor` (also how a
    * scheduled switch applies): the live model, each capability one of its own, expectedVersion on
-   * exactly one slot. Writes no audit event: the caller records what it did.
+   * exactly one slot. Writes no audit event: the caller records what it did, best as the `companion`.
    */
   async activateInTransaction(
     tx: Transaction,
     actor: { name: string },
-    input: ActivateInput & ChangeNote,
+    input: ActivateInput & Omit<ChangeNote, 'companion'> & { companion?: (model: AIModel, planned: PlannedChange[]) => SqlStatement },
   ): Promise<{ model: AIModel; changes: ChangeRecord[] }> {
     const model = await this.lockModel(tx.em, input.modelId);
     const capabilities = input.capabilities ?? model.capabilities;
@@ -106,7 +117,11 @@ export class ActivationService {
       capabilities.map((capability) => ({ capability, aiModelId: model.id })),
       actor.name,
       input.expectedVersion ?? undefined,
-      { reason: input.reason, scheduledChangeId: input.scheduledChangeId },
+      {
+        reason: input.reason,
+        scheduledChangeId: input.scheduledChangeId,
+        companion: input.companion && ((planned) => input.companion!(model, planned)),
+      },
     );
     return { model, changes };
   }
@@ -123,17 +138,18 @@ export class ActivationService {
           throw new UserInputError('model.lacksCapability', { name: model.name, capability: c }, 'capabilities');
         }
       }
-      const changes = await this.vacate(tx, model, input.capabilities ?? model.capabilities, actor.name, reason);
-      if (changes.length) {
-        await this.audit.record(tx.em, actor, {
-          action: AuditAction.MODEL_DEACTIVATED,
-          targetType: 'model',
-          targetId: model.id,
-          providerId: model.providerId,
-          summary: { model: model.name, capabilities: changes.map((c) => c.capability).join(', '), reason },
-          details: { model: model.name, modelId: model.id, reason, changes: slotChanges(changes) },
-        });
-      }
+      const changes = await this.vacate(tx, model, input.capabilities ?? model.capabilities, actor.name, {
+        reason,
+        companion: (planned) =>
+          this.audit.statement(actor, {
+            action: AuditAction.MODEL_DEACTIVATED,
+            targetType: 'model',
+            targetId: model.id,
+            providerId: model.providerId,
+            summary: { model: model.name, capabilities: planned.map((c) => c.capability).join(', '), reason },
+            details: { model: model.name, modelId: model.id, reason, changes: slotChanges(planned) },
+          }),
+      });
       return { model, changes };
     });
   }
@@ -174,32 +190,33 @@ export class ActivationService {
           name: target.modelName ?? aiModelId,
         });
       }
-      const made = await this.changeSlots(
+      return this.changeSlots(
         tx,
         target.providerId,
         [{ capability: input.capability, aiModelId }],
         actor.name,
         input.expectedVersion ?? undefined,
-        { reason },
+        {
+          reason,
+          // One slot: one planned change.
+          companion: ([c]) =>
+            this.audit.statement(actor, {
+              action: AuditAction.SLOT_REVERTED,
+              targetType: 'slot',
+              targetId: `${input.provider}/${input.capability}`,
+              providerId: target.providerId,
+              summary: { capability: input.capability, toVersion: input.toVersion, model: target.modelName, reason },
+              details: {
+                capability: input.capability,
+                toVersion: input.toVersion,
+                expectedVersion: input.expectedVersion ?? null,
+                reason,
+                before: { version: c.version - 1, modelId: c.previousAiModelId },
+                after: { version: c.version, modelId: c.aiModelId },
+              },
+            }),
+        },
       );
-      for (const c of made) {
-        await this.audit.record(tx.em, actor, {
-          action: AuditAction.SLOT_REVERTED,
-          targetType: 'slot',
-          targetId: `${input.provider}/${input.capability}`,
-          providerId: target.providerId,
-          summary: { capability: input.capability, toVersion: input.toVersion, model: target.modelName, reason },
-          details: {
-            capability: input.capability,
-            toVersion: input.toVersion,
-            expectedVersion: input.expectedVersion ?? null,
-            reason,
-            before: { version: c.version - 1, modelId: c.previousAiModelId },
-            after: { version: c.version, modelId: c.aiModelId },
-          },
-        });
-      }
-      return made;
     });
     return { changes, displacedAiModelIds: displaced(changes) };
   }
@@ -215,14 +232,14 @@ export class ActivationService {
   }
 
   /** Empties the given slots where `model` holds them (delete, dropped capabilities, deactivate). Inside the caller's transaction. */
-  vacate(tx: Transaction, model: AIModel, capabilities: readonly Capability[], actor: string, reason?: string | null): Promise<ChangeRecord[]> {
+  vacate(tx: Transaction, model: AIModel, capabilities: readonly Capability[], actor: string, note: ChangeNote = {}): Promise<ChangeRecord[]> {
     return this.changeSlots(
       tx,
       model.providerId,
       capabilities.map((capability) => ({ capability, aiModelId: null, onlyIfHeldBy: model.id })),
       actor,
       undefined,
-      { reason },
+      note,
     );
   }
 
@@ -262,20 +279,22 @@ export class ActivationService {
     });
     if (pending.length === 0) return [];
 
+    const planned: PlannedChange[] = pending.map((slot) => ({
+      capability: slot.capability,
+      version: slot.version + 1,
+      previousAiModelId: slot.model_id,
+      aiModelId: byCapability.get(slot.capability)!.aiModelId,
+    }));
+    const companion = note.companion?.(planned);
     await this.repository.lockHistory(em);
     const changes: ChangeRecord[] = [];
-    for (const slot of pending) {
+    for (const [i, change] of planned.entries()) {
       changes.push(
-        await this.repository.writeChange(em, {
-          providerId,
-          capability: slot.capability,
-          aiModelId: byCapability.get(slot.capability)!.aiModelId,
-          previousAiModelId: slot.model_id,
-          version: slot.version + 1,
-          actor,
-          reason: note.reason,
-          scheduledChangeId: note.scheduledChangeId,
-        }),
+        await this.repository.writeChange(
+          em,
+          { ...change, providerId, actor, reason: note.reason, scheduledChangeId: note.scheduledChangeId },
+          i === planned.length - 1 ? companion : undefined,
+        ),
       );
     }
     tx.emit(slotsChanged(changes));

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditAction, type AuditTargetType } from './audit-action';
 import type { SummaryParams } from './audit-summaries';
+import type { SqlStatement } from '../../db/sql';
 
 /** An event as written and as read. */
 export interface AuditRecord {
@@ -38,28 +39,33 @@ function rowToRecord(row: Record<string, unknown>): AuditRecord {
   };
 }
 
+export interface AuditInsert {
+  actorId: string | null;
+  action: AuditAction;
+  targetType: AuditTargetType;
+  targetId: string;
+  summaryParams: SummaryParams;
+  details: Record<string, unknown>;
+  /** Adds `provider` (this provider's slug) to the summary and the details, looked up by the insert itself. */
+  providerId?: string;
+}
+
 /** The audit_event table: inserts inside the caller's transaction, newest-first pages, pruning. */
 export class AuditRepository {
   /** One insert on the transaction's connection: it commits or rolls back with the change it records. */
-  async insert(
-    em: EntityManager,
-    event: {
-      actorId: string | null;
-      action: AuditAction;
-      targetType: AuditTargetType;
-      targetId: string;
-      summaryParams: SummaryParams;
-      details: Record<string, unknown>;
-      /** Adds `provider` (this provider's slug) to the summary and the details, looked up by the insert itself. */
-      providerId?: string;
-    },
-  ): Promise<void> {
+  async insert(em: EntityManager, event: AuditInsert): Promise<void> {
+    const { sql, params } = this.insertStatement(event);
+    await em.execute(sql, params);
+  }
+
+  /** The insert as SQL and parameters, for a caller that sends it inside one of its own statements. */
+  insertStatement(event: AuditInsert): SqlStatement {
     const slug = `coalesce(jsonb_build_object('provider', (select slug from provider where id = ?::uuid)), '{}'::jsonb)`;
     const withSlug = event.providerId !== undefined;
-    await em.execute(
-      `insert into audit_event (actor_id, action, target_type, target_id, summary_key, summary_params, details)
+    return {
+      sql: `insert into audit_event (actor_id, action, target_type, target_id, summary_key, summary_params, details)
        values (?, ?, ?, ?, ?, ?::jsonb${withSlug ? ` || ${slug}` : ''}, ?::jsonb${withSlug ? ` || ${slug}` : ''})`,
-      [
+      params: [
         event.actorId,
         event.action,
         event.targetType,
@@ -70,7 +76,7 @@ export class AuditRepository {
         JSON.stringify(event.details),
         ...(withSlug ? [event.providerId] : []),
       ],
-    );
+    };
   }
 
   /** Newest first: (at, id) descending, `limit` rows. */

@@ -4,7 +4,8 @@ import { UserInputError } from '../../common/errors';
 import { isUuid } from '../../common/ids';
 import { AUDIT_TARGET_TYPES, type AuditAction, type AuditTargetType } from './audit-action';
 import { renderSummary, type SummaryParams } from './audit-summaries';
-import type { AuditRecord, AuditRepository } from './audit.repository';
+import type { AuditInsert, AuditRecord, AuditRepository } from './audit.repository';
+import type { SqlStatement } from '../../db/sql';
 
 /** Who did it: a user (id and name at that moment), or null for the server itself. */
 export type AuditActor = { id: string; name: string } | null;
@@ -71,8 +72,20 @@ export class AuditService {
   constructor(private readonly repository: AuditRepository) {}
 
   async record(em: EntityManager, actor: AuditActor, entry: AuditEntry): Promise<void> {
+    await this.repository.insert(em, this.toInsert(actor, entry));
+  }
+
+  /**
+   * The event's insert as a statement, for a caller that sends it inside its own statement (same
+   * transaction, no round trip of its own): how a slot change writes its event under the history lock.
+   */
+  statement(actor: AuditActor, entry: AuditEntry): SqlStatement {
+    return this.repository.insertStatement(this.toInsert(actor, entry));
+  }
+
+  private toInsert(actor: AuditActor, entry: AuditEntry): AuditInsert {
     const summaryParams: SummaryParams = { ...entry.summary, actor: actor?.name ?? null };
-    await this.repository.insert(em, {
+    return {
       actorId: actor?.id ?? null,
       action: entry.action,
       targetType: entry.targetType,
@@ -80,7 +93,7 @@ export class AuditService {
       summaryParams: withoutSecrets(summaryParams) as SummaryParams,
       details: withoutSecrets(entry.details) as Record<string, unknown>,
       providerId: entry.providerId,
-    });
+    };
   }
 
   /** A page of events, newest first, with summaries in `locale`. ADMIN only (checked by the resolver). */
