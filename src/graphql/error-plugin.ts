@@ -54,6 +54,12 @@ export function formatErrorInDefaultLocale(defaultLocale: Locale) {
   };
 }
 
+/** Every error is SERVICE_UNAVAILABLE and no root field has a value. */
+function unavailableOnly(result: { data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }): boolean {
+  if (!result.errors?.every((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) return false;
+  return !result.data || Object.values(result.data).every((v) => v === null);
+}
+
 export function localizedErrorsPlugin(log: Logger): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
@@ -67,6 +73,12 @@ export function localizedErrorsPlugin(log: Logger): ApolloServerPlugin<GraphQLCo
             if (out.unexpected) log.error({ err: source.error, requestId: contextValue.requestId }, 'unexpected error');
             return out.formatted;
           });
+          if (unavailableOnly(response.body.singleResult)) {
+            // Nothing was answered, only because Postgres is unavailable: a status that load
+            // balancers and retrying clients act on, instead of 200 with an error inside.
+            response.http.status = 503;
+            response.http.headers.set('retry-after', '1');
+          }
         },
       };
     },

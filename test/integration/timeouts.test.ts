@@ -40,7 +40,11 @@ describe('a Postgres that stops answering (SIGSTOP), then comes back (SIGCONT)',
       start = Date.now();
       const answers = await Promise.all([1, 2, 3].map(() => t.gql(HISTORY)));
       console.log(`3 requests answered ${answers.map((a) => a.status).join(',')} after ${Date.now() - start} ms with Postgres paused`);
-      for (const a of answers) expect(a.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      for (const a of answers) {
+        expect(a.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+        // Nothing answered: 503 (with Retry-After), not 200 with an error inside.
+        expect(a.status).toBe(503);
+      }
       expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     } finally {
       pg.resume();
