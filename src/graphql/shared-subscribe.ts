@@ -1,4 +1,14 @@
-import { createSourceEventStream, execute, Kind, print, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
+import {
+  createSourceEventStream,
+  execute,
+  Kind,
+  print,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLError,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { spansOn, withSpan, type SpanAttributes, type SpanHandle, type SpanRef } from '../observability/spans';
 
 /** Subscription fields whose events read the same for every subscriber (no per-user fields). */
 const SHAREABLE_FIELDS = new Set(['activeModelChanged']);
@@ -8,12 +18,27 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof (value as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
 }
 
-function rootField(args: ExecutionArgs): string | undefined {
-  const operation = args.document.definitions.find(
+function operationOf(args: ExecutionArgs): OperationDefinitionNode | undefined {
+  return args.document.definitions.find(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!args.operationName || d.name?.value === args.operationName),
   );
+}
+
+function rootField(operation: OperationDefinitionNode | undefined): string | undefined {
   const selection = operation?.selectionSet.selections[0];
   return operation?.selectionSet.selections.length === 1 && selection?.kind === Kind.FIELD ? selection.name.value : undefined;
+}
+
+function failOn(span: SpanHandle, errors: readonly GraphQLError[] | undefined): void {
+  if (!errors?.length) return;
+  span.fail(errors[0].message);
+  const codes = errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR'));
+  span.setAttributes({ 'graphql.error.codes': [...new Set(codes)] });
+}
+
+export interface SharedSubscribeOptions {
+  /** The graphql-ws connection a subscription's context belongs to (for its span; asked only with tracing on). */
+  connectionOf?: (contextValue: unknown) => string | undefined;
 }
 
 /**
@@ -22,20 +47,57 @@ function rootField(args: ExecutionArgs): string | undefined {
  * subscriber — a switch seen by 5,000 admin UIs is resolved once, not 5,000 times. The result only
  * depends on the event, the document and the variables (errors are localized per subscriber later,
  * in onNext).
+ *
+ * With tracing on, each subscription's start is a span (`subscription <name>`: the subscribe resolver,
+ * its SQL), and each shared event is one span where its result is computed, linked to the start of the
+ * subscription that computed it; never one per subscriber. With tracing off nothing here builds a span.
  */
-export function createSharedSubscribe() {
+export function createSharedSubscribe(options: SharedSubscribeOptions = {}) {
   const results = new Map<string, Promise<ExecutionResult> | ExecutionResult>();
 
   return async function subscribe(args: ExecutionArgs) {
-    const stream = await createSourceEventStream(args);
+    const operation = operationOf(args);
+    const field = rootField(operation);
+    // Decided once per subscription: with tracing off, no attribute, closure or span per event.
+    const tracing = spansOn();
+    let started: SpanRef | undefined;
+    let name = '';
+    let attributes: SpanAttributes = {};
+    let stream: Awaited<ReturnType<typeof createSourceEventStream>>;
+    if (tracing) {
+      name = operation?.name?.value ?? '(anonymous)';
+      attributes = {
+        'graphql.operation.type': 'subscription',
+        'graphql.operation.name': operation?.name?.value ?? '',
+        'graphql.field.name': field,
+      };
+      const connection = options.connectionOf?.(args.contextValue);
+      stream = await withSpan(`subscription ${name}`, { ...attributes, 'switchboard.connection.id': connection }, async (span) => {
+        started = span.ref;
+        const out = await createSourceEventStream(args);
+        if (!isAsyncIterable(out)) failOn(span, out.errors);
+        return out;
+      });
+    } else stream = await createSourceEventStream(args);
     if (!isAsyncIterable(stream)) return stream;
-    const field = rootField(args);
     const documentKey =
       field && SHAREABLE_FIELDS.has(field)
         ? `${print(args.document)}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}`
         : undefined;
     const source = stream[Symbol.asyncIterator]();
     const run = (event: unknown) => execute({ ...args, rootValue: event });
+    /** A shared event's result, computed in a span of its own (a new trace, linked to this subscription's start). */
+    const runTraced = (event: unknown, id: string) =>
+      withSpan(
+        `subscription event ${name}`,
+        { ...attributes, 'switchboard.event.id': id },
+        async (span) => {
+          const result = await run(event);
+          failOn(span, result.errors);
+          return result;
+        },
+        { root: true, links: [started] },
+      );
 
     const mapped: AsyncIterableIterator<ExecutionResult> = {
       async next() {
@@ -46,7 +108,7 @@ export function createSharedSubscribe() {
         const key = `${id}|${documentKey}`;
         let result = results.get(key);
         if (result === undefined) {
-          const pending = run(step.value);
+          const pending = tracing ? runTraced(step.value, id) : run(step.value);
           result = pending;
           results.set(key, pending);
           // Once settled, later subscribers take the plain value: no await per subscriber.

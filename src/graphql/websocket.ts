@@ -14,6 +14,7 @@ import type { ContextFactory } from './context-factory';
 import type { EventBus } from '../pubsub/event-bus';
 import { AUTH_CHANGED, type AuthChangedPayload } from '../modules/auth/auth-events';
 import type { OperationLimits } from './operation-limits';
+import { spansOn } from '../observability/spans';
 import {
   CLOSE_TOO_MANY_CONNECTIONS,
   ConnectionRegistry,
@@ -80,6 +81,8 @@ export function attachWebSocketServer(input: {
   /** Contexts built (and authenticated) in onSubscribe, handed to `context` for the same id. */
   const pendingContexts = (extra: unknown) =>
     ((extra as { contexts?: Map<string, RequestContext> }).contexts ??= new Map<string, RequestContext>());
+  /** With tracing on: the connection of each subscription's context, for its span. */
+  const connectionOf = new WeakMap<object, string>();
   const localize = (errors: readonly GraphQLError[], info: ConnectionInfo | undefined) =>
     errors.map((e) => {
       const out = presentError(e.toJSON(), e, info?.locale ?? input.defaultLocale, info?.connectionId ?? 'ws');
@@ -91,7 +94,7 @@ export function attachWebSocketServer(input: {
   const disposable = useServer(
     {
       schema,
-      subscribe: createSharedSubscribe(),
+      subscribe: createSharedSubscribe({ connectionOf: (context) => connectionOf.get(context as object) }),
       onConnect: async (ctx) => {
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
         const authorization = typeof params.authorization === 'string' ? params.authorization : '';
@@ -144,6 +147,7 @@ export function attachWebSocketServer(input: {
           return [context.authError instanceof GraphQLError ? context.authError : new UnauthenticatedError()];
         }
         pendingContexts(ctx.extra).set(id, context);
+        if (spansOn()) connectionOf.set(context, info.connectionId);
         return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx, id) => {

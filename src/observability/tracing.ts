@@ -1,4 +1,14 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Span,
+  type SpanOptions as SpanStartOptions,
+  type Tracer,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -11,7 +21,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { setLogMixin } from '../common/logger';
-import { installSpanRunner, type SpanAttributes } from './spans';
+import { installSpanRunner, type SpanAttributes, type SpanHandle, type SpanOptions, type SpanRef } from './spans';
 
 /**
  * OpenTelemetry tracing, loaded only when it is on (OTEL_EXPORTER_OTLP_ENDPOINT set, or a test passes
@@ -21,9 +31,11 @@ import { installSpanRunner, type SpanAttributes } from './spans';
  * Spans: one per GraphQL request over HTTP (named after the operation: type and name), one per root
  * Query/Mutation resolver (the service entry points; nested fields are property reads and stay
  * unspanned), every Postgres statement (pg instrumentation), every Redis command made while serving
- * a request (ioredis instrumentation; the key, never the value), the publish of changes and the
- * upstream provider calls (observability/spans.ts). Log lines written inside a span carry its
- * trace_id and span_id.
+ * a request (ioredis instrumentation; the key, never the value), the publish of changes, the
+ * upstream provider calls, streamed ones included (observability/spans.ts), and over graphql-ws the
+ * start of each subscription and each event of a shared subscription, once per instance where its
+ * result is computed, not per subscriber (graphql/shared-subscribe.ts). Log lines written inside a
+ * span carry its trace_id and span_id.
  */
 
 export interface TracingOptions {
@@ -81,18 +93,48 @@ export function startTracing(options: TracingOptions): Tracing {
     }
   }
 
-  installSpanRunner(<T>(name: string, attributes: SpanAttributes, run: (span: { setAttributes(a: SpanAttributes): void }) => Promise<T>) =>
-    tracer.startActiveSpan(name, { attributes: defined(attributes) }, async (span) => {
-      try {
-        return await run({ setAttributes: (a) => span.setAttributes(defined(a)) });
-      } catch (e) {
-        fail(span, e);
-        throw e;
-      } finally {
-        span.end();
-      }
-    }),
-  );
+  const spanOf = (ref: SpanRef) => ref as unknown as Span;
+  const startOptions = (attributes: SpanAttributes, options: SpanOptions | undefined): SpanStartOptions => ({
+    attributes: defined(attributes),
+    root: options?.root && !options.parent,
+    links: options?.links?.flatMap((ref) => (ref ? [{ context: spanOf(ref).spanContext() }] : [])),
+  });
+  const parentOf = (options: SpanOptions | undefined) =>
+    options?.parent ? trace.setSpan(context.active(), spanOf(options.parent)) : context.active();
+  const handle = (span: Span): SpanHandle => ({
+    ref: span as unknown as SpanRef,
+    setAttributes: (a) => span.setAttributes(defined(a)),
+    fail: (message) => span.setStatus({ code: SpanStatusCode.ERROR, message }),
+  });
+  installSpanRunner({
+    run: (name, attributes, run, options) =>
+      tracer.startActiveSpan(name, startOptions(attributes, options), parentOf(options), async (span) => {
+        try {
+          return await run(handle(span));
+        } catch (e) {
+          fail(span, e);
+          throw e;
+        } finally {
+          span.end();
+        }
+      }),
+    start(name, attributes, options) {
+      const span = tracer.startSpan(name, startOptions(attributes, options), parentOf(options));
+      let ended = false;
+      return {
+        ...handle(span),
+        within: (fn) => context.with(trace.setSpan(context.active(), span), fn),
+        end(attributes, error) {
+          if (ended) return;
+          ended = true;
+          if (attributes) span.setAttributes(defined(attributes));
+          if (error !== undefined) fail(span, error);
+          span.end();
+        },
+      };
+    },
+    active: () => trace.getActiveSpan() as unknown as SpanRef | undefined,
+  });
   setLogMixin(() => {
     const span = trace.getSpan(context.active());
     if (!span) return {};
@@ -201,8 +243,8 @@ function fail(span: Span, e: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
 }
 
-function defined(attributes: SpanAttributes): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
+function defined(attributes: SpanAttributes): Record<string, string | number | boolean | string[]> {
+  const out: Record<string, string | number | boolean | string[]> = {};
   for (const [k, v] of Object.entries(attributes)) if (v !== undefined) out[k] = v;
   return out;
 }

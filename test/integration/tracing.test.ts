@@ -3,13 +3,20 @@ import { createLogger } from '../../src/common/logger';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server';
 import { createModel, createProvider, expectOk } from '../helpers/factories';
 import { createProviderWith, setKey } from '../helpers/gateway-fixtures';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
+import { openAiStreamItems, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
+import { collect, collectLive, wsClient } from '../helpers/ws-client';
+import { waitFor } from '../helpers/wait';
+import { ChangeEventsDocument, ChatStreamDocument } from '../generated/graphql';
+import type { Client } from 'graphql-ws';
 
 /**
  * Tracing on (an in-process exporter instead of OTLP), with Redis: one activateModel is one trace
  * holding the operation (type and name), its resolver, every SQL statement of the transaction, the
  * cache invalidation and the publish (down to the Redis PUBLISH); an upstream call is a span with
  * provider, model and status and never the key; log lines written inside a request carry its trace id.
+ * Over graphql-ws: a subscription's start is a span named after its operation, a shared event is one
+ * span (not one per subscriber) linked to a subscription's start, and a streamed generation's upstream
+ * call is a span under its subscription that ends with the stream.
  */
 
 const exporter = new InMemorySpanExporter();
@@ -18,6 +25,8 @@ const PERSONAL_KEY = 'sk-trace-personal-key-0123456789abcdef';
 let t: TestServer;
 let upstream: FakeUpstream;
 let modelId: string;
+let otherModelId: string;
+const clients: Client[] = [];
 
 const attr = (span: ReadableSpan, name: string) => span.attributes[name];
 const statementOf = (span: ReadableSpan) => {
@@ -33,12 +42,14 @@ beforeAll(async () => {
   );
   await createProvider(t, 'traced');
   modelId = (await createModel(t, 'traced', 'tm', ['CHAT'])).id;
+  otherModelId = (await createModel(t, 'traced', 'tm2', ['CHAT'])).id;
   await createProviderWith(t, { slug: 'upstream', baseUrl: `${upstream.url}/v1` });
   await createModel(t, 'upstream', 'gen', ['CHAT'], { active: true, modelId: 'vendor/gen' });
   await setKey(t, ADMIN_TOKEN, { provider: 'upstream', apiKey: PERSONAL_KEY });
 });
 
 afterAll(async () => {
+  for (const c of clients) await c.dispose();
   await t?.close();
   await upstream?.close();
 });
@@ -99,4 +110,111 @@ test('an upstream call is a span with provider, model and status (never the key)
   const failed = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'upstream call failed');
   expect(failed).toMatchObject({ trace_id: traceId });
   expect(failed.span_id).toMatch(/^[0-9a-f]{16}$/);
+});
+
+const spanNamed = (name: string) => exporter.getFinishedSpans().filter((s) => s.name === name);
+const ws = () => {
+  const c = wsClient(t.url);
+  clients.push(c);
+  return c;
+};
+
+test('a subscription start is a span named after its operation; an event is one span for all its subscribers, linked to a start', async () => {
+  exporter.reset();
+  // Two subscribers of the same document and variables: the event's result is computed (and spanned) once.
+  const first = await collectLive(t, ws(), ChangeEventsDocument, { provider: 'traced' });
+  const second = await collectLive(t, ws(), ChangeEventsDocument, { provider: 'traced' });
+  const starts = spanNamed('subscription ChangeEvents');
+  expect(starts).toHaveLength(2);
+  for (const start of starts) {
+    expect(start.attributes).toMatchObject({
+      'graphql.operation.type': 'subscription',
+      'graphql.operation.name': 'ChangeEvents',
+      'graphql.field.name': 'activeModelChanged',
+    });
+    expect(attr(start, 'switchboard.connection.id')).toMatch(/^[0-9a-f-]{36}$/);
+  }
+  expect(attr(starts[0], 'switchboard.connection.id')).not.toBe(attr(starts[1], 'switchboard.connection.id'));
+
+  expectOk(
+    await t.gql(`mutation Switch($input: ActivateModelInput!) { activateModel(input: $input) { changes { version } } }`, {
+      input: { modelId: otherModelId, capabilities: ['CHAT'] },
+    }),
+  );
+  expect(await first.waitFor(1)).toHaveLength(1);
+  expect(await second.waitFor(1)).toHaveLength(1);
+  const events = await waitFor(
+    () => spanNamed('subscription event ChangeEvents'),
+    (spans) => spans.length > 0,
+    { what: 'the event span' },
+  );
+  expect(events).toHaveLength(1);
+  const [event] = events;
+  expect(event.attributes).toMatchObject({
+    'graphql.operation.type': 'subscription',
+    'graphql.operation.name': 'ChangeEvents',
+    'graphql.field.name': 'activeModelChanged',
+  });
+  expect(attr(event, 'switchboard.event.id')).toEqual(expect.any(String));
+  // Its own trace, linked to the start of the subscription that computed it.
+  expect(event.parentSpanContext).toBeUndefined();
+  expect(event.links).toHaveLength(1);
+  expect(starts.map((s) => s.spanContext().spanId)).toContain(event.links[0].context.spanId);
+  first.stop();
+  second.stop();
+});
+
+test('a streamed generation is an upstream span under its subscription: provider, model, status, ended with the stream, never the key', async () => {
+  exporter.reset();
+  const sub = collect(ws(), ChatStreamDocument, { input: { provider: 'upstream', messages: [{ role: 'USER', content: 'stream it' }] } });
+  await waitFor(() => sub.events.some((e) => e.chatStream.done) || sub.errors.length > 0, Boolean, { what: 'the final chunk' });
+  expect(sub.errors).toEqual([]);
+  const start = spanNamed('subscription ChatStream')[0];
+  expect(start?.attributes).toMatchObject({ 'graphql.operation.type': 'subscription', 'graphql.operation.name': 'ChatStream' });
+  const call = await waitFor(() => spanNamed('upstream call')[0], Boolean, { what: 'the upstream span' });
+  expect(call.attributes).toMatchObject({
+    'switchboard.provider': 'upstream',
+    'switchboard.model': 'vendor/gen',
+    'switchboard.upstream.stream': true,
+    'switchboard.upstream.status': 'ok',
+  });
+  expect(call.spanContext().traceId).toBe(start.spanContext().traceId);
+  expect(call.parentSpanContext?.spanId).toBe(start.spanContext().spanId);
+  // Not one event span per chunk: chatStream is not a shared subscription.
+  expect(spanNamed('subscription event ChatStream')).toEqual([]);
+
+  // A stream the upstream refuses: its status on the span, the failure's log line in the span's trace.
+  upstream.respondWith({ status: 500, json: { error: { message: `boom ${PERSONAL_KEY}` } } });
+  const seen = exporter.getFinishedSpans();
+  exporter.reset();
+  logLines.length = 0;
+  const failing = collect(ws(), ChatStreamDocument, { input: { provider: 'upstream', messages: [{ role: 'USER', content: 'fail it' }] } });
+  await waitFor(() => failing.errors.length, Boolean, { what: 'the stream error' });
+  expect(failing.errors).toMatchObject([{ extensions: { code: 'PROVIDER_ERROR' } }]);
+  const failed = await waitFor(() => spanNamed('upstream call')[0], Boolean, { what: 'the failed upstream span' });
+  expect(failed.attributes).toMatchObject({ 'switchboard.provider': 'upstream', 'switchboard.upstream.status': 500 });
+  expect(failed.status.code).toBe(2); // SpanStatusCode.ERROR
+  const logged = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'upstream call failed');
+  expect(logged).toMatchObject({ trace_id: failed.spanContext().traceId, span_id: failed.spanContext().spanId });
+
+  // A client that leaves mid-stream: the span still ends, as cancelled.
+  upstream.respondWith({ endpoint: 'chat', sse: openAiStreamItems('one two three four five six'), chunkDelayMs: 200 });
+  const seenFailing = exporter.getFinishedSpans();
+  exporter.reset();
+  const leaving = collect(ws(), ChatStreamDocument, { input: { provider: 'upstream', messages: [{ role: 'USER', content: 'leave it' }] } });
+  await leaving.waitFor(1);
+  leaving.stop();
+  const cancelled = await waitFor(() => spanNamed('upstream call')[0], Boolean, { what: 'the cancelled upstream span' });
+  expect(cancelled.attributes).toMatchObject({ 'switchboard.provider': 'upstream', 'switchboard.upstream.status': 'cancelled' });
+
+  // No key material in any attribute, event or status of any span.
+  const everything = JSON.stringify(
+    [...seen, ...seenFailing, ...exporter.getFinishedSpans()].map((s) => ({
+      name: s.name,
+      attributes: s.attributes,
+      events: s.events,
+      status: s.status,
+    })),
+  );
+  expect(everything).not.toContain(PERSONAL_KEY.slice(3, 20));
 });

@@ -21,7 +21,7 @@ import {
 } from './adapters';
 import type { UsageRecord } from './usage-record.entity';
 import type { UsageService } from './usage.service';
-import { withSpan } from '../../observability/spans';
+import { activeSpan, startSpan, withSpan, type SpanRef } from '../../observability/spans';
 
 /** Who is calling and on behalf of which request (for the usage record and the logs). */
 interface Caller {
@@ -228,8 +228,10 @@ export class GatewayService {
     // Tracked until the stream has written its usage record (its generator's finally).
     let finished!: () => void;
     void this.track(controller, new Promise<void>((resolve) => (finished = resolve)));
+    // The stream is read later, outside the operation that opened it: its upstream span hangs under that operation.
+    const parent = activeSpan();
     return abortable(
-      this.streamChat({ actor, scope }, resolution, request, controller.signal, () => finished()),
+      this.streamChat({ actor, scope }, resolution, request, controller.signal, () => finished(), parent),
       controller,
     );
   }
@@ -240,9 +242,12 @@ export class GatewayService {
     request: { messages: ChatMessage[]; temperature?: number | null; maxTokens?: number | null },
     signal: AbortSignal,
     finished: () => void = () => undefined,
+    parent?: SpanRef,
   ): AsyncGenerator<ChatStreamPayload> {
     const start = performance.now();
     let recorded = false;
+    // Like callTracked's span (provider, model, status; never the key), ended when the upstream stream ends or fails.
+    const span = startSpan('upstream call', upstreamAttributes(resolution, true), { parent });
     try {
       const target = this.target(resolution, signal);
       let final: ChatResult | undefined;
@@ -251,6 +256,7 @@ export class GatewayService {
         else final = event.result;
       }
       if (!final) throw new UpstreamError('PROVIDER_ERROR', 'upstream stream ended without a result');
+      span.end({ 'switchboard.upstream.status': 'ok' });
       const latencyMs = elapsedSince(start);
       const record = await this.record(caller, resolution, { status: UsageStatus.OK, usage: final.usage, latencyMs });
       recorded = true;
@@ -263,18 +269,22 @@ export class GatewayService {
       if (recorded) throw e;
       const latencyMs = elapsedSince(start);
       if (signal.aborted) {
+        span.end({ 'switchboard.upstream.status': 'cancelled' });
         recorded = true;
         await this.recordQuietly(caller, resolution, { status: UsageStatus.ERROR, errorCode: CANCELLED, latencyMs });
         // Cut short by a shutdown, not by the client: it is told to retry (elsewhere).
         if (this.shuttingDown) yield { error: new ServiceUnavailableError('gateway') };
         return;
       }
-      const error = this.failure(caller, e, resolution, latencyMs);
+      // Inside the span, so the failure's log line carries its trace id; the span records the redacted error, never `e`.
+      const error = span.within(() => this.failure(caller, e, resolution, latencyMs));
+      span.end({ 'switchboard.upstream.status': upstreamStatus(e) }, error);
       recorded = true;
       await this.record(caller, resolution, { status: UsageStatus.ERROR, errorCode: errorCodeOf(error), latencyMs });
       yield { error };
     } finally {
-      // The client left while a chunk was being delivered.
+      // The client left while a chunk was being delivered (the span's end is a no-op if it has ended already).
+      span.end({ 'switchboard.upstream.status': 'cancelled' });
       if (!recorded)
         await this.recordQuietly(caller, resolution, { status: UsageStatus.ERROR, errorCode: CANCELLED, latencyMs: elapsedSince(start) });
       finished();
@@ -305,24 +315,16 @@ export class GatewayService {
     let result: T;
     try {
       // provider, model and status on the span; never the key.
-      result = await withSpan(
-        'upstream call',
-        {
-          'switchboard.provider': resolution.provider.slug,
-          'switchboard.model': resolution.model.modelId,
-          'switchboard.capability': resolution.capability,
-        },
-        async (span) => {
-          try {
-            const answer = await run(this.adapter(resolution), this.target(resolution, signal));
-            span.setAttributes({ 'switchboard.upstream.status': 'ok' });
-            return answer;
-          } catch (e) {
-            span.setAttributes({ 'switchboard.upstream.status': e instanceof UpstreamError ? (e.status ?? e.kind) : 'error' });
-            throw e;
-          }
-        },
-      );
+      result = await withSpan('upstream call', upstreamAttributes(resolution, false), async (span) => {
+        try {
+          const answer = await run(this.adapter(resolution), this.target(resolution, signal));
+          span.setAttributes({ 'switchboard.upstream.status': 'ok' });
+          return answer;
+        } catch (e) {
+          span.setAttributes({ 'switchboard.upstream.status': upstreamStatus(e) });
+          throw e;
+        }
+      });
     } catch (e) {
       const latencyMs = elapsedSince(start);
       // Aborted by a shutdown: recorded as CANCELLED, the client told to retry.
@@ -447,6 +449,21 @@ function toChatMessage(m: { role: ChatRole; content: string }): ChatMessage {
 
 function generationView(base: GenerationBase, result: ChatResult): GenerationView {
   return { ...base, content: result.content, finishReason: result.finishReason, usage: result.usage };
+}
+
+/** What an upstream call's span says of it: provider, model, capability. Never the key. */
+function upstreamAttributes(resolution: Resolution, stream: boolean) {
+  return {
+    'switchboard.provider': resolution.provider.slug,
+    'switchboard.model': resolution.model.modelId,
+    'switchboard.capability': resolution.capability,
+    'switchboard.upstream.stream': stream,
+  };
+}
+
+/** The upstream's HTTP status, or the kind of failure when there was none. */
+function upstreamStatus(e: unknown): string | number {
+  return e instanceof UpstreamError ? (e.status ?? e.kind) : 'error';
 }
 
 function errorCodeOf(error: Error): string {
