@@ -1,6 +1,8 @@
 // The audit log (change management, ADMIN): filters by actor, action, target type and dates.
 
-import { AUDIT_ACTIONS, AUDIT_TARGETS, CHANGES_AUDIT, USERS } from '../documents.js';
+// Served by the server from its AuditAction enum (src/http/static-routes.ts), not a file in public/.
+import { AUDIT_ACTIONS, AUDIT_TARGETS } from '../audit-vocabulary.js';
+import { CHANGES_AUDIT, USERS } from '../documents.js';
 import { h, timeEl } from '../dom.js';
 import { t } from '../i18n.js';
 import { viewSection } from './common.js';
