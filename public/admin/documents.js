@@ -113,25 +113,4 @@ export const CHANGES_AUDIT = `query Audit($actorId: ID, $action: AuditAction, $t
   }
 }`;
 
-export const AUDIT_ACTIONS = [
-  'PROVIDER_CREATED',
-  'PROVIDER_UPDATED',
-  'MODEL_CREATED',
-  'MODEL_UPDATED',
-  'MODEL_DELETED',
-  'MODEL_ACTIVATED',
-  'MODEL_DEACTIVATED',
-  'SLOT_REVERTED',
-  'SCHEDULE_CREATED',
-  'SCHEDULE_CANCELLED',
-  'SCHEDULE_APPLIED',
-  'SCHEDULE_FAILED',
-  'USER_CREATED',
-  'USER_UPDATED',
-  'TOKEN_CREATED',
-  'TOKEN_REVOKED',
-  'PERSONAL_KEY_SET',
-  'PERSONAL_KEY_REMOVED',
-];
-export const AUDIT_TARGETS = ['provider', 'model', 'slot', 'scheduledChange', 'user', 'apiToken', 'personalApiKey'];
 export const SCHEDULE_STATUSES = ['PENDING', 'APPLIED', 'CANCELLED', 'FAILED'];

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { packageFileDir, projectRoot } from '../common/project-paths';
+import { AUDIT_TARGET_TYPES, AuditAction } from '../modules/audit/audit-action';
 
 /**
  * The browser's vendor files for the explorer, served from node_modules so that the explorer
@@ -35,6 +36,17 @@ function securityHeaders(res: { setHeader(name: string, value: string): unknown 
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('referrer-policy', 'no-referrer');
 }
+
+/**
+ * /admin/audit-vocabulary.js: the audit log's actions and target types for the console's filters,
+ * from the server's own lists, so a new action shows up there without a second copy in public/
+ * (which has no build step; introspection may be off).
+ */
+const AUDIT_VOCABULARY = [
+  `export const AUDIT_ACTIONS = ${JSON.stringify(Object.values(AuditAction))};`,
+  `export const AUDIT_TARGETS = ${JSON.stringify(AUDIT_TARGET_TYPES)};`,
+  '',
+].join('\n');
 
 /** Whether a GET on /graphql comes from a person typing the URL in a browser, not from a client. */
 function isBrowserVisit(url: string, accept: string | undefined): boolean {
@@ -73,6 +85,11 @@ export async function registerStaticRoutes(app: FastifyInstance): Promise<void> 
   // Relative links in the pages (and the module scripts) need the trailing slash.
   app.get('/admin', (_request, reply) => reply.redirect('/admin/', 301));
   app.get('/explorer', (_request, reply) => reply.redirect('/explorer/', 301));
+
+  app.get('/admin/audit-vocabulary.js', (_request, reply) => {
+    securityHeaders({ setHeader: (name, value) => reply.header(name, value) });
+    return reply.type('text/javascript; charset=utf-8').send(AUDIT_VOCABULARY);
+  });
 
   for (const [name, { pkg, file }] of Object.entries(VENDOR_FILES)) {
     const dir = packageFileDir(pkg, file); // fails at start-up, not on the first page view

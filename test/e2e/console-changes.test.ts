@@ -1,6 +1,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { expectText, horizontalOverflow, openConsolePage, signIn, type ConsolePage } from '../helpers/console-page';
+import {
+  expectText,
+  goToView,
+  horizontalOverflow,
+  openConsolePage,
+  openDialog,
+  signIn,
+  submitDialog,
+  type ConsolePage,
+} from '../helpers/console-page';
 import { activate, createModel, createProvider, type ModelRef } from '../helpers/factories';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server';
 import { waitFor } from '../helpers/wait';
@@ -40,18 +49,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const dialog = (page: Page) => page.locator('dialog[open]');
 const cell = (page: Page, key: string) => page.locator(`td[data-slot="${key}"]`);
-
-async function go(page: Page, view: string): Promise<void> {
-  await page.locator(`#nav a[data-view="${view}"]`).click();
-  await page.locator(`#view-${view}:not([hidden])`).waitFor();
-}
-
-async function submit(page: Page): Promise<void> {
-  await dialog(page).locator('button[type=submit]').click();
-  await dialog(page).waitFor({ state: 'detached' });
-}
 
 /** The slot's current version and holder, from the API. */
 async function slot(provider: string, capability: string): Promise<{ version: number; modelId: string | null }> {
@@ -65,18 +63,18 @@ async function slot(provider: string, capability: string): Promise<{ version: nu
 
 test('a switch carries its reason; history spans every provider, filters, and reverts from any row', async () => {
   const page = admin.page;
-  await go(page, 'slots');
+  await goToView(page, 'slots');
   const before = await slot('acme', 'CHAT');
   const target = before.modelId === beta.id ? alpha : beta;
   await cell(page, 'acme:CHAT').locator('select').selectOption(target.id);
   await cell(page, 'acme:CHAT').locator('button.switch').click();
-  await dialog(page).getByLabel('Reason (optional)').fill('Nightly evaluation winner');
-  await submit(page);
+  await openDialog(page).getByLabel('Reason (optional)').fill('Nightly evaluation winner');
+  await submitDialog(page);
   await expectText(cell(page, 'acme:CHAT').locator('.slot-version'), `v${before.version + 1}`);
   // Another provider changes too (through the API).
   expect((await activate(t, orbitChat.id, { capabilities: ['CHAT'] })).errors).toBeUndefined();
 
-  await go(page, 'history');
+  await goToView(page, 'history');
   const rows = page.locator('#history-list tr[data-cursor]');
   await expectText(page.locator('#history-list'), 'Orbit');
   await expectText(page.locator('#history-list'), 'Acme AI');
@@ -93,9 +91,9 @@ test('a switch carries its reason; history spans every provider, filters, and re
   const oldRow = page.locator(`#history-list tr[data-slot="acme:CHAT"][data-version="${before.version}"]`);
   await expectText(page.locator('#history-list'), 'Acme AI');
   await oldRow.locator('button.revert').click();
-  await expectText(dialog(page), `v${before.version}`);
-  await dialog(page).getByLabel('Reason (optional)').fill('Roll back the nightly switch');
-  await submit(page);
+  await expectText(openDialog(page), `v${before.version}`);
+  await openDialog(page).getByLabel('Reason (optional)').fill('Roll back the nightly switch');
+  await submitDialog(page);
   const revertedRow = page.locator(`#history-list tr[data-slot="acme:CHAT"][data-version="${before.version + 2}"]`);
   await expectText(revertedRow, 'Roll back the nightly switch');
   const after = await slot('acme', 'CHAT');
@@ -106,7 +104,7 @@ test('a switch carries its reason; history spans every provider, filters, and re
 
 test("a pick gone stale shows the other admin's reason", async () => {
   const page = admin.page;
-  await go(page, 'slots');
+  await goToView(page, 'slots');
   // Alpha holds the slot (whatever ran before); this admin picks Beta.
   expect((await activate(t, alpha.id, { capabilities: ['CHAT'] })).errors).toBeUndefined();
   await page.locator(`td[data-slot="acme:CHAT"][data-model-id="${alpha.id}"]`).waitFor();
@@ -125,7 +123,7 @@ test("a pick gone stale shows the other admin's reason", async () => {
 
 test('scheduled switches: create one that applies live, cancel another', async () => {
   const page = admin.page;
-  await go(page, 'scheduled');
+  await goToView(page, 'scheduled');
   const before = await slot('orbit', 'CHAT');
   // Due in a few seconds, in the browser's local time (datetime-local).
   const due = await page.evaluate(() => {
@@ -141,12 +139,12 @@ test('scheduled switches: create one that applies live, cancel another', async (
     ).toBeUndefined();
   }
   await page.locator('#new-schedule').click();
-  await dialog(page).getByLabel('Provider').selectOption('orbit');
-  await dialog(page).getByLabel('Model').selectOption(orbitChat.id);
-  await dialog(page).getByLabel('Chat', { exact: true }).check();
-  await dialog(page).getByLabel('When (your local time)').fill(due);
-  await dialog(page).getByLabel('Reason (optional)').fill('Launch window');
-  await submit(page);
+  await openDialog(page).getByLabel('Provider').selectOption('orbit');
+  await openDialog(page).getByLabel('Model').selectOption(orbitChat.id);
+  await openDialog(page).getByLabel('Chat', { exact: true }).check();
+  await openDialog(page).getByLabel('When (your local time)').fill(due);
+  await openDialog(page).getByLabel('Reason (optional)').fill('Launch window');
+  await submitDialog(page);
 
   const row = page.locator('#scheduled-list tr[data-status]').filter({ hasText: 'Launch window' });
   await expectText(row, 'pending');
@@ -167,8 +165,8 @@ test('scheduled switches: create one that applies live, cancel another', async (
   await page.locator('#view-scheduled .section-head select').selectOption('PENDING');
   const pending = page.locator('#scheduled-list tr[data-status="PENDING"]').filter({ hasText: 'Tomorrow' });
   await pending.locator('button.cancel-schedule').click();
-  await expectText(dialog(page), 'Beta Two');
-  await submit(page);
+  await expectText(openDialog(page), 'Beta Two');
+  await submitDialog(page);
   await page.locator('#view-scheduled .section-head select').selectOption('');
   await expectText(page.locator('#scheduled-list tr[data-status]').filter({ hasText: 'Tomorrow' }), 'cancelled');
   const status = await t.gql<{ scheduledChanges: { edges: { node: { id: string } }[] } }>(
@@ -182,7 +180,7 @@ test('the audit log lists what happened, with its filters', async () => {
   const page = admin.page;
   const created = await t.gql<unknown>(`mutation { createUser(input: { name: "audit-subject", role: MEMBER }) { id } }`);
   expect(created.errors).toBeUndefined();
-  await go(page, 'audit');
+  await goToView(page, 'audit');
   const list = page.locator('#audit-list');
   await expectText(list, 'audit-subject');
 
@@ -216,16 +214,16 @@ test('at 390 px and in Persian the change views fit and are translated', async (
     await signIn(page, t.url, ADMIN_TOKEN);
     expect(await page.getAttribute('html', 'dir')).toBe('rtl');
     for (const view of ['history', 'scheduled', 'audit']) {
-      await go(page, view);
+      await goToView(page, view);
       await page.locator(`#view-${view} table, #view-${view} .empty-note`).first().waitFor();
       expect(await horizontalOverflow(page)).toEqual([]);
     }
-    await go(page, 'history');
+    await goToView(page, 'history');
     await page.locator('#history-list tr[data-cursor]').first().waitFor();
     expect(await page.locator('#nav a[data-view="history"]').textContent()).toBe('تاریخچه');
     expect(await page.locator('#history-list td').first().getAttribute('data-label')).toBe('زمان');
     await p.shot('mobile-persian-history', { docs: true });
-    await go(page, 'audit');
+    await goToView(page, 'audit');
     await page.locator('#audit-list tr[data-action]').first().waitFor();
     // Summaries come from the server in the caller's language.
     expect(await page.locator('#audit-list .audit-summary').first().textContent()).toMatch(/[\u0600-\u06FF]/);

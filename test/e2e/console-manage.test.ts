@@ -1,6 +1,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from '../helpers/browser';
-import { expectText, horizontalOverflow, openConsolePage, signIn, type ConsolePage } from '../helpers/console-page';
+import {
+  expectText,
+  goToView,
+  horizontalOverflow,
+  openConsolePage,
+  openDialog,
+  signIn,
+  submitDialog,
+  type ConsolePage,
+} from '../helpers/console-page';
 import { createMember, createModel, createProvider, type MemberRef } from '../helpers/factories';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -35,33 +44,21 @@ afterAll(async () => {
   await t?.close();
 });
 
-const dialog = (page: Page) => page.locator('dialog[open]');
-
-async function go(page: Page, view: string): Promise<void> {
-  await page.locator(`#nav a[data-view="${view}"]`).click();
-  await page.locator(`#view-${view}:not([hidden])`).waitFor();
-}
-
 /** Fills the open dialog's field by its label and returns the dialog. */
 async function field(page: Page, label: string, value: string): Promise<void> {
-  await dialog(page).getByLabel(label, { exact: true }).fill(value);
-}
-
-async function submit(page: Page): Promise<void> {
-  await dialog(page).locator('button[type=submit]').click();
-  await dialog(page).waitFor({ state: 'detached' });
+  await openDialog(page).getByLabel(label, { exact: true }).fill(value);
 }
 
 test('providers: create with a write-only shared key, see its hint, edit, remove the key', async () => {
   const page = admin.page;
-  await go(page, 'providers');
+  await goToView(page, 'providers');
   await page.locator('#new-provider').click();
   await field(page, 'Slug', 'orbit');
   await field(page, 'Name', 'Orbit');
   await field(page, 'Base URL', 'https://api.orbit.example/v1');
   await field(page, 'New shared API key', 'sk-orbit-secret-4242');
-  await dialog(page).getByLabel('Users may use the shared key').check();
-  await submit(page);
+  await openDialog(page).getByLabel('Users may use the shared key').check();
+  await submitDialog(page);
 
   const row = page.locator('#view-providers tr[data-provider="orbit"]');
   await expectText(row, '…4242');
@@ -77,13 +74,13 @@ test('providers: create with a write-only shared key, see its hint, edit, remove
 
   // Edit: the key field is empty (write-only) and says which key is kept.
   await row.locator('button.edit-provider').click();
-  expect(await dialog(page).getByLabel('New shared API key', { exact: true }).inputValue()).toBe('');
-  await expectText(dialog(page), 'Current key ends …4242');
+  expect(await openDialog(page).getByLabel('New shared API key', { exact: true }).inputValue()).toBe('');
+  await expectText(openDialog(page), 'Current key ends …4242');
   await admin.shot('provider-edit', { docs: true, fullPage: false });
   await field(page, 'Name', 'Orbit Cloud');
-  await dialog(page).getByLabel('Remove the shared key').check();
-  await dialog(page).getByLabel('Users may use the shared key').uncheck();
-  await submit(page);
+  await openDialog(page).getByLabel('Remove the shared key').check();
+  await openDialog(page).getByLabel('Users may use the shared key').uncheck();
+  await submitDialog(page);
   await expectText(row, 'Orbit Cloud');
   const edited = (
     await t.gql<{ provider: { name: string; sharedApiEnabled: boolean; hasSharedApiKey: boolean } }>(
@@ -96,26 +93,26 @@ test('providers: create with a write-only shared key, see its hint, edit, remove
   await page.locator('#new-provider').click();
   await field(page, 'Slug', 'Not A Slug');
   await field(page, 'Name', 'Bad');
-  await dialog(page).locator('button[type=submit]').click();
-  await expectText(dialog(page).locator('.form-error'), 'BAD_USER_INPUT');
-  await dialog(page).locator('button.secondary', { hasText: 'Cancel' }).click();
-  await dialog(page).waitFor({ state: 'detached' });
+  await openDialog(page).locator('button[type=submit]').click();
+  await expectText(openDialog(page).locator('.form-error'), 'BAD_USER_INPUT');
+  await openDialog(page).locator('button.secondary', { hasText: 'Cancel' }).click();
+  await openDialog(page).waitFor({ state: 'detached' });
 });
 
 test('models: create with capabilities, edit them, delete with a confirmation naming its slots', async () => {
   const page = admin.page;
-  await go(page, 'providers');
+  await goToView(page, 'providers');
   await page.locator('#view-providers tr[data-provider="acme"] button.new-model').click();
   await field(page, 'Name', 'delta');
   await field(page, 'Display name', 'Delta Four');
   await field(page, 'Provider’s model id', 'acme/delta-4');
   // No capability: the console says so before asking the server.
-  await dialog(page).locator('button[type=submit]').click();
-  await expectText(dialog(page).locator('.form-error'), 'capability');
-  await dialog(page).getByLabel('Chat', { exact: true }).check();
-  await dialog(page).getByLabel('Code', { exact: true }).check();
-  await dialog(page).getByLabel('Activate it for all its capabilities now').check();
-  await submit(page);
+  await openDialog(page).locator('button[type=submit]').click();
+  await expectText(openDialog(page).locator('.form-error'), 'capability');
+  await openDialog(page).getByLabel('Chat', { exact: true }).check();
+  await openDialog(page).getByLabel('Code', { exact: true }).check();
+  await openDialog(page).getByLabel('Activate it for all its capabilities now').check();
+  await submitDialog(page);
 
   const row = page.locator('section.models[data-provider="acme"] tr[data-model="delta"]');
   await expectText(row, 'Delta Four');
@@ -123,9 +120,9 @@ test('models: create with capabilities, edit them, delete with a confirmation na
   await admin.shot('providers-models', { docs: true });
 
   await row.locator('button.edit-model').click();
-  await dialog(page).getByLabel('Code', { exact: true }).uncheck();
-  await dialog(page).getByLabel('Content', { exact: true }).check();
-  await submit(page);
+  await openDialog(page).getByLabel('Code', { exact: true }).uncheck();
+  await openDialog(page).getByLabel('Content', { exact: true }).check();
+  await submitDialog(page);
   await expectText(row.locator('td').nth(3), 'Content');
   const model = (
     await t.gql<{ provider: { models: { name: string; capabilities: string[]; activeCapabilities: string[] }[] } }>(
@@ -135,9 +132,9 @@ test('models: create with capabilities, edit them, delete with a confirmation na
   expect(model).toEqual({ name: 'delta', capabilities: ['CHAT', 'CONTENT'], activeCapabilities: ['CHAT'] });
 
   await row.locator('button.delete-model').click();
-  const text = await expectText(dialog(page), 'Chat');
+  const text = await expectText(openDialog(page), 'Chat');
   expect(text).toContain('nothing');
-  await submit(page);
+  await submitDialog(page);
   await row.waitFor({ state: 'detached' });
   expect(
     (await t.gql<{ activeModel: { id: string } | null }>(`{ activeModel(provider: "acme", capability: CHAT) { id } }`)).data.activeModel,
@@ -146,17 +143,17 @@ test('models: create with capabilities, edit them, delete with a confirmation na
 
 test('users and tokens: create a user, change role and shared-key permission, create a token shown once, copy it, revoke it', async () => {
   const page = admin.page;
-  await go(page, 'users');
+  await goToView(page, 'users');
   await page.locator('#new-user').click();
   await field(page, 'Name', 'ravi');
-  await submit(page);
+  await submitDialog(page);
   const row = page.locator('#view-users tr[data-user="ravi"]');
   await expectText(row, 'MEMBER');
 
   await row.locator('button.edit-user').click();
-  await dialog(page).getByLabel('Role').selectOption('ADMIN');
-  await dialog(page).getByLabel('May use shared keys').uncheck();
-  await submit(page);
+  await openDialog(page).getByLabel('Role').selectOption('ADMIN');
+  await openDialog(page).getByLabel('May use shared keys').uncheck();
+  await submitDialog(page);
   await expectText(row, 'ADMIN');
   const users = (
     await t.gql<{ users: { edges: { node: { name: string; role: string; canUseSharedApi: boolean } }[] } }>(
@@ -171,17 +168,17 @@ test('users and tokens: create a user, change role and shared-key permission, cr
   await panel.waitFor();
   await panel.locator('button.new-token').click();
   await field(page, 'What it is for', 'ci-pipeline');
-  await dialog(page).locator('button[type=submit]').click();
-  const secretInput = dialog(page).locator('input.secret');
+  await openDialog(page).locator('button[type=submit]').click();
+  const secretInput = openDialog(page).locator('input.secret');
   await secretInput.waitFor();
   const secret = await secretInput.inputValue();
   expect(secret.length).toBeGreaterThan(20);
-  await dialog(page).locator('button.copy').click();
-  await expectText(dialog(page).locator('.copy-status'), 'Copied');
+  await openDialog(page).locator('button.copy').click();
+  await expectText(openDialog(page).locator('.copy-status'), 'Copied');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
   await admin.shot('token-created', { docs: true, fullPage: false });
-  await dialog(page).locator('button[type=submit]').click();
-  await dialog(page).waitFor({ state: 'detached' });
+  await openDialog(page).locator('button[type=submit]').click();
+  await openDialog(page).waitFor({ state: 'detached' });
 
   const tokenRow = panel.locator('tr[data-token="ci-pipeline"]');
   await expectText(tokenRow, 'active');
@@ -190,8 +187,8 @@ test('users and tokens: create a user, change role and shared-key permission, cr
   await admin.shot('users-tokens', { docs: true });
 
   await tokenRow.locator('button.revoke').click();
-  await expectText(dialog(page), 'stops working');
-  await submit(page);
+  await expectText(openDialog(page), 'stops working');
+  await submitDialog(page);
   await expectText(page.locator('section.tokens[data-user="ravi"] tr[data-token="ci-pipeline"]'), 'revoked');
   expect(await page.locator('section.tokens[data-user="ravi"] tr[data-token="ci-pipeline"] button.revoke').isDisabled()).toBe(true);
   const after = await t.gql<unknown>(`{ viewer { name } }`, {}, { token: secret });
@@ -213,22 +210,22 @@ test('a MEMBER sees read-only views and manages its own account: tokens and pers
     await page.locator('#read-only-note').waitFor();
     await page.locator('td[data-slot="acme:CHAT"]').waitFor();
     for (const button of await page.locator('#grid button').all()) expect(await button.isDisabled()).toBe(true);
-    await go(page, 'providers');
+    await goToView(page, 'providers');
     await page.locator('#view-providers table').first().waitFor();
     expect(await page.locator('#new-provider').isHidden()).toBe(true);
     expect(await page.locator('#view-providers button:visible').count()).toBe(0);
 
-    await go(page, 'account');
+    await goToView(page, 'account');
     await expectText(page.locator('#view-account .account-who'), 'mia');
     // Own tokens.
     const mine = page.locator('#view-account section.tokens');
     await expectText(mine, 'mia-token');
     await mine.locator('button.new-token').click();
     await field(page, 'What it is for', 'laptop');
-    await dialog(page).locator('button[type=submit]').click();
-    await dialog(page).locator('input.secret').waitFor();
-    await dialog(page).locator('button[type=submit]').click();
-    await dialog(page).waitFor({ state: 'detached' });
+    await openDialog(page).locator('button[type=submit]').click();
+    await openDialog(page).locator('input.secret').waitFor();
+    await openDialog(page).locator('button[type=submit]').click();
+    await openDialog(page).waitFor({ state: 'detached' });
     await expectText(mine.locator('tr[data-token="laptop"]'), 'active');
 
     // A personal key: write-only, only its hint comes back; then prefer the shared key; then remove it.
@@ -237,7 +234,7 @@ test('a MEMBER sees read-only views and manages its own account: tokens and pers
     expect(await keyRow.locator('input.use-shared').isDisabled()).toBe(true);
     await keyRow.locator('button.set-key').click();
     await field(page, 'API key', 'sk-mia-personal-7788');
-    await submit(page);
+    await submitDialog(page);
     await expectText(keyRow, '…7788');
     expect(await page.locator('body').textContent()).not.toContain('sk-mia-personal');
     await keyRow.locator('input.use-shared').check();
@@ -256,7 +253,7 @@ test('a MEMBER sees read-only views and manages its own account: tokens and pers
     await p.shot('member-account', { docs: true });
 
     await page.locator('#view-account .personal-keys tr[data-provider="acme"] button.remove-key').click();
-    await submit(page);
+    await submitDialog(page);
     await expectText(page.locator('#view-account .personal-keys tr[data-provider="acme"]'), 'no key');
 
     // The same at 390 px: cards, nothing sticking out.
@@ -274,18 +271,18 @@ test('at 390 px the management views are cards and their dialogs fit', async () 
   await page.setViewportSize({ width: 390, height: 844 });
   try {
     for (const view of ['providers', 'users', 'account']) {
-      await go(page, view);
+      await goToView(page, view);
       await page.locator(`#view-${view} table`).first().waitFor();
       expect(await horizontalOverflow(page)).toEqual([]);
     }
-    await go(page, 'users');
+    await goToView(page, 'users');
     await page.locator('#view-users tr[data-user="mia"] button.edit-user').click();
-    await dialog(page).waitFor();
+    await openDialog(page).waitFor();
     expect(await horizontalOverflow(page)).toEqual([]);
     await admin.shot('mobile-user-dialog', { fullPage: false });
-    await dialog(page).locator('button.secondary', { hasText: 'Cancel' }).click();
-    await dialog(page).waitFor({ state: 'detached' });
-    await go(page, 'providers');
+    await openDialog(page).locator('button.secondary', { hasText: 'Cancel' }).click();
+    await openDialog(page).waitFor({ state: 'detached' });
+    await goToView(page, 'providers');
     await admin.shot('mobile-providers-cards');
   } finally {
     await page.setViewportSize({ width: 1280, height: 900 });

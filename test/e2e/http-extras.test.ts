@@ -25,6 +25,7 @@ describe('static pages', () => {
     ['/admin/', 'text/html', 'Switchboard · admin'],
     ['/admin/app.js', 'javascript', 'startLive'],
     ['/admin/app.css', 'text/css', ''],
+    ['/admin/audit-vocabulary.js', 'javascript', 'export const AUDIT_ACTIONS = ["PROVIDER_CREATED",'],
     ['/explorer/', 'text/html', 'API explorer'],
     ['/explorer/explorer.js', 'javascript', 'GraphiQL.createFetcher'],
     ['/explorer/vendor/react.production.min.js', 'javascript', 'React'],

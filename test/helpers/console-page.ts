@@ -73,6 +73,21 @@ export async function signIn(page: Page, baseUrl: string, token: string, hash = 
   await page.locator('#live-status[data-state="live"]').waitFor();
 }
 
+/** The console's open dialog. */
+export const openDialog = (page: Page): Locator => page.locator('dialog[open]');
+
+/** Goes to a view by its nav link and waits until it shows. */
+export async function goToView(page: Page, view: string): Promise<void> {
+  await page.locator(`#nav a[data-view="${view}"]`).click();
+  await page.locator(`#view-${view}:not([hidden])`).waitFor();
+}
+
+/** Submits the open dialog and waits until it has closed. */
+export async function submitDialog(page: Page): Promise<void> {
+  await openDialog(page).locator('button[type=submit]').click();
+  await openDialog(page).waitFor({ state: 'detached' });
+}
+
 /** Polls until the locator's text contains `text` (no fixed sleeps: returns as soon as it does). */
 export async function expectText(locator: Locator, text: string | RegExp, timeoutMs = 10_000): Promise<string> {
   const until = Date.now() + timeoutMs;

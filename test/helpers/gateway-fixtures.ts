@@ -1,6 +1,8 @@
 import pino, { type Logger } from 'pino';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import type { GqlOptions, GqlResult, TestServer } from './test-server';
+import type { Config } from '../../src/config/config';
+import { startFakeUpstream, type FakeUpstream } from './fake-upstream';
+import { startTestServer, type GqlOptions, type GqlResult, type TestServer } from './test-server';
 import { expectOk } from './factories';
 import {
   FactoryCreateProviderDocument,
@@ -32,6 +34,33 @@ export function recordingOp(t: TestServer, transcript: string[]) {
     transcript.push(JSON.stringify({ status: res.status, data: res.data, errors: res.errors }));
     return res;
   };
+}
+
+/**
+ * The gateway tests' server: a fake upstream on loopback, the server logging to `logger`, `op`
+ * keeping every response in `transcript`, and providers "openai" (OPENAI style) and "claude"
+ * (ANTHROPIC) that both call that upstream, with `sharedKey` as their shared key, enabled.
+ */
+export async function startGatewayServer(input: {
+  sharedKey: string;
+  logger: Logger;
+  transcript: string[];
+  config?: Partial<Config>;
+}): Promise<{ t: TestServer; upstream: FakeUpstream; op: ReturnType<typeof recordingOp> }> {
+  const upstream = await startFakeUpstream();
+  let t: TestServer | undefined;
+  try {
+    t = await startTestServer(input.config, { logger: input.logger });
+    const baseUrl = `${upstream.url}/v1`;
+    await createProviderWith(t, { slug: 'openai', baseUrl, sharedApiKey: input.sharedKey, sharedApiEnabled: true });
+    await createProviderWith(t, { slug: 'claude', baseUrl, apiStyle: 'ANTHROPIC', sharedApiKey: input.sharedKey, sharedApiEnabled: true });
+    return { t, upstream, op: recordingOp(t, input.transcript) };
+  } catch (err) {
+    // The caller's afterAll never sees what a failed start made: close it here.
+    await t?.close();
+    await upstream.close();
+    throw err;
+  }
 }
 
 export async function createProviderWith(

@@ -1,7 +1,7 @@
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import type { TestServer } from '../helpers/test-server';
 import { activate, createMember, createModel, errorCode, expectOk, query, type MemberRef } from '../helpers/factories';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream';
-import { captureLogger, createProviderWith, leaks, recordingOp, setKey, setUserSharing, updateProvider } from '../helpers/gateway-fixtures';
+import type { FakeUpstream } from '../helpers/fake-upstream';
+import { captureLogger, leaks, recordingOp, setKey, setUserSharing, startGatewayServer, updateProvider } from '../helpers/gateway-fixtures';
 import type { RequestScope } from '../../src/modules/shared/request-context';
 import type { Actor } from '../../src/modules/auth/actor';
 import { createLoaders } from '../../src/graphql/loaders';
@@ -38,17 +38,7 @@ let alice: MemberRef;
 let bob: MemberRef;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  t = await startTestServer({}, { logger });
-  op = recordingOp(t, transcript);
-  await createProviderWith(t, { slug: 'openai', baseUrl: `${upstream.url}/v1`, sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
-  await createProviderWith(t, {
-    slug: 'claude',
-    baseUrl: `${upstream.url}/v1`,
-    apiStyle: 'ANTHROPIC',
-    sharedApiKey: SHARED_KEY,
-    sharedApiEnabled: true,
-  });
+  ({ t, upstream, op } = await startGatewayServer({ sharedKey: SHARED_KEY, logger, transcript }));
   await createModel(t, 'openai', 'gpt-a', ['CHAT', 'CODE'], { active: true, modelId: 'vendor/gpt-a' });
   await createModel(t, 'openai', 'gpt-b', ['CHAT', 'EMBEDDING'], { modelId: 'vendor/gpt-b' });
   await createModel(t, 'claude', 'sonnet', ['CHAT', 'IMAGE'], { active: false });

@@ -1,7 +1,16 @@
-import { startTestServer, type GqlResult, type TestServer } from '../helpers/test-server';
+import type { GqlResult, TestServer } from '../helpers/test-server';
 import { activate, createMember, createModel, errorCode, expectOk, query, type MemberRef, type ModelRef } from '../helpers/factories';
-import { fakeEmbedding, startFakeUpstream, type FakeRule, type FakeUpstream } from '../helpers/fake-upstream';
-import { captureLogger, createProviderWith, leaks, recordingOp, setKey, setUserSharing, updateProvider } from '../helpers/gateway-fixtures';
+import { fakeEmbedding, type FakeRule, type FakeUpstream } from '../helpers/fake-upstream';
+import {
+  captureLogger,
+  createProviderWith,
+  leaks,
+  recordingOp,
+  setKey,
+  setUserSharing,
+  startGatewayServer,
+  updateProvider,
+} from '../helpers/gateway-fixtures';
 import {
   ChatDocument,
   DeactivateModelDocument,
@@ -49,17 +58,7 @@ async function usageCount(): Promise<number> {
 }
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  t = await startTestServer({ providerTimeoutMs: TIMEOUT_MS }, { logger });
-  op = recordingOp(t, transcript);
-  await createProviderWith(t, { slug: 'openai', baseUrl: `${upstream.url}/v1`, sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
-  await createProviderWith(t, {
-    slug: 'claude',
-    baseUrl: `${upstream.url}/v1`,
-    apiStyle: 'ANTHROPIC',
-    sharedApiKey: SHARED_KEY,
-    sharedApiEnabled: true,
-  });
+  ({ t, upstream, op } = await startGatewayServer({ sharedKey: SHARED_KEY, logger, transcript, config: { providerTimeoutMs: TIMEOUT_MS } }));
   await createProviderWith(t, { slug: 'nobase', sharedApiKey: SHARED_KEY, sharedApiEnabled: true });
   models.gptA = await createModel(t, 'openai', 'gpt-a', ['CHAT', 'CONTENT'], { active: true, modelId: 'vendor/gpt-a' });
   models.gptB = await createModel(t, 'openai', 'gpt-b', ['CHAT'], { modelId: 'vendor/gpt-b' });

@@ -1,9 +1,12 @@
 // The audit log (change management, ADMIN): filters by actor, action, target type and dates.
 
-import { AUDIT_ACTIONS, AUDIT_TARGETS, CHANGES_AUDIT, USERS } from '../documents.js';
-import { fill, dataTable, h, timeEl } from '../dom.js';
+// Served by the server from its AuditAction enum (src/http/static-routes.ts), not a file in public/.
+import { AUDIT_ACTIONS, AUDIT_TARGETS } from '../audit-vocabulary.js';
+import { CHANGES_AUDIT, USERS } from '../documents.js';
+import { h, timeEl } from '../dom.js';
 import { t } from '../i18n.js';
-import { emptyNote, filterField, moreButton, options, viewSection } from './common.js';
+import { viewSection } from './common.js';
+import { dayBound, fillSelect, filterForm, pagedList } from './paged-list.js';
 
 const PAGE = 25;
 
@@ -16,113 +19,73 @@ export function createAuditView(ctx) {
     from: h('input', { id: 'audit-from', type: 'date' }),
     to: h('input', { id: 'audit-to', type: 'date' }),
   };
-  const filters = h('form', { class: 'filters', role: 'search' });
-  const apply = h('button', { type: 'submit', class: 'secondary' });
+  const filters = filterForm(() => pager.reload(), [f.actor, f.action, f.target]);
   const listBox = h('div', { id: 'audit-list' });
-  const more = moreButton(() => fetchPage(true));
-  v.body.append(filters, listBox, more);
-  filters.addEventListener('submit', (e) => {
-    e.preventDefault();
-    reload();
+  const pager = pagedList(ctx, v, {
+    list: listBox,
+    load: async (after) => (await ctx.api(CHANGES_AUDIT, variables(after))).auditLog,
+    onPage: render,
   });
-  for (const el of [f.actor, f.action, f.target]) el.addEventListener('change', () => reload());
+  v.body.append(filters.form, listBox, pager.more);
   let users = [];
-  let rows = [];
-  let endCursor = null;
-  let seq = 0;
 
   function paintFilters() {
-    f.actor.replaceChildren(
-      ...options([{ value: '', label: t('audit.anyone') }, ...users.map((u) => ({ value: u.id, label: u.name }))], f.actor.value),
+    fillSelect(
+      f.actor,
+      t('audit.anyone'),
+      users.map((u) => ({ value: u.id, label: u.name })),
     );
-    f.action.replaceChildren(
-      ...options([{ value: '', label: t('audit.allActions') }, ...AUDIT_ACTIONS.map((a) => ({ value: a, label: a }))], f.action.value),
+    fillSelect(
+      f.action,
+      t('audit.allActions'),
+      AUDIT_ACTIONS.map((a) => ({ value: a, label: a })),
     );
-    f.target.replaceChildren(
-      ...options([{ value: '', label: t('audit.allTargets') }, ...AUDIT_TARGETS.map((a) => ({ value: a, label: a }))], f.target.value),
+    fillSelect(
+      f.target,
+      t('audit.allTargets'),
+      AUDIT_TARGETS.map((a) => ({ value: a, label: a })),
     );
-    apply.textContent = t('history.apply');
-    fill(
-      filters,
-      filterField(t('audit.actor'), f.actor),
-      filterField(t('audit.action'), f.action),
-      filterField(t('audit.target'), f.target),
-      filterField(t('history.from'), f.from),
-      filterField(t('history.to'), f.to),
-      h('div', { class: 'filter' }, apply),
-    );
+    filters.paint([
+      [t('audit.actor'), f.actor],
+      [t('audit.action'), f.action],
+      [t('audit.target'), f.target],
+      [t('history.from'), f.from],
+      [t('history.to'), f.to],
+    ]);
   }
 
   function variables(after) {
-    const day = (value, plus = 0) => {
-      if (!value) return null;
-      const d = new Date(`${value}T00:00:00`);
-      d.setDate(d.getDate() + plus);
-      return d.toISOString();
-    };
     return {
       actorId: f.actor.value || null,
       action: f.action.value || null,
       targetType: f.target.value || null,
-      from: day(f.from.value),
-      to: day(f.to.value, 1),
+      from: dayBound(f.from.value),
+      to: dayBound(f.to.value, true),
       first: PAGE,
       after: after ?? null,
     };
   }
 
-  async function reload() {
-    rows = [];
-    endCursor = null;
-    await fetchPage(false);
-  }
-
-  async function fetchPage(append) {
-    const mine = ++seq;
-    try {
-      const data = await ctx.api(CHANGES_AUDIT, variables(append ? endCursor : null));
-      if (mine !== seq) return;
-      const page = data.auditLog;
-      rows = [...(append ? rows : []), ...page.edges.map((e) => e.node)];
-      endCursor = page.pageInfo.endCursor;
-      more.hidden = !page.pageInfo.hasNextPage;
-      v.hideError();
-      render();
-    } catch (err) {
-      if (mine === seq && ctx.session) v.showError(t('loadFailed'), ctx.describeErrors(err));
-    }
-  }
-
   function render() {
-    v.retitle();
-    more.textContent = t('loadMore');
-    if (rows.length === 0) {
-      fill(listBox, emptyNote(t('audit.empty')));
-      return;
-    }
-    fill(
-      listBox,
-      dataTable({
-        caption: t('audit.title'),
-        rowAttrs: (e) => ({ 'data-id': e.id, 'data-action': e.action }),
-        columns: [
-          { label: t('history.when'), cell: (e) => timeEl(e.at) },
-          { label: t('audit.actor'), cell: (e) => e.actor?.name ?? t('audit.server') },
-          { label: t('audit.action'), cell: (e) => h('code', {}, e.action) },
-          {
-            label: t('audit.target'),
-            cell: (e) => [e.targetType, ' ', h('code', { class: 'target-id', title: e.targetId }, shortId(e.targetId))],
-          },
-          { label: t('audit.summary'), class: 'wrap', cell: (e) => h('span', { class: 'audit-summary' }, e.summary) },
-          {
-            label: t('audit.details'),
-            class: 'wrap',
-            cell: (e) => h('details', {}, h('summary', {}, t('audit.details')), h('pre', { dir: 'ltr' }, JSON.stringify(e.details, null, 2))),
-          },
-        ],
-        rows,
-      }),
-    );
+    pager.paint(t('audit.empty'), {
+      caption: t('audit.title'),
+      rowAttrs: (e) => ({ 'data-id': e.id, 'data-action': e.action }),
+      columns: [
+        { label: t('history.when'), cell: (e) => timeEl(e.at) },
+        { label: t('audit.actor'), cell: (e) => e.actor?.name ?? t('audit.server') },
+        { label: t('audit.action'), cell: (e) => h('code', {}, e.action) },
+        {
+          label: t('audit.target'),
+          cell: (e) => [e.targetType, ' ', h('code', { class: 'target-id', title: e.targetId }, shortId(e.targetId))],
+        },
+        { label: t('audit.summary'), class: 'wrap', cell: (e) => h('span', { class: 'audit-summary' }, e.summary) },
+        {
+          label: t('audit.details'),
+          class: 'wrap',
+          cell: (e) => h('details', {}, h('summary', {}, t('audit.details')), h('pre', { dir: 'ltr' }, JSON.stringify(e.details, null, 2))),
+        },
+      ],
+    });
   }
 
   paintFilters();
@@ -139,14 +102,11 @@ export function createAuditView(ctx) {
         v.showError(t('loadFailed'), ctx.describeErrors(err));
       }
       paintFilters();
-      reload();
+      pager.reload();
     },
     reset() {
-      seq += 1;
-      rows = [];
+      pager.reset();
       users = [];
-      fill(listBox);
-      v.hideError();
     },
     onLocale() {
       paintFilters();

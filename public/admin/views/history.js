@@ -3,10 +3,11 @@
 
 import { CAPABILITIES } from '../api.js';
 import { CHANGES_HISTORY, CHANGES_REVERT } from '../documents.js';
-import { fill, confirmDialog, dataTable, flash, h, timeEl } from '../dom.js';
+import { confirmDialog, flash, h, timeEl } from '../dom.js';
 import { modelLabel, slotKey } from '../grid.js';
 import { capLabel, t, versionLabel } from '../i18n.js';
-import { emptyNote, filterField, moreButton, options, viewSection } from './common.js';
+import { viewSection } from './common.js';
+import { dayBound, fillSelect, filterForm, pagedList } from './paged-list.js';
 import { reasonField, withReason } from './slots.js';
 
 const PAGE = 25;
@@ -20,89 +21,46 @@ export function createHistoryView(ctx, grid) {
     from: h('input', { id: 'history-from', type: 'date' }),
     to: h('input', { id: 'history-to', type: 'date' }),
   };
-  const filters = h('form', { class: 'filters', role: 'search' });
-  const apply = h('button', { type: 'submit', class: 'secondary' });
+  const filters = filterForm(() => pager.reload(), [f.provider, f.capability]);
   const listBox = h('div', { id: 'history-list' });
-  const more = moreButton(() => fetchPage(true));
-  v.body.append(filters, listBox, more);
-  filters.addEventListener('submit', (e) => {
-    e.preventDefault();
-    reload();
+  const pager = pagedList(ctx, v, {
+    list: listBox,
+    busy: true,
+    load: async (after) => (await ctx.api(CHANGES_HISTORY, variables(after))).activationHistory,
+    onPage: render,
   });
-  for (const el of [f.provider, f.capability]) el.addEventListener('change', () => reload());
-  let rows = [];
-  let endCursor = null;
-  let seq = 0;
+  v.body.append(filters.form, listBox, pager.more);
 
   function paintFilters() {
-    const providerValue = f.provider.value;
-    const capabilityValue = f.capability.value;
-    f.provider.replaceChildren(
-      ...options(
-        [{ value: '', label: t('history.allProviders') }, ...[...grid.providers.values()].map((p) => ({ value: p.slug, label: p.name }))],
-        providerValue,
-      ),
+    fillSelect(
+      f.provider,
+      t('history.allProviders'),
+      [...grid.providers.values()].map((p) => ({ value: p.slug, label: p.name })),
     );
-    f.capability.replaceChildren(
-      ...options(
-        [{ value: '', label: t('history.allCapabilities') }, ...CAPABILITIES.map((c) => ({ value: c, label: capLabel(c) }))],
-        capabilityValue,
-      ),
+    fillSelect(
+      f.capability,
+      t('history.allCapabilities'),
+      CAPABILITIES.map((c) => ({ value: c, label: capLabel(c) })),
     );
-    apply.textContent = t('history.apply');
-    fill(
-      filters,
-      filterField(t('history.provider'), f.provider),
-      filterField(t('history.capability'), f.capability),
-      filterField(t('history.changedBy'), f.changedBy),
-      filterField(t('history.from'), f.from),
-      filterField(t('history.to'), f.to),
-      h('div', { class: 'filter' }, apply),
-    );
+    filters.paint([
+      [t('history.provider'), f.provider],
+      [t('history.capability'), f.capability],
+      [t('history.changedBy'), f.changedBy],
+      [t('history.from'), f.from],
+      [t('history.to'), f.to],
+    ]);
   }
 
   function variables(after) {
-    const dayStart = (value) => (value ? new Date(`${value}T00:00:00`).toISOString() : null);
-    const dayAfter = (value) => {
-      if (!value) return null;
-      const d = new Date(`${value}T00:00:00`);
-      d.setDate(d.getDate() + 1);
-      return d.toISOString();
-    };
     return {
       provider: f.provider.value || null,
       capability: f.capability.value || null,
       changedBy: f.changedBy.value.trim() || null,
-      from: dayStart(f.from.value),
-      to: dayAfter(f.to.value),
+      from: dayBound(f.from.value),
+      to: dayBound(f.to.value, true),
       first: PAGE,
       after: after ?? null,
     };
-  }
-
-  async function reload() {
-    rows = [];
-    endCursor = null;
-    await fetchPage(false);
-  }
-
-  async function fetchPage(append) {
-    const mine = ++seq;
-    listBox.setAttribute('aria-busy', 'true');
-    try {
-      const data = await ctx.api(CHANGES_HISTORY, variables(append ? endCursor : null));
-      if (mine !== seq) return;
-      const page = data.activationHistory;
-      rows = [...(append ? rows : []), ...page.edges.map((e) => e.node)];
-      endCursor = page.pageInfo.endCursor;
-      more.hidden = !page.pageInfo.hasNextPage;
-      v.hideError();
-      render();
-    } catch (err) {
-      if (mine === seq && ctx.session) v.showError(t('loadFailed'), ctx.describeErrors(err));
-    } finally {
-      if (mine === seq) listBox.removeAttribute('aria-busy');
-    }
   }
 
   function matches(change) {
@@ -153,86 +111,76 @@ export function createHistoryView(ctx, grid) {
   }
 
   function addLive(change) {
-    if (rows.some((r) => r.cursor === change.cursor) || !matches(change)) return;
-    rows = [change, ...rows];
+    if (pager.rows.some((r) => r.cursor === change.cursor) || !matches(change)) return;
+    pager.rows = [change, ...pager.rows];
     render();
     const row = listBox.querySelector(`tr[data-cursor="${change.cursor}"]`);
     if (row) flash(row);
   }
 
   function render() {
-    v.retitle();
-    more.textContent = t('loadMore');
-    if (rows.length === 0) {
-      fill(listBox, emptyNote(t('history.empty')));
-      return;
-    }
     const admin = ctx.isAdmin;
-    fill(
-      listBox,
-      dataTable({
-        caption: t('history.title'),
-        rowAttrs: (c) => ({ 'data-cursor': c.cursor, 'data-slot': slotKey(c.provider.slug, c.capability), 'data-version': String(c.version) }),
-        columns: [
-          { label: t('history.when'), cell: (c) => timeEl(c.changedAt) },
-          {
-            label: t('history.slot'),
-            cell: (c) => [
-              h('strong', {}, c.provider.name),
-              ' · ',
-              capLabel(c.capability),
-              ' ',
-              h('span', { class: 'slot-version' }, versionLabel(c.version)),
-            ],
-          },
-          {
-            label: t('history.change'),
-            cell: (c) =>
-              h(
-                'span',
-                { class: 'h-change' },
-                h('span', { class: 'h-previous' }, modelLabel(c.previousModel)),
-                h('span', { 'aria-hidden': 'true', class: 'arrow' }, ' → '),
-                h('span', { class: 'visually-hidden' }, ` ${t('history.replacedBy')} `),
-                h('span', { class: 'h-model' }, modelLabel(c.model)),
-              ),
-          },
-          {
-            label: t('history.changedBy'),
-            cell: (c) => [c.changedBy ?? '—', c.scheduledChange ? h('span', { class: 'badge' }, t('history.scheduled')) : null],
-          },
-          { label: t('history.reason'), class: 'wrap', cell: (c) => (c.reason ? h('span', { class: 'h-reason' }, c.reason) : '—') },
-          ...(admin
-            ? [
-                {
-                  label: t('actions'),
-                  class: 'actions',
-                  cell: (c) => {
-                    const isCurrent = grid.slot(slotKey(c.provider.slug, c.capability)).version === c.version;
-                    return h(
-                      'button',
-                      {
-                        type: 'button',
-                        class: 'secondary revert',
-                        disabled: isCurrent || undefined,
-                        title: isCurrent ? t('history.current') : undefined,
-                        'aria-label': t('history.revertLabel', {
-                          where: t('slots.where', { capability: capLabel(c.capability), provider: c.provider.name }),
-                          model: modelLabel(c.model),
-                          version: versionLabel(c.version),
-                        }),
-                        onclick: () => revert(c),
-                      },
-                      t('history.revert'),
-                    );
-                  },
+    pager.paint(t('history.empty'), {
+      caption: t('history.title'),
+      rowAttrs: (c) => ({ 'data-cursor': c.cursor, 'data-slot': slotKey(c.provider.slug, c.capability), 'data-version': String(c.version) }),
+      columns: [
+        { label: t('history.when'), cell: (c) => timeEl(c.changedAt) },
+        {
+          label: t('history.slot'),
+          cell: (c) => [
+            h('strong', {}, c.provider.name),
+            ' · ',
+            capLabel(c.capability),
+            ' ',
+            h('span', { class: 'slot-version' }, versionLabel(c.version)),
+          ],
+        },
+        {
+          label: t('history.change'),
+          cell: (c) =>
+            h(
+              'span',
+              { class: 'h-change' },
+              h('span', { class: 'h-previous' }, modelLabel(c.previousModel)),
+              h('span', { 'aria-hidden': 'true', class: 'arrow' }, ' → '),
+              h('span', { class: 'visually-hidden' }, ` ${t('history.replacedBy')} `),
+              h('span', { class: 'h-model' }, modelLabel(c.model)),
+            ),
+        },
+        {
+          label: t('history.changedBy'),
+          cell: (c) => [c.changedBy ?? '—', c.scheduledChange ? h('span', { class: 'badge' }, t('history.scheduled')) : null],
+        },
+        { label: t('history.reason'), class: 'wrap', cell: (c) => (c.reason ? h('span', { class: 'h-reason' }, c.reason) : '—') },
+        ...(admin
+          ? [
+              {
+                label: t('actions'),
+                class: 'actions',
+                cell: (c) => {
+                  const isCurrent = grid.slot(slotKey(c.provider.slug, c.capability)).version === c.version;
+                  return h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'secondary revert',
+                      disabled: isCurrent || undefined,
+                      title: isCurrent ? t('history.current') : undefined,
+                      'aria-label': t('history.revertLabel', {
+                        where: t('slots.where', { capability: capLabel(c.capability), provider: c.provider.name }),
+                        model: modelLabel(c.model),
+                        version: versionLabel(c.version),
+                      }),
+                      onclick: () => revert(c),
+                    },
+                    t('history.revert'),
+                  );
                 },
-              ]
-            : []),
-        ],
-        rows,
-      }),
-    );
+              },
+            ]
+          : []),
+      ],
+    });
   }
 
   paintFilters();
@@ -244,13 +192,10 @@ export function createHistoryView(ctx, grid) {
     async show() {
       if (grid.providers.size === 0) await ctx.loadSlots();
       paintFilters();
-      reload();
+      pager.reload();
     },
     reset() {
-      seq += 1;
-      rows = [];
-      fill(listBox);
-      v.hideError();
+      pager.reset();
     },
     onLocale() {
       paintFilters();

@@ -2,10 +2,11 @@
 // follow live (an applied switch arrives on activeModelChanged; a due one is re-read when due).
 
 import { CHANGES_CANCEL, CHANGES_SCHEDULE, CHANGES_SCHEDULED, SCHEDULE_STATUSES } from '../documents.js';
-import { fill, confirmDialog, dataTable, formDialog, h, timeEl } from '../dom.js';
+import { confirmDialog, formDialog, h, timeEl } from '../dom.js';
 import { modelLabel } from '../grid.js';
 import { absoluteTime, capLabel, list, num, t } from '../i18n.js';
-import { emptyNote, filterField, moreButton, options, viewSection } from './common.js';
+import { filterField, options, viewSection } from './common.js';
+import { fillSelect, pagedList } from './paged-list.js';
 import { chips } from './providers.js';
 import { reasonField, withReason } from './slots.js';
 
@@ -19,49 +20,30 @@ export function createScheduledView(ctx, grid) {
   const newButton = h('button', { type: 'button', class: 'primary', id: 'new-schedule' });
   const status = h('select', { id: 'scheduled-status' });
   const listBox = h('div', { id: 'scheduled-list' });
-  const more = moreButton(() => fetchPage(true));
+  const pager = pagedList(ctx, v, {
+    list: listBox,
+    load: async (after) => (await ctx.api(CHANGES_SCHEDULED, { status: status.value || null, first: PAGE, after })).scheduledChanges,
+    onPage: () => {
+      render();
+      watchDue();
+    },
+  });
+  const reload = () => pager.reload();
   v.toolbar.append(filterField(t('scheduled.status'), status), newButton);
-  v.body.append(listBox, more);
+  v.body.append(listBox, pager.more);
   newButton.addEventListener('click', () => schedule());
   status.addEventListener('change', () => reload());
-  let rows = [];
-  let endCursor = null;
-  let seq = 0;
   let dueTimer = null;
 
   function paintStatic() {
     v.retitle();
     newButton.textContent = t('scheduled.new');
-    status.replaceChildren(
-      ...options(
-        [{ value: '', label: t('scheduled.allStatuses') }, ...SCHEDULE_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))],
-        status.value,
-      ),
+    fillSelect(
+      status,
+      t('scheduled.allStatuses'),
+      SCHEDULE_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })),
     );
     status.previousElementSibling.textContent = t('scheduled.status');
-  }
-
-  async function reload() {
-    rows = [];
-    endCursor = null;
-    await fetchPage(false);
-  }
-
-  async function fetchPage(append) {
-    const mine = ++seq;
-    try {
-      const data = await ctx.api(CHANGES_SCHEDULED, { status: status.value || null, first: PAGE, after: append ? endCursor : null });
-      if (mine !== seq) return;
-      const page = data.scheduledChanges;
-      rows = [...(append ? rows : []), ...page.edges.map((e) => e.node)];
-      endCursor = page.pageInfo.endCursor;
-      more.hidden = !page.pageInfo.hasNextPage;
-      v.hideError();
-      render();
-      watchDue();
-    } catch (err) {
-      if (mine === seq && ctx.session) v.showError(t('loadFailed'), ctx.describeErrors(err));
-    }
   }
 
   /**
@@ -70,7 +52,7 @@ export function createScheduledView(ctx, grid) {
    */
   function watchDue() {
     clearTimeout(dueTimer);
-    const next = rows
+    const next = pager.rows
       .filter((r) => r.status === 'PENDING')
       .map((r) => new Date(r.at).getTime())
       .sort((a, b) => a - b)[0];
@@ -146,64 +128,54 @@ export function createScheduledView(ctx, grid) {
   }
 
   function render() {
-    v.retitle();
-    more.textContent = t('loadMore');
-    if (rows.length === 0) {
-      fill(listBox, emptyNote(t('scheduled.empty')));
-      return;
-    }
-    fill(
-      listBox,
-      dataTable({
-        caption: t('scheduled.title'),
-        rowAttrs: (r) => ({ 'data-id': r.id, 'data-status': r.status }),
-        columns: [
-          { label: t('scheduled.when'), cell: (r) => timeEl(r.at) },
-          {
-            label: t('scheduled.what'),
-            cell: (r) => [h('strong', {}, r.provider.name), ' · ', modelLabel(r.model), ' ', chips(r.capabilities)],
-          },
-          { label: t('scheduled.status'), cell: (r) => h('span', { class: `badge status-${r.status.toLowerCase()}` }, t(`status.${r.status}`)) },
-          { label: t('scheduled.createdBy'), cell: (r) => r.createdBy.name },
-          { label: t('history.reason'), class: 'wrap', cell: (r) => r.reason ?? '—' },
-          {
-            label: t('scheduled.outcome'),
-            class: 'wrap',
-            cell: (r) =>
-              r.status === 'FAILED'
-                ? h(
-                    'span',
-                    { class: 'error-line' },
-                    r.failureMessage ?? '',
-                    r.failureCode ? h('code', { class: 'error-code' }, r.failureCode) : null,
-                  )
-                : r.status === 'APPLIED'
-                  ? t('scheduled.changes', { count: num(r.changes.length) })
-                  : r.appliedAt
-                    ? timeEl(r.appliedAt)
-                    : '—',
-          },
-          {
-            label: t('actions'),
-            class: 'actions',
-            cell: (r) =>
-              r.status === 'PENDING'
-                ? h(
-                    'button',
-                    {
-                      type: 'button',
-                      class: 'danger-outline cancel-schedule',
-                      'aria-label': t('scheduled.cancelLabel', { when: absoluteTime(r.at) }),
-                      onclick: () => cancel(r),
-                    },
-                    t('scheduled.cancel'),
-                  )
-                : '—',
-          },
-        ],
-        rows,
-      }),
-    );
+    pager.paint(t('scheduled.empty'), {
+      caption: t('scheduled.title'),
+      rowAttrs: (r) => ({ 'data-id': r.id, 'data-status': r.status }),
+      columns: [
+        { label: t('scheduled.when'), cell: (r) => timeEl(r.at) },
+        {
+          label: t('scheduled.what'),
+          cell: (r) => [h('strong', {}, r.provider.name), ' · ', modelLabel(r.model), ' ', chips(r.capabilities)],
+        },
+        { label: t('scheduled.status'), cell: (r) => h('span', { class: `badge status-${r.status.toLowerCase()}` }, t(`status.${r.status}`)) },
+        { label: t('scheduled.createdBy'), cell: (r) => r.createdBy.name },
+        { label: t('history.reason'), class: 'wrap', cell: (r) => r.reason ?? '—' },
+        {
+          label: t('scheduled.outcome'),
+          class: 'wrap',
+          cell: (r) =>
+            r.status === 'FAILED'
+              ? h(
+                  'span',
+                  { class: 'error-line' },
+                  r.failureMessage ?? '',
+                  r.failureCode ? h('code', { class: 'error-code' }, r.failureCode) : null,
+                )
+              : r.status === 'APPLIED'
+                ? t('scheduled.changes', { count: num(r.changes.length) })
+                : r.appliedAt
+                  ? timeEl(r.appliedAt)
+                  : '—',
+        },
+        {
+          label: t('actions'),
+          class: 'actions',
+          cell: (r) =>
+            r.status === 'PENDING'
+              ? h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'danger-outline cancel-schedule',
+                    'aria-label': t('scheduled.cancelLabel', { when: absoluteTime(r.at) }),
+                    onclick: () => cancel(r),
+                  },
+                  t('scheduled.cancel'),
+                )
+              : '—',
+        },
+      ],
+    });
   }
 
   paintStatic();
@@ -218,11 +190,8 @@ export function createScheduledView(ctx, grid) {
       reload();
     },
     reset() {
-      seq += 1;
+      pager.reset();
       clearTimeout(dueTimer);
-      rows = [];
-      fill(listBox);
-      v.hideError();
     },
     onLocale() {
       paintStatic();
@@ -230,7 +199,7 @@ export function createScheduledView(ctx, grid) {
     },
     onChange(change) {
       // A slot changed while switches are pending: one of them may have been applied.
-      if (!v.section.hidden && (change.scheduledChange || rows.some((r) => r.status === 'PENDING'))) reload();
+      if (!v.section.hidden && (change.scheduledChange || pager.rows.some((r) => r.status === 'PENDING'))) reload();
     },
   };
 }

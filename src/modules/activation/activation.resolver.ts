@@ -5,6 +5,7 @@ import type { AIModel } from '../model/ai-model.entity';
 import { ProviderType } from '../provider/provider.types';
 import type { Provider } from '../provider/provider.entity';
 import { Capability } from '../shared/graphql-enums';
+import { connectionOf, type Connection } from '../shared/connection.types';
 import { PageArgs } from '../shared/page-args';
 import { actorOf, type RequestContext } from '../shared/request-context';
 import type { ActivationQueryService } from './activation-query.service';
@@ -72,10 +73,9 @@ export class ActivationResolver {
   @Query(() => ActiveModelChangeConnection, {
     description: 'Changes of slots, newest first: of one provider or all; by author; from/to: changedAt >= from and < to.',
   })
-  async activationHistory(@Args() args: ActivationHistoryArgs, @Ctx() ctx: RequestContext): Promise<ActiveModelChangeConnection> {
+  async activationHistory(@Args() args: ActivationHistoryArgs, @Ctx() ctx: RequestContext): Promise<Connection<ChangeRecord>> {
     const page = await this.queries.history(ctx, { ...args, first: args.first ?? 20 });
-    const edges = page.changes.map((node) => ({ cursor: toCursor(node.id), node }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionOf(page.changes, page.hasNextPage, (node) => toCursor(node.id));
   }
 
   @Authorized(Role.ADMIN)

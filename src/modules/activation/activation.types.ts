@@ -3,6 +3,7 @@ import { IsOptional } from 'class-validator';
 import { AtLeast, DistinctList, NonEmptyList } from '../../common/validators';
 import { Capability } from '../shared/graphql-enums';
 import { AIModelType } from '../model/ai-model.types';
+import { connectionType } from '../shared/connection.types';
 import type { ChangeRecord } from './change-record';
 import type { SlotView } from './slot-view';
 
@@ -39,32 +40,11 @@ export class ActiveModelChangeType implements Partial<ChangeRecord> {
   reason: string | null;
 }
 
-@ObjectType('ActiveModelChangeEdge', { simpleResolvers: true, description: 'A change and its cursor.' })
-export class ActiveModelChangeEdge {
-  @Field({ description: 'Pass as `after` to continue after this change.' })
-  cursor: string;
-
-  @Field(() => ActiveModelChangeType, { description: 'The change.' })
-  node: ChangeRecord;
-}
-
-@ObjectType('PageInfo', { simpleResolvers: true, description: 'Where a page ends.' })
-export class PageInfo {
-  @Field({ description: 'Whether more items follow this page.' })
-  hasNextPage: boolean;
-
-  @Field(() => String, { nullable: true, description: 'The cursor of the last item of this page.' })
-  endCursor: string | null;
-}
-
-@ObjectType('ActiveModelChangeConnection', { simpleResolvers: true, description: 'A page of history, newest first.' })
-export class ActiveModelChangeConnection {
-  @Field(() => [ActiveModelChangeEdge], { description: 'The changes of this page.' })
-  edges: ActiveModelChangeEdge[];
-
-  @Field(() => PageInfo, { description: 'Whether there is more.' })
-  pageInfo: PageInfo;
-}
+export const ActiveModelChangeConnection = connectionType<ChangeRecord>(ActiveModelChangeType, {
+  item: 'change',
+  edge: { name: 'ActiveModelChangeEdge', description: 'A change and its cursor.' },
+  connection: { name: 'ActiveModelChangeConnection', description: 'A page of history, newest first.', edges: 'The changes of this page.' },
+});
 
 @ObjectType('ActivateModelPayload', { simpleResolvers: true, description: 'What an activation did.' })
 export class ActivateModelPayload {
@@ -96,8 +76,12 @@ export class DeleteModelPayload {
   changes: ChangeRecord[];
 }
 
-@InputType('ActivateModelInput', { description: 'Which model takes which slots.' })
-export class ActivateModelInput {
+/**
+ * The model and the slots it takes, as activateModel and scheduleActivation both name them. A base class
+ * only: input types inherit fields from a registered @InputType, and one that no field uses is not emitted.
+ */
+@InputType()
+export abstract class ModelSlotsInput {
   @Field(() => ID, { description: 'The model to activate.' })
   modelId: string;
 
@@ -106,7 +90,10 @@ export class ActivateModelInput {
   @NonEmptyList()
   @DistinctList()
   capabilities?: Capability[] | null;
+}
 
+@InputType('ActivateModelInput', { description: 'Which model takes which slots.' })
+export class ActivateModelInput extends ModelSlotsInput {
   @Field(() => Int, {
     nullable: true,
     description:

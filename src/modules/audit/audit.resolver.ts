@@ -1,5 +1,6 @@
 import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../common/role';
+import { connectionOf, type Connection } from '../shared/connection.types';
 import type { RequestContext } from '../shared/request-context';
 import { UserType } from '../auth/auth.types';
 import type { User } from '../auth/user.entity';
@@ -12,10 +13,9 @@ export class AuditResolver {
 
   @Authorized(Role.ADMIN)
   @Query(() => AuditEventConnection, { description: 'Every state change, newest first; from/to: at >= from and < to. ADMIN only.' })
-  async auditLog(@Args() args: AuditLogArgs, @Ctx() ctx: RequestContext): Promise<AuditEventConnection> {
+  async auditLog(@Args() args: AuditLogArgs, @Ctx() ctx: RequestContext): Promise<Connection<AuditEventView>> {
     const page = await this.audit.page(ctx.em, ctx.locale, { ...args, first: args.first ?? 20 });
-    const edges = page.events.map((node) => ({ cursor: node.cursor, node }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionOf(page.events, page.hasNextPage, (node) => node.cursor);
   }
 }
 

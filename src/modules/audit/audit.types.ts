@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { PageArgs } from '../shared/page-args';
-import { PageInfo } from '../activation/activation.types';
+import { connectionType } from '../shared/connection.types';
 import { AuditAction } from './audit-action';
 import type { AuditEventView } from './audit.service';
 
@@ -33,23 +33,11 @@ export class AuditEventType {
   details: Record<string, unknown>;
 }
 
-@ObjectType('AuditEventEdge', { simpleResolvers: true, description: 'An audit event and its cursor.' })
-export class AuditEventEdge {
-  @Field({ description: 'Pass as `after` to continue after this event.' })
-  cursor: string;
-
-  @Field(() => AuditEventType, { description: 'The event.' })
-  node: AuditEventView;
-}
-
-@ObjectType('AuditEventConnection', { simpleResolvers: true, description: 'A page of the audit log, newest first.' })
-export class AuditEventConnection {
-  @Field(() => [AuditEventEdge], { description: 'The events of this page.' })
-  edges: AuditEventEdge[];
-
-  @Field(() => PageInfo, { description: 'Whether there is more.' })
-  pageInfo: PageInfo;
-}
+export const AuditEventConnection = connectionType<AuditEventView>(AuditEventType, {
+  item: 'event',
+  edge: { name: 'AuditEventEdge', description: 'An audit event and its cursor.' },
+  connection: { name: 'AuditEventConnection', description: 'A page of the audit log, newest first.', edges: 'The events of this page.' },
+});
 
 @ArgsType()
 export class AuditLogArgs extends PageArgs {

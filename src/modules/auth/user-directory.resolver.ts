@@ -1,6 +1,7 @@
 import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../common/role';
 import { actorOf, type RequestContext } from '../shared/request-context';
+import { connectionOf, type Connection } from '../shared/connection.types';
 import type { Actor } from './actor';
 import type { ApiToken } from './api-token.entity';
 import { ApiTokenType, UserType } from './auth.types';
@@ -14,10 +15,9 @@ export class UserDirectoryResolver {
 
   @Authorized(Role.ADMIN)
   @Query(() => UserConnectionType, { description: 'Every user, by name. ADMIN only.' })
-  async users(@Args() args: UsersArgs, @Ctx() ctx: RequestContext): Promise<UserConnectionType> {
+  async users(@Args() args: UsersArgs, @Ctx() ctx: RequestContext): Promise<Connection<User>> {
     const page = await this.directory.list(ctx, { first: args.first ?? 20, after: args.after });
-    const edges = page.users.map((node) => ({ cursor: userCursor(node.name), node }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionOf(page.users, page.hasNextPage, (node) => userCursor(node.name));
   }
 }
 

@@ -15,6 +15,7 @@ import {
   Root,
   Subscription,
 } from 'type-graphql';
+import { connectionOf, type Connection } from '../shared/connection.types';
 import { PageArgs } from '../shared/page-args';
 import { actorOf, type RequestContext } from '../shared/request-context';
 import { UserType } from '../auth/auth.types';
@@ -115,10 +116,9 @@ export class GatewayResolver {
 
   @Authorized()
   @Query(() => UsageRecordConnection, { description: "Generation calls, newest first. ADMIN: everyone's; MEMBER: its own." })
-  async usage(@Args() args: UsageArgs, @Ctx() ctx: RequestContext): Promise<UsageRecordConnection> {
+  async usage(@Args() args: UsageArgs, @Ctx() ctx: RequestContext): Promise<Connection<UsageRecord>> {
     const page = await this.usageLedger.list(actorOf(ctx), ctx, { ...args, first: args.first ?? 20 });
-    const edges = page.records.map((node) => ({ cursor: usageCursor(node.id), node }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionOf(page.records, page.hasNextPage, (node) => usageCursor(node.id));
   }
 }
 

@@ -2,7 +2,7 @@ import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '
 import { IsOptional } from 'class-validator';
 import { Capability } from '../shared/graphql-enums';
 import { InRange, MaxItems, NonEmptyList, NotBlank, TextLength } from '../../common/validators';
-import { PageInfo } from '../activation/activation.types';
+import { connectionType } from '../shared/connection.types';
 import { KeySource } from '../credentials/credentials.types';
 import { AIModelType } from '../model/ai-model.types';
 import type { AIModel } from '../model/ai-model.entity';
@@ -144,23 +144,11 @@ export class UsageRecordType implements Partial<UsageRecord> {
   createdAt: Date;
 }
 
-@ObjectType('UsageRecordEdge', { simpleResolvers: true, description: 'A usage record and its cursor.' })
-export class UsageRecordEdge {
-  @Field({ description: 'Pass as `after` to continue after this record.' })
-  cursor: string;
-
-  @Field(() => UsageRecordType, { description: 'The record.' })
-  node: UsageRecord;
-}
-
-@ObjectType('UsageRecordConnection', { simpleResolvers: true, description: 'A page of usage records, newest first.' })
-export class UsageRecordConnection {
-  @Field(() => [UsageRecordEdge], { description: 'The records of this page.' })
-  edges: UsageRecordEdge[];
-
-  @Field(() => PageInfo, { description: 'Whether there is more.' })
-  pageInfo: PageInfo;
-}
+export const UsageRecordConnection = connectionType<UsageRecord>(UsageRecordType, {
+  item: 'record',
+  edge: { name: 'UsageRecordEdge', description: 'A usage record and its cursor.' },
+  connection: { name: 'UsageRecordConnection', description: 'A page of usage records, newest first.', edges: 'The records of this page.' },
+});
 
 // ---------------------------------------------------------------------------------------------
 // Inputs

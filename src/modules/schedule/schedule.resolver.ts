@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../common/role';
+import { connectionOf, type Connection } from '../shared/connection.types';
 import { actorOf, type RequestContext } from '../shared/request-context';
 import type { ActivationQueryService } from '../activation/activation-query.service';
 import { ActiveModelChangeType } from '../activation/activation.types';
@@ -42,11 +43,10 @@ export class ScheduleResolver {
 
   @Authorized(Role.ADMIN)
   @Query(() => ScheduledChangeConnection, { description: 'Scheduled switches by `at` ascending, then id. ADMIN only.' })
-  async scheduledChanges(@Args() args: ScheduledChangesArgs, @Ctx() ctx: RequestContext): Promise<ScheduledChangeConnection> {
+  async scheduledChanges(@Args() args: ScheduledChangesArgs, @Ctx() ctx: RequestContext): Promise<Connection<ScheduledChangeRecord>> {
     const providerId = args.provider != null ? (await this.queries.providerOrFail(ctx, args.provider)).id : undefined;
     const page = await this.schedules.list(ctx.em, { providerId, status: args.status, first: args.first ?? 20, after: args.after });
-    const edges = page.items.map((node) => ({ cursor: encodeScheduleCursor(node), node }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return connectionOf(page.items, page.hasNextPage, encodeScheduleCursor);
   }
 
   @Authorized(Role.ADMIN)

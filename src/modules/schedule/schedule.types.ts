@@ -1,9 +1,10 @@
 import { IsOptional } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { AtLeast, DistinctList, NonEmptyList } from '../../common/validators';
+import { AtLeast } from '../../common/validators';
 import { Capability } from '../shared/graphql-enums';
 import { PageArgs } from '../shared/page-args';
-import { PageInfo } from '../activation/activation.types';
+import { ModelSlotsInput } from '../activation/activation.types';
+import { connectionType } from '../shared/connection.types';
 import { ScheduledChangeStatus } from './schedule-rules';
 import type { ScheduledChangeRecord } from './schedule.repository';
 
@@ -45,35 +46,18 @@ export class ScheduledChangeType {
   failureCode: string | null;
 }
 
-@ObjectType('ScheduledChangeEdge', { simpleResolvers: true, description: 'A scheduled switch and its cursor.' })
-export class ScheduledChangeEdge {
-  @Field({ description: 'Pass as `after` to continue after this switch.' })
-  cursor: string;
-
-  @Field(() => ScheduledChangeType, { description: 'The switch.' })
-  node: ScheduledChangeRecord;
-}
-
-@ObjectType('ScheduledChangeConnection', { simpleResolvers: true, description: 'A page of scheduled switches, by `at`, then id.' })
-export class ScheduledChangeConnection {
-  @Field(() => [ScheduledChangeEdge], { description: 'The switches of this page.' })
-  edges: ScheduledChangeEdge[];
-
-  @Field(() => PageInfo, { description: 'Whether there is more.' })
-  pageInfo: PageInfo;
-}
+export const ScheduledChangeConnection = connectionType<ScheduledChangeRecord>(ScheduledChangeType, {
+  item: 'switch',
+  edge: { name: 'ScheduledChangeEdge', description: 'A scheduled switch and its cursor.' },
+  connection: {
+    name: 'ScheduledChangeConnection',
+    description: 'A page of scheduled switches, by `at`, then id.',
+    edges: 'The switches of this page.',
+  },
+});
 
 @InputType('ScheduleActivationInput', { description: 'A switch to make later, exactly as activateModel would then.' })
-export class ScheduleActivationInput {
-  @Field(() => ID, { description: 'The model to activate.' })
-  modelId: string;
-
-  @Field(() => [Capability], { nullable: true, description: "Default: all of the model's capabilities; each must be one of them." })
-  @IsOptional()
-  @NonEmptyList()
-  @DistinctList()
-  capabilities?: Capability[] | null;
-
+export class ScheduleActivationInput extends ModelSlotsInput {
   @Field(() => Int, { nullable: true, description: 'As in activateModel: compared when it applies; needs exactly one capability.' })
   @IsOptional()
   @AtLeast(0)
