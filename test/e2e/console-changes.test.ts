@@ -10,7 +10,7 @@ import {
   submitDialog,
   type ConsolePage,
 } from '../helpers/console-page';
-import { activate, createModel, createProvider, type ModelRef } from '../helpers/factories';
+import { activate, createMember, createModel, createProvider, type ModelRef } from '../helpers/factories';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server';
 import { waitFor } from '../helpers/wait';
 
@@ -205,6 +205,36 @@ test('the audit log lists what happened, with its filters', async () => {
   await expectText(list, 'No events match');
   await page.fill('#audit-to', '');
   for (const id of ['#audit-actor', '#audit-action', '#audit-target']) await page.selectOption(id, '');
+});
+
+test('the audit log reads a page at a time: "Load more" appends the next page, then hides', async () => {
+  const page = admin.page;
+  // More USER_CREATED events than one page of the view (25) and fewer than two.
+  for (let i = 1; i <= 30; i++) await createMember(t, `pager-${String(i).padStart(2, '0')}`);
+  const all = await t.gql<{ auditLog: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean } } }>(
+    `{ auditLog(action: USER_CREATED, first: 100) { edges { node { id } } pageInfo { hasNextPage } } }`,
+  );
+  const expected = all.data.auditLog.edges.map((e) => e.node.id);
+  expect(all.data.auditLog.pageInfo.hasNextPage).toBe(false);
+  expect(expected.length).toBeGreaterThan(25);
+  expect(expected.length).toBeLessThanOrEqual(50);
+
+  await goToView(page, 'audit');
+  // Choosing the action reloads the list from its first page.
+  await page.selectOption('#audit-action', 'USER_CREATED');
+  const shown = () => page.locator('#audit-list tr[data-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
+  const more = page.locator('#view-audit button.more');
+  const firstPage = await waitFor(shown, (ids) => ids.join() === expected.slice(0, 25).join(), { what: 'the first 25 events' });
+  expect(firstPage).toHaveLength(25);
+  expect(await page.locator('#audit-list').textContent()).not.toContain('pager-01');
+  expect(await more.isVisible()).toBe(true);
+
+  await more.click();
+  // The rest is appended below the first page, in order, none twice; there is no next page, so no button.
+  await waitFor(shown, (ids) => ids.join() === expected.join(), { what: `all ${expected.length} events` });
+  await expectText(page.locator('#audit-list'), 'pager-01');
+  await more.waitFor({ state: 'hidden' });
+  await page.selectOption('#audit-action', '');
 });
 
 test('at 390 px and in Persian the change views fit and are translated', async () => {

@@ -3,6 +3,8 @@ import { Client } from 'pg';
 import { createProvider } from '../helpers/factories';
 import { privatePostgres, type PrivatePostgres } from '../helpers/private-postgres';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { waitFor } from '../helpers/wait';
+import { withTimeout } from '../../src/http/timeouts';
 
 /**
  * Issue 9, timeouts: a hung Postgres, a held lock or a trickled request body must not hang anything.
@@ -104,5 +106,71 @@ describe('the shared Postgres', () => {
     await closed;
     clearInterval(trickle);
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  });
+});
+
+/** A raw TCP connection to the server: what it received, and when the server closed it (bounded, so a hang reads as such). */
+function rawConnection(url: string) {
+  const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+  const conn = { socket, received: '' };
+  socket.on('data', (d) => (conn.received += d.toString()));
+  // The server ending the connection may surface as a reset; the close is what is asserted.
+  socket.on('error', () => {});
+  const closed = withTimeout(
+    new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now()))),
+    15_000,
+    'the server closing the idle connection',
+  );
+  const connected = new Promise<void>((resolve) => socket.once('connect', resolve));
+  return { conn, closed, connected };
+}
+
+describe('idle connections: HTTP_KEEP_ALIVE_TIMEOUT_MS and HTTP_CONNECTION_TIMEOUT_MS', () => {
+  // The keep-alive timeout is the longer of the two, so a close no earlier than half of it cannot be the
+  // connection timeout at work; requestTimeout (and headersTimeout with it) is far off and plays no part.
+  const http = { requestTimeoutMs: 30_000, connectionTimeoutMs: 1000, keepAliveTimeoutMs: 3000 };
+  let t: TestServer;
+  const sockets: net.Socket[] = [];
+  beforeAll(async () => {
+    t = await startTestServer({ http });
+  });
+  // A failed test must not leave its socket holding the server's close.
+  afterEach(() => sockets.splice(0).forEach((s) => s.destroy()));
+  afterAll(() => t.close());
+
+  test('a keep-alive connection left idle after its response is closed after keepAliveTimeout, as its Keep-Alive header says', async () => {
+    const { conn, closed, connected } = rawConnection(t.url);
+    sockets.push(conn.socket);
+    await connected;
+    conn.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+    await waitFor(
+      () => conn.received,
+      (r) => r.endsWith('{"status":"ok"}'),
+      { what: 'the /healthz response' },
+    );
+    const answeredAt = Date.now();
+    expect(conn.received).toMatch(/^HTTP\/1\.1 200 /);
+    expect(conn.received).toMatch(/\r\nConnection: keep-alive\r\n/i);
+    expect(conn.received).toMatch(new RegExp(`\\r\\nKeep-Alive: timeout=${http.keepAliveTimeoutMs / 1000}\\r\\n`, 'i'));
+
+    // Node keeps the socket a second past the advertised timeout, so that the client gives up on it first.
+    const closedAt = await closed;
+    console.log(
+      `the idle keep-alive connection was closed ${closedAt - answeredAt} ms after its response (keepAliveTimeout ${http.keepAliveTimeoutMs} ms)`,
+    );
+    expect(closedAt - answeredAt).toBeGreaterThanOrEqual(http.keepAliveTimeoutMs / 2);
+    // Nothing more was sent: the server just closed the connection.
+    expect(conn.received).toMatch(/\{"status":"ok"\}$/);
+  });
+
+  test('a connection that never sends a request is closed after connectionTimeout, without an answer', async () => {
+    const { conn, closed, connected } = rawConnection(t.url);
+    sockets.push(conn.socket);
+    await connected;
+    const openedAt = Date.now();
+    const closedAt = await closed;
+    console.log(`the silent connection was closed ${closedAt - openedAt} ms after it opened (connectionTimeout ${http.connectionTimeoutMs} ms)`);
+    expect(closedAt - openedAt).toBeGreaterThanOrEqual(http.connectionTimeoutMs / 2);
+    expect(conn.received).toBe('');
   });
 });
