@@ -113,7 +113,8 @@ describe('revertSlot', () => {
 
   test('bad versions: BAD_USER_INPUT; stale expectedVersion: CONFLICT; unknown provider: NOT_FOUND; nothing changes', async () => {
     const before = (await query(t, 'select count(*)::int as n from activation_change'))[0].n;
-    for (const toVersion of [-1, 5, 6, 99]) {
+    // With the Int extremes: -2147483648 once reached Postgres as `-2147483648::int`, an SQL error (fuzz seed 1135211560).
+    for (const toVersion of [-1, -2147483648, 5, 6, 99, 2147483647]) {
       expect([toVersion, errorCode(await t.op(CmRevertSlotDocument, { input: { provider: 'rv', capability: 'CHAT', toVersion } }))]).toEqual([
         toVersion,
         'BAD_USER_INPUT',

@@ -265,8 +265,9 @@ export class ActivationRepository {
     capability: Capability,
     version: number,
   ): Promise<{ providerId: string; currentVersion: number; found: boolean; aiModelId: string | null; modelName: string | null } | undefined> {
+    // `(?)::int`: values are inlined, and `-2147483648::int` would cast 2147483648 before negating it.
     const [row] = await em.execute<{ provider_id: string; version: number; model_id: string | null; found: boolean; name: string | null }[]>(
-      `select p.id as provider_id, s.version, c.model_id, (c.id is not null or ?::int = 0) as found, m.name
+      `select p.id as provider_id, s.version, c.model_id, (c.id is not null or (?)::int = 0) as found, m.name
          from provider p
          join activation_slot s on s.provider_id = p.id and s.capability = ?
          left join activation_change c on c.provider_id = p.id and c.capability = s.capability and c.version = ?
