@@ -1,24 +1,24 @@
 import { createHash } from 'node:crypto';
 import { ADMIN_TOKEN, startTestServer, type GqlResult, type TestServer } from '../helpers/test-server';
-import { errorCode, expectOk, query } from '../helpers/factories';
+import { createMember, errorCode, expectOk, query } from '../helpers/factories';
 import {
   AuditLogDocument,
   CancelScheduledChangeDocument,
   CmActivateDocument,
-  CmCreateModelDocument,
   CmCreateProviderDocument,
-  CmCreateTokenDocument,
-  CmCreateUserDocument,
   CmDeactivateDocument,
   CmDeleteModelDocument,
-  CmRemovePersonalKeyDocument,
   CmRevertSlotDocument,
   CmRevokeTokenDocument,
   CmSetPersonalKeyDocument,
   CmUpdateModelDocument,
   CmUpdateProviderDocument,
-  CmUpdateUserDocument,
+  FactoryCreateApiTokenDocument,
+  FactoryCreateModelDocument,
+  FactoryCreateUserDocument,
+  RemovePersonalApiKeyDocument,
   ScheduleActivationDocument,
+  UpdateUserDocument,
   type AuditAction,
 } from '../generated/graphql';
 
@@ -87,13 +87,15 @@ describe('one event per successful change, none for failures and no-ops', () => 
     const a = await step(
       'createModel',
       () =>
-        t.op(CmCreateModelDocument, { input: { provider: 'audited', name: 'a', modelId: 'v/a', capabilities: ['CHAT', 'CODE'], active: true } }),
+        t.op(FactoryCreateModelDocument, {
+          input: { provider: 'audited', name: 'a', modelId: 'v/a', capabilities: ['CHAT', 'CODE'], active: true },
+        }),
       'MODEL_CREATED',
     );
     ids.a = a.createModel.id;
     const b = await step(
       'createModel b',
-      () => t.op(CmCreateModelDocument, { input: { provider: 'audited', name: 'b', modelId: 'v/b', capabilities: ['CHAT'] } }),
+      () => t.op(FactoryCreateModelDocument, { input: { provider: 'audited', name: 'b', modelId: 'v/b', capabilities: ['CHAT'] } }),
       'MODEL_CREATED',
     );
     ids.b = b.createModel.id;
@@ -133,22 +135,22 @@ describe('one event per successful change, none for failures and no-ops', () => 
   });
 
   test('users, tokens and personal keys', async () => {
-    const u = await step('createUser', () => t.op(CmCreateUserDocument, { input: { name: 'carol', role: 'ADMIN' } }), 'USER_CREATED');
+    const u = await step('createUser', () => t.op(FactoryCreateUserDocument, { input: { name: 'carol', role: 'ADMIN' } }), 'USER_CREATED');
     ids.carol = u.createUser.id;
-    await step('createUser duplicate', () => t.op(CmCreateUserDocument, { input: { name: 'carol', role: 'MEMBER' } }), null, false);
-    await step('updateUser', () => t.op(CmUpdateUserDocument, { input: { id: ids.carol, canUseSharedApi: false } }), 'USER_UPDATED');
+    await step('createUser duplicate', () => t.op(FactoryCreateUserDocument, { input: { name: 'carol', role: 'MEMBER' } }), null, false);
+    await step('updateUser', () => t.op(UpdateUserDocument, { input: { id: ids.carol, canUseSharedApi: false } }), 'USER_UPDATED');
     expect((await latest()).details).toMatchObject({ before: { canUseSharedApi: true }, after: { canUseSharedApi: false } });
-    await step('updateUser no-op', () => t.op(CmUpdateUserDocument, { input: { id: ids.carol, canUseSharedApi: false } }), null);
+    await step('updateUser no-op', () => t.op(UpdateUserDocument, { input: { id: ids.carol, canUseSharedApi: false } }), null);
     const tok = await step(
       'createApiToken',
-      () => t.op(CmCreateTokenDocument, { input: { name: 'carol-ci', userId: ids.carol } }),
+      () => t.op(FactoryCreateApiTokenDocument, { input: { name: 'carol-ci', userId: ids.carol } }),
       'TOKEN_CREATED',
     );
     const carolToken = tok.createApiToken.token;
     secrets.push(carolToken);
     const own = await step(
       'createApiToken own',
-      () => t.op(CmCreateTokenDocument, { input: { name: 'self' } }, { token: carolToken }),
+      () => t.op(FactoryCreateApiTokenDocument, { input: { name: 'self' } }, { token: carolToken }),
       'TOKEN_CREATED',
     );
     secrets.push(own.createApiToken.token);
@@ -178,10 +180,10 @@ describe('one event per successful change, none for failures and no-ops', () => 
     });
     await step(
       'removePersonalApiKey',
-      () => t.op(CmRemovePersonalKeyDocument, { provider: 'audited' }, { token: carolToken }),
+      () => t.op(RemovePersonalApiKeyDocument, { provider: 'audited' }, { token: carolToken }),
       'PERSONAL_KEY_REMOVED',
     );
-    await step('removePersonalApiKey none', () => t.op(CmRemovePersonalKeyDocument, { provider: 'audited' }, { token: carolToken }), null);
+    await step('removePersonalApiKey none', () => t.op(RemovePersonalApiKeyDocument, { provider: 'audited' }, { token: carolToken }), null);
     await step('revokeApiToken', () => t.op(CmRevokeTokenDocument, { id: own.createApiToken.apiToken.id }), 'TOKEN_REVOKED');
     await step('revokeApiToken again', () => t.op(CmRevokeTokenDocument, { id: own.createApiToken.apiToken.id }), null);
   });
@@ -245,8 +247,7 @@ describe('auditLog', () => {
   });
 
   test('MEMBER: FORBIDDEN; bad arguments: BAD_USER_INPUT', async () => {
-    const member = expectOk(await t.op(CmCreateUserDocument, { input: { name: 'mallory', role: 'MEMBER' } })).createUser;
-    const token = expectOk(await t.op(CmCreateTokenDocument, { input: { name: 'm', userId: member.id } })).createApiToken.token;
+    const { token } = await createMember(t, 'mallory');
     expect(errorCode(await t.op(AuditLogDocument, {}, { token }))).toBe('FORBIDDEN');
     expect(errorCode(await t.op(AuditLogDocument, { first: 101 }))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.op(AuditLogDocument, { after: '%%%' }))).toBe('BAD_USER_INPUT');
