@@ -40,6 +40,9 @@ export interface LeaseStats {
 
 /**
  * Renews my lease unless another instance fenced me (then: consume the fence, drop out, return -1).
+ * Otherwise returns 1 when the lease renewed was still held in Redis, 0 when it is a new one (first
+ * beat, a lapse, a Redis restart, or a fence consumed by a beat whose reply was lost): writers did not
+ * wait for this instance in between, so whatever its near cache holds may be stale.
  * The registry epoch records when this Redis first saw a heartbeat: a Redis that restarted has lost
  * the leases granted before, so writers wait one lease after the epoch (see PUBLISH_INVALIDATION).
  * KEYS: leases, my fence, epoch. ARGV: my id, lease ms.
@@ -52,12 +55,14 @@ if redis.call('DEL', KEYS[2]) == 1 then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return -1
 end
+local held = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]) or '0') > now
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
 -- A deployment gone for 10 minutes leaves nothing behind in a shared Redis.
 redis.call('PEXPIRE', KEYS[1], 600000)
 redis.call('PEXPIRE', KEYS[3], 600000)
-return now`;
+if held then return 1 end
+return 0`;
 
 /**
  * Lists the instances holding a valid lease (other than me) and publishes the invalidation, in one
@@ -259,10 +264,10 @@ export class InstanceLease {
     if (!this.subscribed || this.closed) return;
     const sent = performance.now();
     try {
-      const now = Number(
+      const renewal = Number(
         await this.commands.eval(HEARTBEAT, 3, this.keys.leases, this.keys.fencePrefix + this.id, this.keys.epoch, this.id, this.leaseMs),
       );
-      if (now === -1) {
+      if (renewal === -1) {
         this.stats.selfFenced++;
         this.options.log.warn(
           'near cache: this instance missed an invalidation deadline; dropped its near cache, answering from Redis until its next heartbeat',
@@ -271,8 +276,10 @@ export class InstanceLease {
         return;
       }
       if (!this.subscribed) return;
-      // Renewing after a gap: invalidations of the gap may not have been applied here; start empty.
-      if (!this.valid()) this.dropAll();
+      // A new lease, or renewing after a gap: invalidations in between may not have been applied here
+      // (writers did not wait for this instance); start empty. The first check does not depend on
+      // timing: a fence consumed by a beat whose reply was lost leaves no lease to renew.
+      if (renewal === 0 || !this.valid()) this.dropAll();
       this.validUntil = sent + this.leaseMs;
     } catch {
       // No renewal: the lease runs out on its own.
