@@ -1,5 +1,4 @@
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, type LaunchedBrowser } from '../helpers/browser';
 import {
   expectText,
   goToView,
@@ -11,7 +10,8 @@ import {
   type ConsolePage,
 } from '../helpers/console-page';
 import { activate, createMember, createModel, createProvider, type ModelRef } from '../helpers/factories';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server';
+import { useAdminConsole } from '../helpers/console-session';
+import { ADMIN_TOKEN, type TestServer } from '../helpers/test-server';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -21,33 +21,20 @@ import { waitFor } from '../helpers/wait';
  * the same views at 390 px and in Persian. Any console error or failed request fails the test.
  */
 let t: TestServer;
-let launched: LaunchedBrowser;
 let browser: Browser;
 let admin: ConsolePage;
 let alpha: ModelRef;
 let beta: ModelRef;
 let orbitChat: ModelRef;
 
-beforeAll(async () => {
-  t = await startTestServer();
-  await createProvider(t, 'acme', { name: 'Acme AI' });
-  alpha = await createModel(t, 'acme', 'alpha', ['CHAT'], { displayName: 'Alpha One', active: true });
-  beta = await createModel(t, 'acme', 'beta', ['CHAT', 'CODE'], { displayName: 'Beta Two' });
-  await createProvider(t, 'orbit', { name: 'Orbit' });
-  orbitChat = await createModel(t, 'orbit', 'o-chat', ['CHAT'], { displayName: 'Orbit Chat' });
-  launched = await launchBrowser();
-  browser = launched.browser;
-  admin = await openConsolePage(browser);
-  await signIn(admin.page, t.url, ADMIN_TOKEN);
+const session = useAdminConsole(async (server) => {
+  await createProvider(server, 'acme', { name: 'Acme AI' });
+  alpha = await createModel(server, 'acme', 'alpha', ['CHAT'], { displayName: 'Alpha One', active: true });
+  beta = await createModel(server, 'acme', 'beta', ['CHAT', 'CODE'], { displayName: 'Beta Two' });
+  await createProvider(server, 'orbit', { name: 'Orbit' });
+  orbitChat = await createModel(server, 'orbit', 'o-chat', ['CHAT'], { displayName: 'Orbit Chat' });
 });
-afterEach(() => {
-  expect(admin.problems.splice(0)).toEqual([]);
-});
-afterAll(async () => {
-  await admin?.close();
-  await launched?.cleanup();
-  await t?.close();
-});
+beforeAll(() => ({ t, browser, admin } = session));
 
 const cell = (page: Page, key: string) => page.locator(`td[data-slot="${key}"]`);
 

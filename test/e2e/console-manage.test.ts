@@ -1,5 +1,4 @@
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, type LaunchedBrowser } from '../helpers/browser';
 import {
   expectText,
   goToView,
@@ -11,7 +10,8 @@ import {
   type ConsolePage,
 } from '../helpers/console-page';
 import { createMember, createModel, createProvider, type MemberRef } from '../helpers/factories';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-server';
+import { useAdminConsole } from '../helpers/console-session';
+import type { TestServer } from '../helpers/test-server';
 
 /**
  * Everything manageable from the console, end to end in Chromium: providers (shared key
@@ -19,30 +19,19 @@ import { ADMIN_TOKEN, startTestServer, type TestServer } from '../helpers/test-s
  * (tokens, personal keys), and what a MEMBER may (not) do. Any console error or failed request fails.
  */
 let t: TestServer;
-let launched: LaunchedBrowser;
 let browser: Browser;
 let admin: ConsolePage;
 let member: MemberRef;
 
-beforeAll(async () => {
-  t = await startTestServer();
-  await createProvider(t, 'acme', { name: 'Acme AI' });
-  await createModel(t, 'acme', 'alpha', ['CHAT'], { displayName: 'Alpha One', active: true });
-  member = await createMember(t, 'mia');
-  launched = await launchBrowser();
-  browser = launched.browser;
-  // One admin page for the whole file: each test navigates within it.
-  admin = await openConsolePage(browser, { permissions: ['clipboard-read', 'clipboard-write'] });
-  await signIn(admin.page, t.url, ADMIN_TOKEN);
-});
-afterEach(() => {
-  expect(admin.problems.splice(0)).toEqual([]);
-});
-afterAll(async () => {
-  await admin?.close();
-  await launched?.cleanup();
-  await t?.close();
-});
+const session = useAdminConsole(
+  async (server) => {
+    await createProvider(server, 'acme', { name: 'Acme AI' });
+    await createModel(server, 'acme', 'alpha', ['CHAT'], { displayName: 'Alpha One', active: true });
+    member = await createMember(server, 'mia');
+  },
+  { permissions: ['clipboard-read', 'clipboard-write'] },
+);
+beforeAll(() => ({ t, browser, admin } = session));
 
 /** Fills the open dialog's field by its label and returns the dialog. */
 async function field(page: Page, label: string, value: string): Promise<void> {
