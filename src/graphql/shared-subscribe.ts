@@ -1,18 +1,123 @@
 import {
   createSourceEventStream,
   execute,
+  GraphQLError,
   Kind,
   print,
   type ExecutionArgs,
   type ExecutionResult,
-  type GraphQLError,
   type OperationDefinitionNode,
 } from 'graphql';
+import { supportsDirectDelivery } from '../modules/shared/direct-delivery';
 import { spansOn, withSpan, type SpanAttributes, type SpanHandle, type SpanRef } from '../observability/spans';
 
 /** Subscription fields whose events read the same for every subscriber (no per-user fields). */
 const SHAREABLE_FIELDS = new Set(['activeModelChanged']);
-const MAX_SHARED_RESULTS = 512;
+/** Distinct (document, variables) kept; a subscription keeps its own group even once evicted here. */
+const MAX_GROUPS = 512;
+/** Results kept per group: only a fan-out in progress looks one up; a subscriber further behind recomputes it. */
+const RESULTS_PER_GROUP = 8;
+
+type ResultOrPromise = Promise<ExecutionResult> | ExecutionResult;
+
+/** Where a subscription's messages can be sent without graphql-ws's per-subscription loop (the WebSocket transport's side). */
+export interface DirectTarget {
+  /** `{"id":"<subscription id>"`: how every message to this subscription starts. */
+  readonly head: string;
+  /** False while the socket cannot take a message now (closing, or its buffer is full). */
+  writable(): boolean;
+  /** Sends one text message. */
+  send(text: string): void;
+  /** A result with errors as this subscriber is to see it (what graphql-ws's onNext hook would make of it). */
+  withErrors(result: ExecutionResult): unknown;
+}
+
+/** A subscription taking events directly: its target, and how many it was handed that are not sent yet. */
+interface DirectMember {
+  target: DirectTarget;
+  ended(): boolean;
+  unsent: number;
+}
+
+interface Outgoing {
+  eventId: string;
+  settled?: ExecutionResult;
+  members: DirectMember[];
+}
+
+/** The subscriptions with the same document and variables: each event's result, computed once for all of them. */
+class SharedResults {
+  private readonly byEvent = new Map<string, ResultOrPromise>();
+  /** Events taken for direct members, in the order they were taken; sent in that order once their result is ready. */
+  private readonly outgoing: Outgoing[] = [];
+  private flushQueued = false;
+
+  /** The event's result for a direct member: sent with every other member's in one loop, once computed. */
+  sendDirect(eventId: string, compute: () => ResultOrPromise, member: DirectMember): void {
+    let entry = this.outgoing.at(-1);
+    if (entry?.eventId !== eventId) {
+      const out: Outgoing = { eventId, members: [] };
+      entry = out;
+      this.outgoing.push(out);
+      let result = this.get(eventId);
+      if (result === undefined) this.set(eventId, (result = compute()));
+      if (result instanceof Promise) {
+        result.then(
+          (value) => {
+            out.settled = value;
+            this.flush();
+          },
+          (error: unknown) => {
+            out.settled = { errors: [new GraphQLError(error instanceof Error ? error.message : String(error))] };
+            this.flush();
+          },
+        );
+      } else {
+        out.settled = result;
+        // After the synchronous loop that hands this event to every subscription.
+        if (!this.flushQueued) {
+          this.flushQueued = true;
+          queueMicrotask(() => {
+            this.flushQueued = false;
+            this.flush();
+          });
+        }
+      }
+    }
+    member.unsent++;
+    entry.members.push(member);
+  }
+
+  private flush(): void {
+    for (let head = this.outgoing[0]; head?.settled; head = this.outgoing[0]) {
+      this.outgoing.shift();
+      const { settled: result, members } = head;
+      // Serialized once: per subscriber only its id differs (graphql-ws writes {"id","type","payload"} in this order).
+      const tail = result.errors?.length ? undefined : `,"type":"next","payload":${JSON.stringify(result)}}`;
+      for (const member of members) {
+        member.unsent--;
+        if (member.ended()) continue;
+        const { target } = member;
+        target.send(target.head + (tail ?? `,"type":"next","payload":${JSON.stringify(target.withErrors(result))}}`));
+      }
+    }
+  }
+
+  get(eventId: string): ResultOrPromise | undefined {
+    return this.byEvent.get(eventId);
+  }
+
+  set(eventId: string, pending: ResultOrPromise): void {
+    this.byEvent.set(eventId, pending);
+    // Once settled, later subscribers take the plain value: no await per subscriber.
+    if (pending instanceof Promise)
+      pending.then(
+        (value) => this.byEvent.get(eventId) === pending && this.byEvent.set(eventId, value),
+        () => undefined, // the subscriber awaiting it gets the rejection
+      );
+    if (this.byEvent.size > RESULTS_PER_GROUP) this.byEvent.delete(this.byEvent.keys().next().value!);
+  }
+}
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof (value as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
@@ -39,6 +144,8 @@ function failOn(span: SpanHandle, errors: readonly GraphQLError[] | undefined): 
 export interface SharedSubscribeOptions {
   /** The graphql-ws connection a subscription's context belongs to (for its span; asked only with tracing on). */
   connectionOf?: (contextValue: unknown) => string | undefined;
+  /** Where a subscription (by its context) can be sent to directly; without one, every event goes through graphql-ws. */
+  directTargetOf?: (contextValue: unknown) => DirectTarget | undefined;
 }
 
 /**
@@ -53,7 +160,15 @@ export interface SharedSubscribeOptions {
  * subscription that computed it; never one per subscriber. With tracing off nothing here builds a span.
  */
 export function createSharedSubscribe(options: SharedSubscribeOptions = {}) {
-  const results = new Map<string, Promise<ExecutionResult> | ExecutionResult>();
+  const groups = new Map<string, SharedResults>();
+  const groupOf = (documentKey: string) => {
+    let group = groups.get(documentKey);
+    if (!group) {
+      groups.set(documentKey, (group = new SharedResults()));
+      if (groups.size > MAX_GROUPS) groups.delete(groups.keys().next().value!);
+    }
+    return group;
+  };
 
   return async function subscribe(args: ExecutionArgs) {
     const operation = operationOf(args);
@@ -80,9 +195,10 @@ export function createSharedSubscribe(options: SharedSubscribeOptions = {}) {
       });
     } else stream = await createSourceEventStream(args);
     if (!isAsyncIterable(stream)) return stream;
-    const documentKey =
+    // Looked up once per subscription: per event only the event id is hashed.
+    const shared =
       field && SHAREABLE_FIELDS.has(field)
-        ? `${print(args.document)}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}`
+        ? groupOf(`${print(args.document)}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}`)
         : undefined;
     const source = stream[Symbol.asyncIterator]();
     const run = (event: unknown) => execute({ ...args, rootValue: event });
@@ -98,27 +214,31 @@ export function createSharedSubscribe(options: SharedSubscribeOptions = {}) {
         },
         { root: true, links: [started] },
       );
+    const compute = (event: unknown, id: string) => (tracing ? runTraced(event, id) : run(event));
+
+    // Shareable events go straight from the feed to the socket while the subscription keeps up; the
+    // iterator below still carries whatever the feed does not hand over (replays, gaps, a full socket).
+    const target = shared && options.directTargetOf?.(args.contextValue);
+    if (shared && target && supportsDirectDelivery(stream)) {
+      const feed = stream;
+      const member: DirectMember = { target, ended: () => feed.ended, unsent: 0 };
+      feed.deliverTo((event) => {
+        const id = (event as { id?: unknown })?.id;
+        // Once a message waits here, later ones wait behind it: taking the other path would overtake it.
+        if (typeof id !== 'string' || (member.unsent === 0 && !target.writable())) return false;
+        shared.sendDirect(id, () => compute(event, id), member);
+        return true;
+      });
+    }
 
     const mapped: AsyncIterableIterator<ExecutionResult> = {
       async next() {
         const step = await source.next();
         if (step.done) return { done: true, value: undefined };
         const id = (step.value as { id?: unknown })?.id;
-        if (documentKey === undefined || typeof id !== 'string') return { done: false, value: await run(step.value) };
-        const key = `${id}|${documentKey}`;
-        let result = results.get(key);
-        if (result === undefined) {
-          const pending = tracing ? runTraced(step.value, id) : run(step.value);
-          result = pending;
-          results.set(key, pending);
-          // Once settled, later subscribers take the plain value: no await per subscriber.
-          if (pending instanceof Promise)
-            pending.then(
-              (value) => results.get(key) === pending && results.set(key, value),
-              () => undefined, // the subscriber awaiting it gets the rejection
-            );
-          if (results.size > MAX_SHARED_RESULTS) results.delete(results.keys().next().value!);
-        }
+        if (shared === undefined || typeof id !== 'string') return { done: false, value: await run(step.value) };
+        let result = shared.get(id);
+        if (result === undefined) shared.set(id, (result = compute(step.value, id)));
         return { done: false, value: result instanceof Promise ? await result : result };
       },
       async return() {

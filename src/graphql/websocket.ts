@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { createSharedSubscribe } from './shared-subscribe';
+import { createSharedSubscribe, type DirectTarget } from './shared-subscribe';
+import { canSendNow, sendText, serveGraphqlWs } from './ws-transport';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { Locale } from '../config/config';
@@ -83,6 +83,8 @@ export function attachWebSocketServer(input: {
     ((extra as { contexts?: Map<string, RequestContext> }).contexts ??= new Map<string, RequestContext>());
   /** With tracing on: the connection of each subscription's context, for its span. */
   const connectionOf = new WeakMap<object, string>();
+  /** Each subscription's socket and id (by its context), for events sent without graphql-ws's loop (shared-subscribe.ts). */
+  const directTargets = new WeakMap<object, DirectTarget>();
   const localize = (errors: readonly GraphQLError[], info: ConnectionInfo | undefined) =>
     errors.map((e) => {
       const out = presentError(e.toJSON(), e, info?.locale ?? input.defaultLocale, info?.connectionId ?? 'ws');
@@ -91,10 +93,13 @@ export function attachWebSocketServer(input: {
       return new GraphQLError(message, { path: out.formatted.path, extensions: out.formatted.extensions });
     });
 
-  const disposable = useServer(
+  const disposable = serveGraphqlWs(
     {
       schema,
-      subscribe: createSharedSubscribe({ connectionOf: (context) => connectionOf.get(context as object) }),
+      subscribe: createSharedSubscribe({
+        connectionOf: (context) => connectionOf.get(context as object),
+        directTargetOf: (context) => directTargets.get(context as object),
+      }),
       onConnect: async (ctx) => {
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
         const authorization = typeof params.authorization === 'string' ? params.authorization : '';
@@ -147,6 +152,13 @@ export function attachWebSocketServer(input: {
           return [context.authError instanceof GraphQLError ? context.authError : new UnauthenticatedError()];
         }
         pendingContexts(ctx.extra).set(id, context);
+        const { socket } = ctx.extra;
+        directTargets.set(context, {
+          head: `{"id":${JSON.stringify(id)}`,
+          writable: () => canSendNow(socket),
+          send: (text) => void sendText(socket, text)?.catch(() => undefined), // a failed write closes the socket
+          withErrors: (result) => ({ ...result, errors: localize(result.errors ?? [], info) }),
+        });
         if (spansOn()) connectionOf.set(context, info.connectionId);
         return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
       },
@@ -167,6 +179,7 @@ export function attachWebSocketServer(input: {
       },
     },
     wss,
+    log,
   );
 
   return {

@@ -3,6 +3,7 @@ import type { Capability } from '../../common/capability';
 import { NotFoundError, UserInputError } from '../../common/errors';
 import { IsolationLevel, type TransactionRunner } from '../../db/transaction';
 import { Provider } from '../provider/provider.entity';
+import type { DirectDelivery } from '../shared/direct-delivery';
 import type { ActivationRepository } from './activation.repository';
 import { parseCursor, type ChangeRecord } from './change-record';
 import type { ChangeSequencer } from './change-sequencer';
@@ -86,12 +87,13 @@ export class ChangeFeedService {
   }
 }
 
-class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
+class ChangeFeed implements AsyncIterableIterator<ChangeRecord>, DirectDelivery<ChangeRecord> {
   private readonly versions = new Map<string, number>();
   private readonly outbox: ChangeRecord[] = [];
   private readonly inbox: ChangeRecord[] = [];
   private wake?: () => void;
   private closed = false;
+  private sink?: (change: ChangeRecord) => boolean;
   /** The replay still to read: the changes after `after` (paged, REPLAY_PAGE_SIZE at a time). */
   private replay?: { after: string };
 
@@ -132,8 +134,30 @@ class ChangeFeed implements AsyncIterableIterator<ChangeRecord> {
     }
   }
 
+  get ended(): boolean {
+    return this.closed;
+  }
+
+  deliverTo(sink: ((change: ChangeRecord) => boolean) | undefined): void {
+    this.sink = sink;
+  }
+
   push(change: ChangeRecord): void {
     if (this.closed || !this.matches(change)) return;
+    // The consumer is waiting with nothing queued before this change, which is the next version of
+    // its slot: the sink may take it now (what it takes is delivered in the order it was taken).
+    if (this.sink && this.wake && !this.inbox.length && !this.outbox.length && !this.replay) {
+      const key = slotKey(change.providerId, change.capability);
+      const last = this.versions.get(key) ?? 0;
+      if (change.version <= last) return; // delivered already
+      if (change.version === last + 1) {
+        this.onEvent?.(change);
+        if (this.sink(change)) {
+          this.versions.set(key, change.version);
+          return;
+        }
+      }
+    }
     this.inbox.push(change);
     const wake = this.wake;
     this.wake = undefined;
