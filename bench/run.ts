@@ -213,22 +213,24 @@ async function fanoutBench(
   const connectSeconds = (performance.now() - connectStart) / 1000;
   let flip = 0;
   const activate = async () => {
+    const mark = pool.nexts;
     const sent = performance.now();
     const data = await gql<{ activateModel: { changes: { cursor: string }[] } }>(server.url, ACTIVATE, {
       input: { modelId: flip++ % 2 ? models.a : models.b, capabilities: ['CHAT'] },
     });
-    return { sent, returned: performance.now(), cursor: data.activateModel.changes[0]?.cursor };
+    return { mark, sent, returned: performance.now(), cursor: data.activateModel.changes[0]?.cursor };
   };
-  const waitAll = async (cursor: string, timeoutMs: number) => {
+  /** Waits for `count` more messages than before the activation (counted, not parsed), then says how many carried its change. */
+  const waitAll = async (m: { mark: number; cursor: string }, timeoutMs: number) => {
     const until = performance.now() + timeoutMs;
-    while (pool.received(cursor) < count && performance.now() < until) await new Promise((r) => setTimeout(r, 5));
-    return pool.received(cursor);
+    while (pool.nexts - m.mark < count && performance.now() < until) await new Promise((r) => setTimeout(r, 5));
+    return pool.received(m.cursor);
   };
   // Every subscription is live once a probe change reaches all of them.
   let probe = await activate();
   const liveBy = performance.now() + 90_000;
   // (Delivering one change to thousands of subscribers takes a while: give each probe time to finish.)
-  while ((await waitAll(probe.cursor, Math.max(3000, count * 3))) < count && performance.now() < liveBy) {
+  while ((await waitAll(probe, Math.max(3000, count * 3))) < count && performance.now() < liveBy) {
     log(`  ${pool.received(probe.cursor)} of ${count} subscriptions live`);
     probe = await activate();
   }
@@ -241,8 +243,16 @@ async function fanoutBench(
   let missing = 0;
   const EVENTS = count > 2000 ? 5 : 10;
   for (let i = 0; i < EVENTS; i++) {
+    const serverCpu = server.cpuMs();
+    const ownCpu = process.cpuUsage();
     const m = await activate();
-    const got = await waitAll(m.cursor, 15_000);
+    const got = await waitAll(m, 15_000);
+    const own = process.cpuUsage(ownCpu);
+    const times = (pool.receipts.get(m.cursor) ?? []).slice().sort((x, y) => x - y);
+    if (process.env.BENCH_DEBUG)
+      log(
+        `  change ${i}: server CPU ${server.cpuMs() - serverCpu} ms, bench CPU ${Math.round((own.user + own.system) / 1000)} ms; receipts ${fmt(times[0] - m.sent)}..${fmt(times[times.length - 1] - m.sent)} ms after send, returned ${fmt(m.returned - m.sent)}`,
+      );
     missing += count - got;
     for (const at of pool.receipts.get(m.cursor) ?? []) {
       fromReturn.push(at - m.returned);
