@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
+import { RawWebSocket } from './raw-ws';
 
 const NEXT = Buffer.from('"type":"next"');
 
 /**
- * Many graphql-ws subscribers in this one process, speaking the graphql-transport-ws protocol on raw
- * `ws` sockets (lighter than one graphql-ws client each). Each records when each change (by cursor) arrived.
+ * Many graphql-ws subscribers in this one process, speaking the graphql-transport-ws protocol over
+ * minimal WebSocket clients (raw-ws.ts). Each records when each change (by cursor) arrived.
  *
  * The subscribers share the 2 cores with the server, so while a change fans out they do as little as
  * they can: a `next` message is timed and kept, and parsed only when `received` is asked (after the
  * wait). Real subscribers parse on their own machines; parsing here would delay the next receipts.
  */
 export class SubscriberPool {
-  readonly sockets: WebSocket[] = [];
+  readonly sockets: RawWebSocket[] = [];
   /** cursor → receipt times (performance.now()) */
   private readonly byCursor = new Map<string, number[]>();
   private readonly unread: { at: number; data: Buffer }[] = [];
@@ -60,53 +59,46 @@ export class SubscriberPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      this.sockets.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            if (s.readyState === WebSocket.CLOSED) return resolve();
-            s.once('close', () => resolve());
-            s.close(1000);
-            setTimeout(() => {
-              s.terminate();
-              resolve();
-            }, 2000).unref();
-          }),
-      ),
-    );
+    await Promise.all(this.sockets.map((s) => s.close(1000)));
   }
 
-  private connectOne(): Promise<WebSocket> {
+  private connectOne(): Promise<RawWebSocket> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(this.wsUrl, 'graphql-transport-ws', { perMessageDeflate: false, skipUTF8Validation: true });
       const timer = setTimeout(() => reject(new Error('subscriber handshake timed out')), 30_000);
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${this.token}` } })));
-      ws.on('message', (data: Buffer) => {
-        const at = performance.now();
-        if (data.includes(NEXT)) {
-          this.unread.push({ at, data });
-          this.nexts++;
-          return;
-        }
-        const msg = JSON.parse(data.toString('utf8')) as { type: string };
-        if (msg.type === 'connection_ack') {
-          // A subscription id of its own, as graphql-ws clients make them: no two subscribers get the same bytes.
-          ws.send(JSON.stringify({ id: randomUUID(), type: 'subscribe', payload: { query: this.query } }));
+      const handlers = {
+        text: (data: Buffer, at: number) => {
+          if (data.includes(NEXT)) {
+            this.unread.push({ at, data });
+            this.nexts++;
+            return;
+          }
+          const msg = JSON.parse(data.toString('utf8')) as { type: string };
+          if (msg.type === 'connection_ack') {
+            // A subscription id of its own, as graphql-ws clients make them: no two subscribers get the same bytes.
+            ws.send(JSON.stringify({ id: randomUUID(), type: 'subscribe', payload: { query: this.query } }));
+            clearTimeout(timer);
+            resolve(ws);
+          } else if (msg.type === 'ping') {
+            ws.send(JSON.stringify({ type: 'pong' }));
+          } else if (msg.type === 'error') {
+            this.errors++;
+          }
+        },
+        closed: (code: number) => {
+          if (code !== 1000) this.errors++;
+        },
+      };
+      let ws: RawWebSocket;
+      RawWebSocket.connect(this.wsUrl, 'graphql-transport-ws', handlers).then(
+        (opened) => {
+          ws = opened;
+          ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${this.token}` } }));
+        },
+        (e: unknown) => {
           clearTimeout(timer);
-          resolve(ws);
-        } else if (msg.type === 'ping') {
-          ws.send(JSON.stringify({ type: 'pong' }));
-        } else if (msg.type === 'error') {
-          this.errors++;
-        }
-      });
-      ws.on('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      ws.on('close', (code) => {
-        if (code !== 1000) this.errors++;
-      });
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
     });
   }
 }

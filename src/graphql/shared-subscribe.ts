@@ -65,27 +65,34 @@ class SharedResults {
         result.then(
           (value) => {
             out.settled = value;
-            this.flush();
+            this.scheduleFlush();
           },
           (error: unknown) => {
             out.settled = { errors: [new GraphQLError(error instanceof Error ? error.message : String(error))] };
-            this.flush();
+            this.scheduleFlush();
           },
         );
       } else {
         out.settled = result;
-        // After the synchronous loop that hands this event to every subscription.
-        if (!this.flushQueued) {
-          this.flushQueued = true;
-          queueMicrotask(() => {
-            this.flushQueued = false;
-            this.flush();
-          });
-        }
+        this.scheduleFlush();
       }
     }
     member.unsent++;
     entry.members.push(member);
+  }
+
+  /**
+   * The sends run in a macrotask of their own: after the loop that hands this event to every
+   * subscription, and after the work already queued — the response of the mutation that made the
+   * change goes out first instead of waiting behind 10,000 socket writes.
+   */
+  private scheduleFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
   }
 
   private flush(): void {

@@ -15,6 +15,7 @@ import {
   type ProviderRef,
 } from '../helpers/factories';
 import { waitFor } from '../helpers/wait';
+import { rawWs, type RawWs } from '../helpers/raw-ws';
 import {
   ChangeEventsDocument,
   DeactivateModelDocument,
@@ -236,6 +237,43 @@ describe('errors', () => {
 });
 
 describe('delivery', () => {
+  test('60 subscriptions of one document, 3 per socket: each change once to each, under its own id, in order; a completed one stops alone', async () => {
+    // Shared documents are sent without graphql-ws's per-subscription loop (shared-subscribe.ts): this
+    // is that path over real sockets, several subscriptions per socket.
+    const doc = 'subscription Shared { activeModelChanged(provider: "beta", capability: CHAT) { cursor version } }';
+    const sockets: RawWs[] = await Promise.all(Array.from({ length: 20 }, () => rawWs(t.url, member.token)));
+    const subs = sockets.flatMap((socket, i) => ['a', 'b', 'c'].map((letter) => ({ socket, id: `sub-${i}-${letter}` })));
+    for (const { socket, id } of subs) socket.subscribe(id, doc);
+    const cursorsOf = ({ socket, id }: (typeof subs)[number]) =>
+      socket.messages.filter((m) => m.id === id && m.type === 'next').map((m) => (m.payload as { data: Event }).data.activeModelChanged.cursor);
+    const flip = (() => {
+      let n = 0;
+      return async () => (await activateOk(n++ % 2 ? 'b1' : 'b2', ['CHAT'])).activateModel.changes[0].cursor;
+    })();
+    // Live once a change reaches every subscription (a subscription is live some time after its subscribe message).
+    for (let probe = await flip(); subs.some((sub) => !cursorsOf(sub).includes(probe)); probe = await flip()) {
+      await waitFor(() => subs.every((sub) => cursorsOf(sub).includes(probe)), Boolean, {
+        timeoutMs: 2000,
+        what: 'every subscription live',
+      }).catch(() => undefined);
+    }
+    const before = new Map(subs.map((sub) => [sub.id, cursorsOf(sub).length]));
+    const sent = [await flip()];
+    await waitFor(() => subs.every((sub) => cursorsOf(sub).includes(sent[0])), Boolean, { what: 'the first change everywhere' });
+    const completed = subs[1]; // sub-0-b: its socket's other two subscriptions go on
+    completed.socket.socket.send(JSON.stringify({ id: completed.id, type: 'complete' }));
+    sent.push(await flip(), await flip());
+    await waitFor(() => subs.every((sub) => sub === completed || cursorsOf(sub).includes(sent[2])), Boolean, {
+      what: 'the last change everywhere',
+    });
+    for (const sub of subs) {
+      const after = cursorsOf(sub).slice(before.get(sub.id));
+      expect({ id: sub.id, after }).toEqual({ id: sub.id, after: sub === completed ? sent.slice(0, 1) : sent });
+    }
+    expect(sockets.flatMap((s) => s.messages.filter((m) => m.type === 'error'))).toEqual([]);
+    for (const s of sockets) s.close();
+  });
+
   test('filters by provider and capability; each slot in version order, exactly the history', async () => {
     const baseline = await lastHistoryId();
     const c = client({ token: member.token });

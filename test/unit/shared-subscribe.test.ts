@@ -57,7 +57,10 @@ async function subscribeAll(subscribers: ReturnType<typeof subscriber>[]) {
   for (const s of subscribers) await subscribe({ schema, document, contextValue: { feed: s.feed }, subscribeFieldResolver, fieldResolver });
 }
 
-const flush = () => new Promise((r) => setImmediate(r));
+/** Results settle in promise jobs and are sent in a macrotask after: a few turns of the loop. */
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
 const labels = (sent: string[]) =>
   sent.map((m) => (JSON.parse(m) as { payload: { data: { activeModelChanged: { label: string } } } }).payload.data.activeModelChanged.label);
 
