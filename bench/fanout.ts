@@ -68,7 +68,7 @@ export class SubscriberPool {
       const handlers = {
         text: (data: Buffer, at: number) => {
           if (data.includes(NEXT)) {
-            this.unread.push({ at, data });
+            this.unread.push({ at, data: Buffer.from(data) });
             this.nexts++;
             return;
           }

@@ -32,11 +32,17 @@ export function clientFrame(opcode: number, payload: Buffer): Buffer {
 }
 
 export interface RawHandlers {
-  /** A text message, with the time its chunk was read. */
+  /** A text message, with the time its chunk was read; `data` is valid only during the call (copy what is kept). */
   text(data: Buffer, at: number): void;
   /** The connection closed (code 1006 when it ended without a close frame). */
   closed(code: number): void;
 }
+
+/**
+ * Every socket reads into this one buffer (net's `onread`): no stream machinery and no allocation per
+ * read. What is kept past the callback is copied (`RawHandlers.text` gets a view valid only during the call).
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 export class RawWebSocket {
   private buffer: Buffer = Buffer.alloc(0);
@@ -52,7 +58,17 @@ export class RawWebSocket {
   static connect(url: string, protocol: string, handlers: RawHandlers): Promise<RawWebSocket> {
     const { hostname, port, pathname } = new URL(url);
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: hostname, port: Number(port) });
+      const socket = net.connect({
+        host: hostname,
+        port: Number(port),
+        onread: {
+          buffer: READ_BUFFER,
+          callback: (bytes) => {
+            onChunk(READ_BUFFER.subarray(0, bytes));
+            return true;
+          },
+        },
+      });
       socket.setNoDelay(true);
       const ws = new RawWebSocket(socket, handlers);
       socket.once('connect', () =>
@@ -61,7 +77,7 @@ export class RawWebSocket {
             `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
         ),
       );
-      socket.on('data', (chunk: Buffer) => {
+      const onChunk = (chunk: Buffer) => {
         const at = performance.now();
         if (!ws.upgraded) {
           const all = Buffer.concat([ws.buffer, chunk]);
@@ -82,7 +98,7 @@ export class RawWebSocket {
           if (!chunk.length) return;
         }
         ws.read(chunk, at);
-      });
+      };
       socket.on('error', (e) => (ws.upgraded ? undefined : reject(e)));
       socket.on('close', () => handlers.closed(ws.closeCode));
     });
