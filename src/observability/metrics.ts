@@ -118,11 +118,20 @@ export function createMetrics(sources: MetricSources): Metrics {
   const operationLabel = (name: string | null | undefined, parsed: boolean): string => {
     if (!parsed) return '(invalid)';
     if (!name) return '(anonymous)';
-    if (!OPERATION_NAME.test(name)) return '(other)';
     if (knownNames.has(name)) return name;
+    if (!OPERATION_NAME.test(name)) return '(other)';
     if (knownNames.size >= MAX_OPERATION_NAMES) return '(other)';
     knownNames.add(name);
     return name;
+  };
+
+  /** Each (operation, type)'s histogram child, made once: `observe(labels, …)` would hash the labels on every request. */
+  const durationChildren = new Map<string, ReturnType<typeof duration.labels>>();
+  const durationOf = (operation: string, type: string) => {
+    const key = `${type} ${operation}`;
+    let child = durationChildren.get(key);
+    if (!child) durationChildren.set(key, (child = duration.labels({ operation, type })));
+    return child;
   };
 
   return {
@@ -139,10 +148,11 @@ export function createMetrics(sources: MetricSources): Metrics {
               const seconds = Number(process.hrtime.bigint() - started) / 1e9;
               const name = operationLabel(operationName, operation !== undefined);
               const type = operation?.operation ?? 'unknown';
-              duration.observe({ operation: name, type }, seconds);
+              durationOf(name, type).observe(seconds);
               const sent = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
               const codes = sent.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN'));
               for (const code of codes) errors.inc({ code });
+              if (!log.isLevelEnabled('debug')) return;
               log.debug(
                 {
                   requestId: (contextValue as { requestId?: string } | undefined)?.requestId,
