@@ -9,7 +9,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { supportsDirectDelivery } from '../modules/shared/direct-delivery';
-import { spansOn, withSpan, type SpanAttributes, type SpanHandle, type SpanRef } from '../observability/spans';
+import { spanFromTraceparent, spansOn, withSpan, type SpanAttributes, type SpanHandle, type SpanRef } from '../observability/spans';
 
 /** Subscription fields whose events read the same for every subscriber (no per-user fields). */
 const SHAREABLE_FIELDS = new Set(['activeModelChanged']);
@@ -164,7 +164,8 @@ export interface SharedSubscribeOptions {
  *
  * With tracing on, each subscription's start is a span (`subscription <name>`: the subscribe resolver,
  * its SQL), and each shared event is one span where its result is computed, linked to the start of the
- * subscription that computed it; never one per subscriber. With tracing off nothing here builds a span.
+ * subscription that computed it and to the publish of the change (its traceparent travels with the
+ * change); never one per subscriber. With tracing off nothing here builds a span.
  */
 export function createSharedSubscribe(options: SharedSubscribeOptions = {}) {
   const groups = new Map<string, SharedResults>();
@@ -209,7 +210,7 @@ export function createSharedSubscribe(options: SharedSubscribeOptions = {}) {
         : undefined;
     const source = stream[Symbol.asyncIterator]();
     const run = (event: unknown) => execute({ ...args, rootValue: event });
-    /** A shared event's result, computed in a span of its own (a new trace, linked to this subscription's start). */
+    /** A shared event's result, computed in a span of its own (a new trace, linked to this subscription's start and to the publish of the change). */
     const runTraced = (event: unknown, id: string) =>
       withSpan(
         `subscription event ${name}`,
@@ -219,7 +220,7 @@ export function createSharedSubscribe(options: SharedSubscribeOptions = {}) {
           failOn(span, result.errors);
           return result;
         },
-        { root: true, links: [started] },
+        { root: true, links: [started, spanFromTraceparent((event as { trace?: string })?.trace)] },
       );
     const compute = (event: unknown, id: string) => (tracing ? runTraced(event, id) : run(event));
 

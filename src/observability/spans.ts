@@ -43,6 +43,10 @@ export interface SpanRunner {
   start(name: string, attributes: SpanAttributes, options?: SpanOptions): ManualSpan;
   /** The active span, if any. */
   active(): SpanRef | undefined;
+  /** The active span as a W3C traceparent, to travel with a message to another instance. */
+  traceparent(): string | undefined;
+  /** A span of another process (from its traceparent), for links; undefined if malformed. */
+  fromTraceparent(traceparent: string): SpanRef | undefined;
 }
 
 const NOOP: ManualSpan = {
@@ -76,4 +80,14 @@ export function startSpan(name: string, attributes: SpanAttributes, options?: Sp
 /** The active span (e.g. to parent a stream's span on the operation that opened it); undefined with tracing off. */
 export function activeSpan(): SpanRef | undefined {
   return runner?.active();
+}
+
+/** The active span as a W3C traceparent (for a message that other instances handle); undefined with tracing off. */
+export function activeTraceparent(): string | undefined {
+  return runner?.traceparent();
+}
+
+/** The span a traceparent names, for a link; undefined with tracing off, or when there is none or it is malformed. */
+export function spanFromTraceparent(traceparent: string | undefined): SpanRef | undefined {
+  return runner && traceparent ? runner.fromTraceparent(traceparent) : undefined;
 }

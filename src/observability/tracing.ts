@@ -134,6 +134,15 @@ export function startTracing(options: TracingOptions): Tracing {
       };
     },
     active: () => trace.getActiveSpan() as unknown as SpanRef | undefined,
+    traceparent() {
+      const carrier: Record<string, string> = {};
+      propagation.inject(context.active(), carrier);
+      return carrier.traceparent;
+    },
+    fromTraceparent(traceparent) {
+      const remote = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent }));
+      return remote ? (trace.wrapSpanContext(remote) as unknown as SpanRef) : undefined;
+    },
   });
   setLogMixin(() => {
     const span = trace.getSpan(context.active());

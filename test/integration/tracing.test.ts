@@ -156,10 +156,14 @@ test('a subscription start is a span named after its operation; an event is one 
     'graphql.field.name': 'activeModelChanged',
   });
   expect(attr(event, 'switchboard.event.id')).toEqual(expect.any(String));
-  // Its own trace, linked to the start of the subscription that computed it.
+  // Its own trace, linked to the start of the subscription that computed it, and to the publish of
+  // the change in the activation's trace (the traceparent travels with the change, across instances too).
   expect(event.parentSpanContext).toBeUndefined();
-  expect(event.links).toHaveLength(1);
+  expect(event.links).toHaveLength(2);
   expect(starts.map((s) => s.spanContext().spanId)).toContain(event.links[0].context.spanId);
+  const [publish] = spanNamed('publish changes');
+  expect(event.links[1].context).toMatchObject({ traceId: publish.spanContext().traceId, spanId: publish.spanContext().spanId });
+  expect(spanNamed('mutation Switch').map((s) => s.spanContext().traceId)).toEqual([publish.spanContext().traceId]);
   first.stop();
   second.stop();
 });

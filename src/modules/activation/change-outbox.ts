@@ -5,7 +5,7 @@ import type { EventBus } from '../../pubsub/event-bus';
 import { ACTIVE_MODEL_CHANGED, changesIn, toPayload } from './activation-events';
 import type { ActivationRepository } from './activation.repository';
 import type { ChangeRecord } from './change-record';
-import { withSpan } from '../../observability/spans';
+import { activeTraceparent, withSpan } from '../../observability/spans';
 
 const RELAY_INTERVAL_MS = 500;
 const RELAY_GRACE_SECONDS = 1;
@@ -38,7 +38,8 @@ export class ChangeOutbox {
       await withSpan(
         'publish changes',
         { 'messaging.destination.name': ACTIVE_MODEL_CHANGED, 'messaging.batch.message_count': changes.length },
-        () => this.publish(changes),
+        // The traceparent rides with each change, so the event's span (on every instance) links to this trace.
+        () => this.publish(changes, activeTraceparent()),
       );
       await this.repository.markPublished(this.rootEm.fork(), changes);
     } catch (e) {
@@ -92,7 +93,7 @@ export class ChangeOutbox {
     }
   }
 
-  private async publish(changes: readonly ChangeRecord[]): Promise<void> {
-    for (const c of changes) await this.bus.publish(ACTIVE_MODEL_CHANGED, toPayload(c));
+  private async publish(changes: readonly ChangeRecord[], trace?: string): Promise<void> {
+    for (const c of changes) await this.bus.publish(ACTIVE_MODEL_CHANGED, toPayload(trace ? { ...c, trace } : c));
   }
 }

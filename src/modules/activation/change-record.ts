@@ -16,6 +16,8 @@ export interface ChangeRecord {
   reason: string | null;
   /** The scheduled switch that made this change, if one did. */
   scheduledChangeId: string | null;
+  /** With tracing on: the W3C traceparent of the publish that carried it (a subscription event links to it). */
+  trace?: string;
 }
 
 export const CURSOR_DIGITS = 20;
