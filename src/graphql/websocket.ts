@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { createSharedSubscribe, type DirectTarget } from './shared-subscribe';
 import { canSendNow, sendText, serveGraphqlWs } from './ws-transport';
 import { WebSocketServer } from 'ws';
@@ -92,6 +92,11 @@ export function attachWebSocketServer(input: {
       const message = input.introspection ? out.formatted.message : withoutSuggestions(out.formatted.message);
       return new GraphQLError(message, { path: out.formatted.path, extensions: out.formatted.extensions });
     });
+  /** A result as graphql-ws sends it to this connection: its errors in the connection's locale. */
+  const localizedResult = (result: ExecutionResult, info: ConnectionInfo | undefined): ExecutionResult => ({
+    ...result,
+    errors: localize(result.errors ?? [], info),
+  });
 
   const disposable = serveGraphqlWs(
     {
@@ -157,7 +162,7 @@ export function attachWebSocketServer(input: {
           head: `{"id":${JSON.stringify(id)}`,
           writable: () => canSendNow(socket),
           send: (text) => void sendText(socket, text)?.catch(() => undefined), // a failed write closes the socket
-          withErrors: (result) => ({ ...result, errors: localize(result.errors ?? [], info) }),
+          withErrors: (result) => localizedResult(result, info),
         });
         if (spansOn()) connectionOf.set(context, info.connectionId);
         return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables };
@@ -173,10 +178,7 @@ export function attachWebSocketServer(input: {
         pendingContexts(ctx.extra).delete(id);
         return localize(errors, infoOf(ctx.extra));
       },
-      onNext: (ctx, _id, _payload, _args, result) => {
-        if (!result.errors?.length) return result;
-        return { ...result, errors: localize(result.errors, infoOf(ctx.extra)) };
-      },
+      onNext: (ctx, _id, _payload, _args, result) => (result.errors?.length ? localizedResult(result, infoOf(ctx.extra)) : result),
     },
     wss,
     log,

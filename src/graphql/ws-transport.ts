@@ -31,6 +31,13 @@ export function textFrame(text: string): Buffer {
   return frame;
 }
 
+const rawSocketOf = (socket: WebSocket) => (socket as unknown as { _socket?: Socket | null })._socket;
+
+/** True when a message sent now goes out without waiting: the socket is open and its buffer has room. */
+export function canSendNow(socket: WebSocket): boolean {
+  return socket.readyState === WebSocket.OPEN && !rawSocketOf(socket)?.writableNeedDrain;
+}
+
 /**
  * Sends a text message. Returns undefined once the frame is with the socket, or a promise that
  * settles when the socket has room again (the caller is graphql-ws, which awaits it before that
@@ -45,13 +52,6 @@ export function textFrame(text: string): Buffer {
  * permessage-deflate: the server does not offer it), because then ws never holds frames back, so
  * this write cannot overtake a ping or a close frame ws queued.
  */
-const rawSocketOf = (socket: WebSocket) => (socket as unknown as { _socket?: Socket | null })._socket;
-
-/** True when a message sent now goes out without waiting: the socket is open and its buffer has room. */
-export function canSendNow(socket: WebSocket): boolean {
-  return socket.readyState === WebSocket.OPEN && !rawSocketOf(socket)?.writableNeedDrain;
-}
-
 export function sendText(socket: WebSocket, text: string): Promise<void> | undefined {
   if (socket.readyState !== WebSocket.OPEN) return undefined;
   const raw = rawSocketOf(socket);
