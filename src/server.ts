@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config/config';
@@ -14,7 +14,8 @@ import { openDatabase } from './db/database';
 import type { TransactionRunner } from './db/transaction';
 import { changesIn } from './modules/activation/activation-events';
 import { snapshotCodec, type ProviderSnapshot } from './modules/activation/provider-snapshot';
-import { ContextFactory, type GraphQLContext } from './graphql/context-factory';
+import { ContextFactory, type ContextInput, type GraphQLContext } from './graphql/context-factory';
+import { HttpFastPath } from './graphql/http-fast-path';
 import { authGatePlugin } from './graphql/operation-guard';
 import { requestGuardPlugin } from './graphql/request-guard';
 import { DEFAULT_LIST_SIZE, operationLimitsRule } from './graphql/operation-limits';
@@ -128,9 +129,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     genReqId: requestIdOf,
     ...fastifyTimeouts(config.http),
   });
+  const gateway = jitGateway(schema, { maxCost: config.limits.maxCost });
+  const formatError = formatErrorInDefaultLocale(config.defaultLocale);
   const apollo = new ApolloServer<GraphQLContext>({
     // graphql-jit executes (Apollo's `gateway` hook); parsing, validation, plugins and formatError stay Apollo's.
-    gateway: jitGateway(schema, { maxCost: config.limits.maxCost }),
+    gateway,
     introspection: config.introspection,
     // Limits run with validation, i.e. once per document Apollo has not cached yet (operation-limits.ts).
     validationRules: [operationLimitsRule({ ...config.limits, listSize: DEFAULT_LIST_SIZE })],
@@ -150,21 +153,34 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       localizedErrorsPlugin(log),
       ...(tracing ? [tracing.apolloPlugin()] : []),
     ],
-    formatError: formatErrorInDefaultLocale(config.defaultLocale),
+    formatError,
   });
   await apollo.start();
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
-  const graphqlHandler = fastifyApolloHandler(apollo, {
-    context: async (request) =>
-      contexts.create({
-        requestId: request.id,
-        locale: requestLocale(request.headers['accept-language'], config.defaultLocale),
-        authorization: request.headers.authorization,
-      }),
+  const contextInput = (request: FastifyRequest): ContextInput => ({
+    requestId: request.id,
+    locale: requestLocale(request.headers['accept-language'], config.defaultLocale),
+    authorization: request.headers.authorization,
   });
+  // Off with tracing: the operation's span is Apollo's (the tracing plugin).
+  const fastPath = tracing
+    ? undefined
+    : new HttpFastPath({ jit: gateway.jit, contexts, contextInput, formatError, recordOperation: metrics.recordOperation, log });
+  const apolloHandler = fastifyApolloHandler(apollo, {
+    context: async (request) => fastPath?.contextOf(request) ?? contexts.create(contextInput(request)),
+  });
+  const graphqlHandler: typeof apolloHandler = fastPath
+    ? async function (request, reply) {
+        const answered = await fastPath.serve(request, reply);
+        if (answered !== undefined) return answered;
+        const body = await apolloHandler.call(this, request, reply);
+        fastPath.learn(request, reply);
+        return body;
+      }
+    : apolloHandler;
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],

@@ -60,19 +60,29 @@ function unavailableOnly(result: { data?: Record<string, unknown> | null; errors
   return !result.data || Object.values(result.data).every((v) => v === null);
 }
 
+/**
+ * An error as formatErrorInDefaultLocale left it, presented again in the caller's locale with its
+ * request id; an unexpected one is logged. Errors formatted some other way are returned as they are.
+ */
+export function localizeError(
+  shown: GraphQLFormattedError,
+  context: Pick<GraphQLContext, 'locale' | 'requestId'>,
+  log: Logger,
+): GraphQLFormattedError {
+  const source = (shown as { [SOURCE]?: { formatted: GraphQLFormattedError; error: unknown } })[SOURCE];
+  if (!source) return shown;
+  const out = presentError(source.formatted, source.error, context.locale, context.requestId);
+  if (out.unexpected) log.error({ err: source.error, requestId: context.requestId }, 'unexpected error');
+  return out.formatted;
+}
+
 export function localizedErrorsPlugin(log: Logger): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single' || !response.body.singleResult.errors?.length) return;
-          response.body.singleResult.errors = response.body.singleResult.errors.map((shown) => {
-            const source = (shown as { [SOURCE]?: { formatted: GraphQLFormattedError; error: unknown } })[SOURCE];
-            if (!source) return shown;
-            const out = presentError(source.formatted, source.error, contextValue.locale, contextValue.requestId);
-            if (out.unexpected) log.error({ err: source.error, requestId: contextValue.requestId }, 'unexpected error');
-            return out.formatted;
-          });
+          response.body.singleResult.errors = response.body.singleResult.errors.map((shown) => localizeError(shown, contextValue, log));
           if (unavailableOnly(response.body.singleResult)) {
             // Nothing was answered, only because Postgres is unavailable: a status that load
             // balancers and retrying clients act on, instead of 200 with an error inside.

@@ -35,7 +35,17 @@ import { AppError, withoutStack } from '../common/errors';
  */
 
 const FALLBACK = Symbol('graphql-js');
-type Compiled = CompiledQuery | typeof FALLBACK;
+/** A compiled operation, with what the HTTP fast path needs to answer it as Apollo would. */
+export interface CompiledOperation {
+  query: CompiledQuery;
+  /** The operation's own name (Apollo's `operationName` once resolved), for metrics. */
+  operationName: string | null;
+  type: OperationTypeNode;
+}
+type Compiled = CompiledOperation | typeof FALLBACK;
+
+/** The cache key: the operation name as the request sent it (resolving it again gives the same operation). */
+export const operationKey = (requestedName: string | null | undefined, source: string) => `${requestedName ?? ''}\u0000${source}`;
 
 export interface JitOptions {
   /** Compiled operations kept (least recently used dropped first). */
@@ -121,7 +131,7 @@ function compiledSize(compiled: CompiledQuery): number {
 const NON_NULL = /^Cannot return null for non-nullable field /;
 
 /** graphql-jit's error objects → graphql-js GraphQLErrors with the same content. */
-function toGraphQLError(e: unknown): GraphQLError {
+export function toGraphQLError(e: unknown): GraphQLError {
   if (!(e instanceof Error)) return new GraphQLError(`Unexpected error value: ${String(e)}`);
   // graphql-jit's GraphQLError is a function of that name whose prototype inherits graphql-js's;
   // graphql-js's own class and its subclasses (AppError, TypeGraphQL's errors) are kept as they are.
@@ -142,11 +152,40 @@ function toGraphQLError(e: unknown): GraphQLError {
   return out;
 }
 
-export function createJitExecutor(
-  getSchema: () => GraphQLSchema,
-  options: JitOptions = {},
-): { executor: GatewayExecutor; cacheSize(): number; cacheWeight(): number; clear(): void } {
+export interface JitExecutor {
+  executor: GatewayExecutor;
+  /** A query operation compiled already (Apollo validated it, then ran it here), or undefined. */
+  compiledQuery(requestedName: string | null | undefined, source: string): CompiledOperation | undefined;
+  /**
+   * A result (from runCompiled, with data) computed for this context before Apollo's pipeline ran:
+   * the HTTP fast path, which could not answer it itself. The executor returns it instead of running
+   * the operation again, once, for the same operation.
+   */
+  adopt(context: object, key: string, result: ExecutionResult): void;
+  cacheSize(): number;
+  cacheWeight(): number;
+  clear(): void;
+}
+
+/** graphql-jit's result as graphql-js would give it; undefined when the variables were rejected before anything ran. */
+export async function runCompiled(
+  compiled: CompiledQuery,
+  context: unknown,
+  variables: Record<string, unknown> | undefined | null,
+): Promise<ExecutionResult | undefined> {
+  return fromJit(await compiled.query(undefined, context, variables ?? {}));
+}
+
+function fromJit(result: ExecutionResult): ExecutionResult | undefined {
+  if (!result.errors?.length) return result;
+  // No data key at all: the variables were rejected before anything ran.
+  if (!('data' in result)) return undefined;
+  return { ...result, errors: result.errors.map(toGraphQLError) };
+}
+
+export function createJitExecutor(getSchema: () => GraphQLSchema, options: JitOptions = {}): JitExecutor {
   const cache = new Lru<Compiled>(options.maxEntries ?? 500, options.maxSize ?? DEFAULT_MAX_SIZE);
+  const adopted = new WeakMap<object, { key: string; result: ExecutionResult }>();
 
   const runGraphqlJs = (
     schema: GraphQLSchema,
@@ -173,7 +212,7 @@ export function createJitExecutor(
         // A resolver's own error keeps its stack; the wrapper graphql-jit puts around it needs none.
         disablingCapturingStackErrors: true,
       });
-      return isCompiledQuery(compiled) ? compiled : FALLBACK;
+      return isCompiledQuery(compiled) ? { query: compiled, operationName: operation.name?.value ?? null, type: operation.operation } : FALLBACK;
     } catch {
       return FALLBACK;
     }
@@ -186,27 +225,44 @@ export function createJitExecutor(
     // Typed as always present, but Apollo hands over undefined when no operation matched; graphql-js
     // then answers with its own error instead of this executor crashing.
     if (!(operation as OperationDefinitionNode | undefined)) return runGraphqlJs(schema, document, context, variables, operationName);
-    const key = `${operationName ?? ''}\u0000${source}`;
+    const key = operationKey(requestContext.request.operationName, source);
+    const early = adopted.get(context);
+    if (early && early.key === key) {
+      adopted.delete(context);
+      return early.result;
+    }
     let compiled = cache.get(key);
     if (compiled === undefined) {
       compiled = compile(schema, document, source, operation, operationName);
-      cache.set(key, compiled, key.length + (compiled === FALLBACK ? 0 : compiledSize(compiled)));
+      cache.set(key, compiled, key.length + (compiled === FALLBACK ? 0 : compiledSize(compiled.query)));
     }
     if (compiled === FALLBACK) return runGraphqlJs(schema, document, context, variables, operationName);
-    const result = (await compiled.query(undefined, context, variables ?? {})) as ExecutionResult;
-    if (!result.errors?.length) return result;
-    // No data key at all: the variables were rejected before anything ran.
-    if (!('data' in result)) return runGraphqlJs(schema, document, context, variables, operationName);
-    return { ...result, errors: result.errors.map(toGraphQLError) };
+    return (await runCompiled(compiled.query, context, variables)) ?? runGraphqlJs(schema, document, context, variables, operationName);
   };
 
-  return { executor, cacheSize: () => cache.size, cacheWeight: () => cache.weight, clear: () => cache.clear() };
+  return {
+    executor,
+    compiledQuery(requestedName, source) {
+      const compiled = cache.get(operationKey(requestedName, source));
+      return compiled !== undefined && compiled !== FALLBACK && compiled.type === OperationTypeNode.QUERY ? compiled : undefined;
+    },
+    adopt(context, key, result) {
+      adopted.set(context, { key, result });
+    },
+    cacheSize: () => cache.size,
+    cacheWeight: () => cache.weight,
+    clear: () => cache.clear(),
+  };
 }
 
 /** Apollo's `gateway` option serving one fixed schema, executed by graphql-jit. */
-export function jitGateway(schema: GraphQLSchema, options: JitOptions = {}): GatewayInterface & { cacheSize(): number; cacheWeight(): number } {
+export function jitGateway(
+  schema: GraphQLSchema,
+  options: JitOptions = {},
+): GatewayInterface & { jit: JitExecutor; cacheSize(): number; cacheWeight(): number } {
   const jit = createJitExecutor(() => schema, options);
   return {
+    jit,
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: '' });
       return () => undefined;

@@ -27,15 +27,33 @@ export interface SlotChangeSample {
 const MAX_OPERATION_NAMES = 200;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
 
+/** One answered GraphQL operation over HTTP, as the metrics and the debug line see it. */
+export interface OperationSample {
+  /** The operation's name once resolved (null: anonymous). */
+  operationName: string | null | undefined;
+  /** undefined: no operation was found (the document did not parse, validate or resolve). */
+  type: string | undefined;
+  seconds: number;
+  /** The errors' extensions.code, as sent. */
+  errorCodes: string[];
+  requestId: string | undefined;
+}
+
 export interface Metrics {
   registry: Registry;
   /** Latency by operation, errors by code, and a debug log line per operation with its request id. */
   apolloPlugin(log: Logger): ApolloServerPlugin<BaseContext>;
+  /** The same for an operation answered without Apollo's pipeline (the HTTP fast path). */
+  recordOperation(this: void, log: Logger, sample: OperationSample): void;
   /** Counts committed slot changes (the server calls it from a commit listener). */
   countSlotChanges(changes: readonly SlotChangeSample[]): void;
   /** GET /metrics in the Prometheus text format; with `token`, only for `Authorization: Bearer <token>`. */
   registerRoute(app: FastifyInstance, token?: string): void;
 }
+
+/** An error's code as the errors counter labels it. */
+export const codeOf = (e: { extensions?: Record<string, unknown> }): string =>
+  typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN';
 
 /** Prometheus metrics on a registry of their own (never prom-client's global one, so tests can run many servers). */
 export function createMetrics(sources: MetricSources): Metrics {
@@ -134,6 +152,24 @@ export function createMetrics(sources: MetricSources): Metrics {
     return child;
   };
 
+  const recordOperation = (log: Logger, sample: OperationSample) => {
+    const name = operationLabel(sample.operationName, sample.type !== undefined);
+    const type = sample.type ?? 'unknown';
+    durationOf(name, type).observe(sample.seconds);
+    for (const code of sample.errorCodes) errors.inc({ code });
+    if (!log.isLevelEnabled('debug')) return;
+    log.debug(
+      {
+        requestId: sample.requestId,
+        operation: name,
+        type,
+        ms: Math.round(sample.seconds * 1000),
+        errors: sample.errorCodes.length ? sample.errorCodes : undefined,
+      },
+      'graphql operation',
+    );
+  };
+
   return {
     registry,
     countSlotChanges(changes) {
@@ -145,29 +181,20 @@ export function createMetrics(sources: MetricSources): Metrics {
           const started = process.hrtime.bigint();
           return {
             async willSendResponse({ response, operation, operationName, contextValue }) {
-              const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-              const name = operationLabel(operationName, operation !== undefined);
-              const type = operation?.operation ?? 'unknown';
-              durationOf(name, type).observe(seconds);
               const sent = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
-              const codes = sent.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN'));
-              for (const code of codes) errors.inc({ code });
-              if (!log.isLevelEnabled('debug')) return;
-              log.debug(
-                {
-                  requestId: (contextValue as { requestId?: string } | undefined)?.requestId,
-                  operation: name,
-                  type,
-                  ms: Math.round(seconds * 1000),
-                  errors: codes.length ? codes : undefined,
-                },
-                'graphql operation',
-              );
+              recordOperation(log, {
+                operationName,
+                type: operation?.operation,
+                seconds: Number(process.hrtime.bigint() - started) / 1e9,
+                errorCodes: sent.map(codeOf),
+                requestId: (contextValue as { requestId?: string } | undefined)?.requestId,
+              });
             },
           };
         },
       };
     },
+    recordOperation,
     registerRoute(app, token) {
       app.get('/metrics', async (request, reply) => {
         if (token && !sameSecret(bearerToken(request.headers.authorization), token)) {

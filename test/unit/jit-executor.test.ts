@@ -155,3 +155,33 @@ test('with maxCost, only documents measured within it by the limits rule are com
   expect((await jit.executor(validated(wide))).data).toHaveProperty('a19');
   expect(jit.cacheWeight() - w0).toBe(wide.length + 1);
 });
+
+test('compiledQuery: a query operation once it has run, never a mutation, an introspection or an unknown text', async () => {
+  const jit = createJitExecutor(() => schema);
+  const q = `query Named { hello }`;
+  expect(jit.compiledQuery(undefined, q)).toBeUndefined();
+  await jit.executor(request(q));
+  expect(jit.compiledQuery(undefined, q)).toMatchObject({ operationName: 'Named', type: 'query' });
+  // The key is the operation name as requested: another name is another entry.
+  expect(jit.compiledQuery('Named', q)).toBeUndefined();
+  const introspection = `{ __schema { queryType { name } } }`;
+  await jit.executor(request(introspection));
+  expect(jit.compiledQuery(undefined, introspection)).toBeUndefined();
+});
+
+test('adopt: a result already computed for a context is returned once, for the same operation, without running it again', async () => {
+  const jit = createJitExecutor(() => schema);
+  const q = `{ hello }`;
+  const r = request(q);
+  const early = { data: { hello: 'computed before' } };
+  jit.adopt(r.context as object, '\u0000{ hello }', early);
+  const before = resolved;
+  expect(await jit.executor(r)).toBe(early);
+  expect(resolved).toBe(before);
+  // Once: the same context runs it the next time.
+  expect(await jit.executor(r)).toEqual({ data: { hello: 'hi you' } });
+  // Another operation on the same context is not answered with it.
+  const other = request(`{ count(n: 2) }`);
+  jit.adopt(other.context as object, '\u0000{ hello }', early);
+  expect(await jit.executor(other)).toEqual({ data: { count: 2 } });
+});
