@@ -62,8 +62,11 @@ export class AppError extends GraphQLError {
     Object.setPrototypeOf(this, new.target.prototype);
   }
 
+  /** Each locale's message, made once: a kept error (an unknown slug's NOT_FOUND) is shown again and again. */
+  #localized: Partial<Record<Locale, string>> = {};
+
   localized(locale: Locale): string {
-    return translate(locale, this.messageKey, this.params);
+    return (this.#localized[locale] ??= translate(locale, this.messageKey, this.params));
   }
 }
 
