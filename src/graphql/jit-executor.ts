@@ -131,7 +131,7 @@ function compiledSize(compiled: CompiledQuery): number {
 const NON_NULL = /^Cannot return null for non-nullable field /;
 
 /** graphql-jit's error objects → graphql-js GraphQLErrors with the same content. */
-export function toGraphQLError(e: unknown): GraphQLError {
+function toGraphQLError(e: unknown): GraphQLError {
   if (!(e instanceof Error)) return new GraphQLError(`Unexpected error value: ${String(e)}`);
   // graphql-jit's GraphQLError is a function of that name whose prototype inherits graphql-js's;
   // graphql-js's own class and its subclasses (AppError, TypeGraphQL's errors) are kept as they are.
