@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../common/errors';
+import { isRecord } from '../common/is-record';
 import type { OperationSample } from '../observability/metrics';
 import { codeOf } from '../observability/metrics';
 import type { ContextInput, GraphQLContext } from './context-factory';
@@ -29,8 +30,6 @@ export interface HttpFastPathDeps {
 }
 
 type Body = { query?: unknown; operationName?: unknown; variables?: unknown };
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * The warm read without Apollo's request pipeline. A POST of a query operation that Apollo has

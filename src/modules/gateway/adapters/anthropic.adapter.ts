@@ -4,7 +4,8 @@
  */
 import { ApiStyle } from '../../../common/api-style';
 import { HttpClientOptions, UpstreamHttpClient } from './http';
-import { asUpstreamError, isRecord, malformed, parseEventJson, tokenCount } from './upstream-json';
+import { isRecord } from '../../../common/is-record';
+import { asUpstreamError, malformed, parseEventJson, tokenCount } from './upstream-json';
 import type {
   AdapterCapability,
   ChatRequest,

@@ -1,9 +1,7 @@
+import { isRecord } from '../../../common/is-record';
 import { UpstreamError } from './upstream-error';
 
 /** Narrowing helpers for upstream JSON: adapters check what they read, nothing more. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function tokenCount(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
